@@ -1,0 +1,153 @@
+package liaison
+
+import (
+	"context"
+	"time"
+)
+
+// Store is a transactional database: the embedded SQLite file or a
+// PostgreSQL cluster. Every act and its audit event commit together in one
+// Update; if fn returns an error nothing it wrote is kept.
+type Store interface {
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Update runs fn in a read-write transaction and commits if fn returns nil.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Dialect names the backend: "sqlite" or "postgres".
+	Dialect() string
+	// Close releases the database.
+	Close() error
+}
+
+// AgencyFilter narrows ListAgencies.
+type AgencyFilter struct {
+	Kind    AgencyKind
+	Country string
+}
+
+// UserFilter narrows ListUsers.
+type UserFilter struct {
+	AgencyID ID
+	Role     Role
+}
+
+// CommunityFilter narrows ListCommunities.
+type CommunityFilter struct {
+	AgencyID ID // communities this agency belongs to
+}
+
+// AgreementFilter narrows ListAgreements.
+type AgreementFilter struct {
+	AgencyID    ID
+	CommunityID ID
+	ActiveAt    time.Time // if set, only agreements in force then
+}
+
+// AuditFilter narrows ListAuditEvents.
+type AuditFilter struct {
+	UserID   ID
+	Action   string
+	ObjectID string
+	Since    time.Time
+	Until    time.Time
+}
+
+// Tx is one database transaction. Methods document the error codes they
+// return beyond EINTERNAL. Times are stored at microsecond precision in UTC.
+type Tx interface {
+	// CreateAgency inserts a; ECONFLICT if its code is taken.
+	CreateAgency(ctx context.Context, a *Agency) error
+	// UpdateAgency overwrites a by id; ENOTFOUND, ECONFLICT on a taken code.
+	UpdateAgency(ctx context.Context, a *Agency) error
+	// FindAgencyByID returns the agency; ENOTFOUND.
+	FindAgencyByID(ctx context.Context, id ID) (*Agency, error)
+	// FindAgencyByCode returns the agency with that code; ENOTFOUND.
+	FindAgencyByCode(ctx context.Context, code string) (*Agency, error)
+	// ListAgencies returns agencies in id order after p.After.
+	ListAgencies(ctx context.Context, f AgencyFilter, p Page) ([]*Agency, error)
+
+	// CreateUser inserts u; ECONFLICT if its login is taken, EINVALID
+	// (field agency_id) if its agency does not exist.
+	CreateUser(ctx context.Context, u *User) error
+	// UpdateUser overwrites u by id, credentials included; ENOTFOUND,
+	// EINVALID (agency_id).
+	UpdateUser(ctx context.Context, u *User) error
+	// FindUserByID returns the user; ENOTFOUND.
+	FindUserByID(ctx context.Context, id ID) (*User, error)
+	// FindUserByLogin returns the user; ENOTFOUND.
+	FindUserByLogin(ctx context.Context, login string) (*User, error)
+	// ListUsers returns users in id order after p.After.
+	ListUsers(ctx context.Context, f UserFilter, p Page) ([]*User, error)
+
+	// CreateCommunity inserts c and its members; ECONFLICT if its name is
+	// taken, EINVALID (members) if a member agency does not exist.
+	CreateCommunity(ctx context.Context, c *Community) error
+	// UpdateCommunity overwrites c and replaces its members; ENOTFOUND,
+	// ECONFLICT, EINVALID (members).
+	UpdateCommunity(ctx context.Context, c *Community) error
+	// FindCommunityByID returns the community with its members; ENOTFOUND.
+	FindCommunityByID(ctx context.Context, id ID) (*Community, error)
+	// ListCommunities returns communities in id order after p.After.
+	ListCommunities(ctx context.Context, f CommunityFilter, p Page) ([]*Community, error)
+
+	// CreateAgreement inserts a; EINVALID (agency_id, community_id) if
+	// either does not exist.
+	CreateAgreement(ctx context.Context, a *Agreement) error
+	// UpdateAgreement overwrites a by id; ENOTFOUND.
+	UpdateAgreement(ctx context.Context, a *Agreement) error
+	// FindAgreementByID returns the agreement; ENOTFOUND.
+	FindAgreementByID(ctx context.Context, id ID) (*Agreement, error)
+	// ListAgreements returns agreements in id order after p.After.
+	ListAgreements(ctx context.Context, f AgreementFilter, p Page) ([]*Agreement, error)
+
+	// CreateSession inserts s; ECONFLICT on a reused token hash.
+	CreateSession(ctx context.Context, s *Session) error
+	// FindSessionByTokenHash returns the session; ENOTFOUND.
+	FindSessionByTokenHash(ctx context.Context, hash string) (*Session, error)
+	// UpdateSession overwrites s by id; ENOTFOUND.
+	UpdateSession(ctx context.Context, s *Session) error
+	// DeleteSession removes a session; deleting a missing one is not an error.
+	DeleteSession(ctx context.Context, id ID) error
+	// DeleteUserSessions removes every session of a user.
+	DeleteUserSessions(ctx context.Context, userID ID) error
+
+	// CreateToken inserts t; ECONFLICT on a reused hash, EINVALID (user_id).
+	CreateToken(ctx context.Context, t *APIToken) error
+	// FindTokenByHash returns the token; ENOTFOUND.
+	FindTokenByHash(ctx context.Context, hash string) (*APIToken, error)
+	// FindTokenByID returns the token; ENOTFOUND.
+	FindTokenByID(ctx context.Context, id ID) (*APIToken, error)
+	// UpdateToken overwrites t's last use and revocation; ENOTFOUND.
+	UpdateToken(ctx context.Context, t *APIToken) error
+	// ListTokens returns a user's tokens in id order after p.After.
+	ListTokens(ctx context.Context, userID ID, p Page) ([]*APIToken, error)
+
+	// AddLoginAttempt records an attempt.
+	AddLoginAttempt(ctx context.Context, a *LoginAttempt) error
+	// CountLoginFailures counts a user's failed attempts at or after since
+	// and after their last success.
+	CountLoginFailures(ctx context.Context, userID ID, since time.Time) (int, error)
+
+	// ReplaceRecoveryCodes discards a user's recovery codes and stores hashes.
+	ReplaceRecoveryCodes(ctx context.Context, userID ID, hashes []string) error
+	// UseRecoveryCode marks one unused code used; ENOTFOUND if there is none.
+	UseRecoveryCode(ctx context.Context, userID ID, hash string, at time.Time) error
+	// CountRecoveryCodes counts a user's unused recovery codes.
+	CountRecoveryCodes(ctx context.Context, userID ID) (int, error)
+
+	// AppendAuditEvent records e.
+	AppendAuditEvent(ctx context.Context, e *AuditEvent) error
+	// ListAuditEvents returns events in id order after p.After.
+	ListAuditEvents(ctx context.Context, f AuditFilter, p Page) ([]*AuditEvent, error)
+
+	// ClaimIdempotencyKey inserts r with Status 0; ECONFLICT if the key exists.
+	ClaimIdempotencyKey(ctx context.Context, r *IdempotencyRecord) error
+	// FindIdempotencyKey returns the record; ENOTFOUND.
+	FindIdempotencyKey(ctx context.Context, key string) (*IdempotencyRecord, error)
+	// CompleteIdempotencyKey stores the response for a claimed key; ENOTFOUND.
+	CompleteIdempotencyKey(ctx context.Context, r *IdempotencyRecord) error
+	// DeleteIdempotencyKey forgets a key (when its request failed to run).
+	DeleteIdempotencyKey(ctx context.Context, key string) error
+}

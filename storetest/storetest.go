@@ -1,0 +1,686 @@
+// Package storetest is the conformance suite every liaison.Store passes:
+// the same calls must give the same results and the same error codes,
+// whatever database is underneath.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"liaison"
+)
+
+// Opener returns a fresh, empty, migrated store for one test.
+type Opener func(t *testing.T) liaison.Store
+
+// Run runs the whole suite against stores made by open.
+func Run(t *testing.T, open Opener) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, liaison.Store)
+	}{
+		{"Agencies", testAgencies},
+		{"AgencyPaging", testAgencyPaging},
+		{"Users", testUsers},
+		{"Communities", testCommunities},
+		{"Agreements", testAgreements},
+		{"Sessions", testSessions},
+		{"Tokens", testTokens},
+		{"LoginAttempts", testLoginAttempts},
+		{"RecoveryCodes", testRecoveryCodes},
+		{"AuditEvents", testAuditEvents},
+		{"Idempotency", testIdempotency},
+		{"Rollback", testRollback},
+		{"ConcurrentWriters", testConcurrentWriters},
+		{"ReadOnlyView", testReadOnlyView},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := open(t)
+			tt.fn(t, s)
+		})
+	}
+}
+
+var epoch = time.Date(2026, 11, 25, 9, 30, 15, 123456000, time.UTC)
+
+func update(t *testing.T, s liaison.Store, fn func(liaison.Tx) error) error {
+	t.Helper()
+	return s.Update(context.Background(), fn)
+}
+
+func view(t *testing.T, s liaison.Store, fn func(liaison.Tx) error) {
+	t.Helper()
+	if err := s.View(context.Background(), fn); err != nil {
+		t.Fatalf("view: %v", err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantErr checks the domain code and, when field is set, the field at fault.
+func wantErr(t *testing.T, err error, code, field string) {
+	t.Helper()
+	if got := liaison.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+	if field == "" {
+		return
+	}
+	fs := liaison.ErrorFields(err)
+	if len(fs) != 1 || fs[0].Field != field {
+		t.Fatalf("error fields = %+v, want exactly field %q", fs, field)
+	}
+}
+
+func equal(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s:\n got  %+v\n want %+v", what, got, want)
+	}
+}
+
+// NewAgency returns a valid agency with a unique code derived from n.
+func NewAgency(n int) *liaison.Agency {
+	return &liaison.Agency{ID: liaison.NewID(), Code: fmt.Sprintf("AG%04d", n), Name: fmt.Sprintf("Agency %d", n),
+		Kind: liaison.AgencyLocal, Country: "US",
+		Contacts: []liaison.Contact{{Name: "Duty desk", Email: "duty@example.gov"}},
+		Created:  epoch, Updated: epoch}
+}
+
+// NewUser returns a valid user of agency a.
+func NewUser(login string, a *liaison.Agency) *liaison.User {
+	return &liaison.User{ID: liaison.NewID(), Login: login, Name: "User " + login, Email: login + "@example.gov",
+		AgencyID: a.ID, Roles: []liaison.Role{liaison.RoleAnalyst, liaison.RoleOfficer},
+		Attributes: liaison.Attributes{Part23Trained: true, Clearance: liaison.ClearanceSecret},
+		PasswordHash: "$argon2id$test", Created: epoch, Updated: epoch}
+}
+
+func testAgencies(t *testing.T, s liaison.Store) {
+	a := NewAgency(1)
+	a.Contacts = append(a.Contacts, liaison.Contact{Name: "Zoë Ångström", Role: "JTTF liaison", Phone: "+1 202 555 0100"})
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.CreateAgency(context.Background(), a) }))
+
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.FindAgencyByID(context.Background(), a.ID)
+		must(t, err)
+		equal(t, "by id", got, a)
+		got, err = tx.FindAgencyByCode(context.Background(), a.Code)
+		must(t, err)
+		equal(t, "by code", got, a)
+		_, err = tx.FindAgencyByID(context.Background(), liaison.NewID())
+		wantErr(t, err, liaison.ENOTFOUND, "")
+		// Codes compare exactly: the service upper-cases; the store does not fold case.
+		_, err = tx.FindAgencyByCode(context.Background(), "ag0001")
+		wantErr(t, err, liaison.ENOTFOUND, "")
+		return nil
+	})
+
+	dup := NewAgency(1)
+	err := update(t, s, func(tx liaison.Tx) error { return tx.CreateAgency(context.Background(), dup) })
+	wantErr(t, err, liaison.ECONFLICT, "code")
+
+	b := NewAgency(2)
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.CreateAgency(context.Background(), b) }))
+	b.Code = a.Code
+	err = update(t, s, func(tx liaison.Tx) error { return tx.UpdateAgency(context.Background(), b) })
+	wantErr(t, err, liaison.ECONFLICT, "code")
+
+	b.Code, b.Name, b.Kind, b.Updated = "AG0002", "Renamed", liaison.AgencyTribal, epoch.Add(time.Hour)
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.UpdateAgency(context.Background(), b) }))
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.FindAgencyByID(context.Background(), b.ID)
+		must(t, err)
+		equal(t, "updated", got, b)
+		return nil
+	})
+
+	missing := NewAgency(3)
+	err = update(t, s, func(tx liaison.Tx) error { return tx.UpdateAgency(context.Background(), missing) })
+	wantErr(t, err, liaison.ENOTFOUND, "")
+}
+
+func testAgencyPaging(t *testing.T, s liaison.Store) {
+	var ids []liaison.ID
+	must(t, update(t, s, func(tx liaison.Tx) error {
+		for i := range 7 {
+			a := NewAgency(i)
+			if i%2 == 0 {
+				a.Kind, a.Country = liaison.AgencyFederal, "NL"
+			}
+			if err := tx.CreateAgency(context.Background(), a); err != nil {
+				return err
+			}
+			ids = append(ids, a.ID)
+		}
+		return nil
+	}))
+	view(t, s, func(tx liaison.Tx) error {
+		var got []liaison.ID
+		p := liaison.Page{Limit: 3}
+		for {
+			page, err := tx.ListAgencies(context.Background(), liaison.AgencyFilter{}, p)
+			must(t, err)
+			for _, a := range page {
+				got = append(got, a.ID)
+			}
+			if len(page) < 3 {
+				break
+			}
+			p.After = page[len(page)-1].ID
+		}
+		equal(t, "all pages", got, ids)
+
+		fed, err := tx.ListAgencies(context.Background(), liaison.AgencyFilter{Kind: liaison.AgencyFederal, Country: "NL"}, liaison.Page{})
+		must(t, err)
+		if len(fed) != 4 {
+			t.Fatalf("filtered = %d agencies, want 4", len(fed))
+		}
+		none, err := tx.ListAgencies(context.Background(), liaison.AgencyFilter{Country: "FR"}, liaison.Page{})
+		must(t, err)
+		if none == nil || len(none) != 0 {
+			t.Fatalf("empty list = %#v, want empty non-nil slice", none)
+		}
+		return nil
+	})
+}
+
+func testUsers(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	a := NewAgency(1)
+	u := NewUser("ana.lyst", a)
+	locked := epoch.Add(time.Minute)
+	u.Locked, u.MFAEnrolled, u.TOTPSecret, u.TOTPLastStep = &locked, &epoch, "JBSWY3DPEHPK3PXP", 59
+	must(t, update(t, s, func(tx liaison.Tx) error {
+		must(t, tx.CreateAgency(ctx, a))
+		return tx.CreateUser(ctx, u)
+	}))
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.FindUserByLogin(ctx, "ana.lyst")
+		must(t, err)
+		equal(t, "by login", got, u)
+		got, err = tx.FindUserByID(ctx, u.ID)
+		must(t, err)
+		equal(t, "by id", got, u)
+		_, err = tx.FindUserByLogin(ctx, "ANA.LYST")
+		wantErr(t, err, liaison.ENOTFOUND, "")
+		return nil
+	})
+
+	orphan := NewUser("orphan", NewAgency(9))
+	err := update(t, s, func(tx liaison.Tx) error { return tx.CreateUser(ctx, orphan) })
+	wantErr(t, err, liaison.EINVALID, "agency_id")
+
+	dup := NewUser("ana.lyst", a)
+	err = update(t, s, func(tx liaison.Tx) error { return tx.CreateUser(ctx, dup) })
+	wantErr(t, err, liaison.ECONFLICT, "login")
+
+	u.Locked, u.Roles, u.Disabled = nil, []liaison.Role{liaison.RoleAuditor}, true
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.UpdateUser(ctx, u) }))
+	u.AgencyID = liaison.NewID()
+	err = update(t, s, func(tx liaison.Tx) error { return tx.UpdateUser(ctx, u) })
+	wantErr(t, err, liaison.EINVALID, "agency_id")
+	u.AgencyID = a.ID
+
+	b := NewAgency(2)
+	must(t, update(t, s, func(tx liaison.Tx) error {
+		must(t, tx.CreateAgency(ctx, b))
+		must(t, tx.CreateUser(ctx, NewUser("b.one", b)))
+		return tx.CreateUser(ctx, NewUser("b.two", b))
+	}))
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.FindUserByID(ctx, u.ID)
+		must(t, err)
+		equal(t, "updated", got, u)
+		byAgency, err := tx.ListUsers(ctx, liaison.UserFilter{AgencyID: b.ID}, liaison.Page{})
+		must(t, err)
+		if len(byAgency) != 2 {
+			t.Fatalf("users of agency b = %d, want 2", len(byAgency))
+		}
+		auditors, err := tx.ListUsers(ctx, liaison.UserFilter{Role: liaison.RoleAuditor}, liaison.Page{})
+		must(t, err)
+		if len(auditors) != 1 || auditors[0].ID != u.ID {
+			t.Fatalf("auditors = %+v, want only %s", auditors, u.Login)
+		}
+		return nil
+	})
+}
+
+func testCommunities(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	a, b, c := NewAgency(1), NewAgency(2), NewAgency(3)
+	jttf := &liaison.Community{ID: liaison.NewID(), Name: "JTTF Capital", Kind: liaison.CommunityTaskForce,
+		Description: "Joint terrorism task force", Members: sortedIDs(a.ID, b.ID), Created: epoch, Updated: epoch}
+	must(t, update(t, s, func(tx liaison.Tx) error {
+		for _, ag := range []*liaison.Agency{a, b, c} {
+			must(t, tx.CreateAgency(ctx, ag))
+		}
+		return tx.CreateCommunity(ctx, jttf)
+	}))
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.FindCommunityByID(ctx, jttf.ID)
+		must(t, err)
+		equal(t, "community", got, jttf)
+		ofC, err := tx.ListCommunities(ctx, liaison.CommunityFilter{AgencyID: c.ID}, liaison.Page{})
+		must(t, err)
+		if len(ofC) != 0 {
+			t.Fatalf("communities of c = %d, want 0", len(ofC))
+		}
+		return nil
+	})
+
+	bad := &liaison.Community{ID: liaison.NewID(), Name: "Ghosts", Kind: liaison.CommunityOther,
+		Members: []liaison.ID{liaison.NewID()}, Created: epoch, Updated: epoch}
+	err := update(t, s, func(tx liaison.Tx) error { return tx.CreateCommunity(ctx, bad) })
+	wantErr(t, err, liaison.EINVALID, "members")
+	view(t, s, func(tx liaison.Tx) error {
+		_, err := tx.FindCommunityByID(ctx, bad.ID)
+		wantErr(t, err, liaison.ENOTFOUND, "")
+		return nil
+	})
+
+	dup := &liaison.Community{ID: liaison.NewID(), Name: "JTTF Capital", Kind: liaison.CommunityOther,
+		Members: []liaison.ID{}, Created: epoch, Updated: epoch}
+	err = update(t, s, func(tx liaison.Tx) error { return tx.CreateCommunity(ctx, dup) })
+	wantErr(t, err, liaison.ECONFLICT, "name")
+
+	jttf.Members = sortedIDs(b.ID, c.ID)
+	jttf.Description = "changed"
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.UpdateCommunity(ctx, jttf) }))
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.FindCommunityByID(ctx, jttf.ID)
+		must(t, err)
+		equal(t, "updated community", got, jttf)
+		ofC, err := tx.ListCommunities(ctx, liaison.CommunityFilter{AgencyID: c.ID}, liaison.Page{})
+		must(t, err)
+		if len(ofC) != 1 || !reflect.DeepEqual(ofC[0].Members, jttf.Members) {
+			t.Fatalf("communities of c = %+v, want jttf with members", ofC)
+		}
+		return nil
+	})
+	ghost := &liaison.Community{ID: liaison.NewID(), Name: "x", Kind: liaison.CommunityOther, Members: []liaison.ID{}}
+	err = update(t, s, func(tx liaison.Tx) error { return tx.UpdateCommunity(ctx, ghost) })
+	wantErr(t, err, liaison.ENOTFOUND, "")
+}
+
+func sortedIDs(ids ...liaison.ID) []liaison.ID {
+	out := append([]liaison.ID{}, ids...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+func newAgreement(agency, community liaison.ID, expires time.Time) *liaison.Agreement {
+	return &liaison.Agreement{ID: liaison.NewID(), AgencyID: agency, CommunityID: community,
+		LegalBasis: "MOU 2026-14 between the partners", Purposes: []liaison.Purpose{liaison.PurposeCounterterrorism},
+		RecordKinds: []liaison.RecordKind{liaison.KindIntelligence, liaison.KindSAR}, PIIAllowed: true,
+		Expires: expires, Created: epoch, Updated: epoch}
+}
+
+func testAgreements(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	a := NewAgency(1)
+	c := &liaison.Community{ID: liaison.NewID(), Name: "Fusion area", Kind: liaison.CommunityFusionArea,
+		Members: []liaison.ID{a.ID}, Created: epoch, Updated: epoch}
+	old := newAgreement(a.ID, c.ID, epoch.Add(time.Hour))
+	current := newAgreement(a.ID, c.ID, epoch.AddDate(1, 0, 0))
+	current.InternationalRelease = true
+	must(t, update(t, s, func(tx liaison.Tx) error {
+		must(t, tx.CreateAgency(ctx, a))
+		must(t, tx.CreateCommunity(ctx, c))
+		must(t, tx.CreateAgreement(ctx, old))
+		return tx.CreateAgreement(ctx, current)
+	}))
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.FindAgreementByID(ctx, current.ID)
+		must(t, err)
+		equal(t, "agreement", got, current)
+		active, err := tx.ListAgreements(ctx, liaison.AgreementFilter{AgencyID: a.ID, ActiveAt: epoch.Add(2 * time.Hour)}, liaison.Page{})
+		must(t, err)
+		if len(active) != 1 || active[0].ID != current.ID {
+			t.Fatalf("active agreements = %+v, want only the current one", active)
+		}
+		// Expiry is exclusive: at the instant of expiry an agreement is no longer in force.
+		atExpiry, err := tx.ListAgreements(ctx, liaison.AgreementFilter{CommunityID: c.ID, ActiveAt: old.Expires}, liaison.Page{})
+		must(t, err)
+		if len(atExpiry) != 1 {
+			t.Fatalf("agreements active at the old one's expiry = %d, want 1", len(atExpiry))
+		}
+		return nil
+	})
+	err := update(t, s, func(tx liaison.Tx) error {
+		return tx.CreateAgreement(ctx, newAgreement(liaison.NewID(), c.ID, epoch.AddDate(1, 0, 0)))
+	})
+	wantErr(t, err, liaison.EINVALID, "agency_id")
+	err = update(t, s, func(tx liaison.Tx) error {
+		return tx.CreateAgreement(ctx, newAgreement(a.ID, liaison.NewID(), epoch.AddDate(1, 0, 0)))
+	})
+	wantErr(t, err, liaison.EINVALID, "community_id")
+
+	current.PIIAllowed, current.Expires = false, epoch.AddDate(2, 0, 0)
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.UpdateAgreement(ctx, current) }))
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.FindAgreementByID(ctx, current.ID)
+		must(t, err)
+		equal(t, "updated agreement", got, current)
+		return nil
+	})
+}
+
+func seedUser(t *testing.T, s liaison.Store, login string) *liaison.User {
+	t.Helper()
+	a := NewAgency(len(login) + int(time.Now().UnixNano()%9000))
+	u := NewUser(login, a)
+	must(t, update(t, s, func(tx liaison.Tx) error {
+		must(t, tx.CreateAgency(context.Background(), a))
+		return tx.CreateUser(context.Background(), u)
+	}))
+	return u
+}
+
+func testSessions(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	u := seedUser(t, s, "sess")
+	ss := &liaison.Session{ID: liaison.NewID(), TokenHash: "h1", UserID: u.ID, CSRFToken: "csrf",
+		Created: epoch, Authenticated: epoch, LastSeen: epoch, IP: "127.0.0.1", UserAgent: "test"}
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.CreateSession(ctx, ss) }))
+	err := update(t, s, func(tx liaison.Tx) error {
+		dup := *ss
+		dup.ID = liaison.NewID()
+		return tx.CreateSession(ctx, &dup)
+	})
+	wantErr(t, err, liaison.ECONFLICT, "")
+	ss.MFADone, ss.LastSeen, ss.TokenHash = true, epoch.Add(time.Minute), "h2"
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.UpdateSession(ctx, ss) }))
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.FindSessionByTokenHash(ctx, "h2")
+		must(t, err)
+		equal(t, "session", got, ss)
+		_, err = tx.FindSessionByTokenHash(ctx, "h1")
+		wantErr(t, err, liaison.ENOTFOUND, "")
+		return nil
+	})
+	other := &liaison.Session{ID: liaison.NewID(), TokenHash: "h3", UserID: u.ID, CSRFToken: "c",
+		Created: epoch, Authenticated: epoch, LastSeen: epoch}
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.CreateSession(ctx, other) }))
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.DeleteSession(ctx, ss.ID) }))
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.DeleteSession(ctx, ss.ID) }))
+	view(t, s, func(tx liaison.Tx) error {
+		_, err := tx.FindSessionByTokenHash(ctx, "h2")
+		wantErr(t, err, liaison.ENOTFOUND, "")
+		_, err = tx.FindSessionByTokenHash(ctx, "h3")
+		must(t, err)
+		return nil
+	})
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.DeleteUserSessions(ctx, u.ID) }))
+	view(t, s, func(tx liaison.Tx) error {
+		_, err := tx.FindSessionByTokenHash(ctx, "h3")
+		wantErr(t, err, liaison.ENOTFOUND, "")
+		return nil
+	})
+	err = update(t, s, func(tx liaison.Tx) error { return tx.UpdateSession(ctx, ss) })
+	wantErr(t, err, liaison.ENOTFOUND, "")
+}
+
+func testTokens(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	u := seedUser(t, s, "tok")
+	tk := &liaison.APIToken{ID: liaison.NewID(), UserID: u.ID, Name: "partner feed", TokenHash: "th",
+		Prefix: "lsn_abcd", Scopes: []liaison.Scope{liaison.ScopeRead, liaison.ScopeWrite},
+		Created: epoch, Expires: epoch.AddDate(0, 3, 0)}
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.CreateToken(ctx, tk) }))
+	err := update(t, s, func(tx liaison.Tx) error {
+		bad := *tk
+		bad.ID, bad.TokenHash, bad.UserID = liaison.NewID(), "other", liaison.NewID()
+		return tx.CreateToken(ctx, &bad)
+	})
+	wantErr(t, err, liaison.EINVALID, "user_id")
+	used, revoked := epoch.Add(time.Second), epoch.Add(time.Hour)
+	tk.LastUsed, tk.Revoked = &used, &revoked
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.UpdateToken(ctx, tk) }))
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.FindTokenByHash(ctx, "th")
+		must(t, err)
+		equal(t, "token", got, tk)
+		got, err = tx.FindTokenByID(ctx, tk.ID)
+		must(t, err)
+		equal(t, "token by id", got, tk)
+		all, err := tx.ListTokens(ctx, u.ID, liaison.Page{})
+		must(t, err)
+		if len(all) != 1 {
+			t.Fatalf("tokens = %d, want 1", len(all))
+		}
+		_, err = tx.FindTokenByHash(ctx, "nope")
+		wantErr(t, err, liaison.ENOTFOUND, "")
+		return nil
+	})
+}
+
+func testLoginAttempts(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	u := seedUser(t, s, "att")
+	add := func(at time.Time, ok bool) {
+		must(t, update(t, s, func(tx liaison.Tx) error {
+			return tx.AddLoginAttempt(ctx, &liaison.LoginAttempt{ID: liaison.NewID(), UserID: u.ID, At: at,
+				Success: ok, Factor: "password", IP: "127.0.0.1"})
+		}))
+	}
+	count := func(since time.Time) int {
+		var n int
+		view(t, s, func(tx liaison.Tx) error {
+			var err error
+			n, err = tx.CountLoginFailures(ctx, u.ID, since)
+			return err
+		})
+		return n
+	}
+	add(epoch, false)
+	add(epoch.Add(time.Minute), false)
+	if got := count(epoch); got != 2 {
+		t.Fatalf("failures = %d, want 2", got)
+	}
+	if got := count(epoch.Add(time.Second)); got != 1 {
+		t.Fatalf("failures since +1s = %d, want 1", got)
+	}
+	add(epoch.Add(2*time.Minute), true)
+	add(epoch.Add(3*time.Minute), false)
+	if got := count(epoch); got != 1 {
+		t.Fatalf("failures after a success = %d, want 1", got)
+	}
+}
+
+func testRecoveryCodes(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	u := seedUser(t, s, "rec")
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.ReplaceRecoveryCodes(ctx, u.ID, []string{"a", "b", "c"}) }))
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.UseRecoveryCode(ctx, u.ID, "b", epoch) }))
+	err := update(t, s, func(tx liaison.Tx) error { return tx.UseRecoveryCode(ctx, u.ID, "b", epoch) })
+	wantErr(t, err, liaison.ENOTFOUND, "")
+	err = update(t, s, func(tx liaison.Tx) error { return tx.UseRecoveryCode(ctx, u.ID, "zzz", epoch) })
+	wantErr(t, err, liaison.ENOTFOUND, "")
+	view(t, s, func(tx liaison.Tx) error {
+		n, err := tx.CountRecoveryCodes(ctx, u.ID)
+		must(t, err)
+		if n != 2 {
+			t.Fatalf("unused codes = %d, want 2", n)
+		}
+		return nil
+	})
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.ReplaceRecoveryCodes(ctx, u.ID, []string{"d"}) }))
+	view(t, s, func(tx liaison.Tx) error {
+		n, err := tx.CountRecoveryCodes(ctx, u.ID)
+		must(t, err)
+		if n != 1 {
+			t.Fatalf("unused codes after replace = %d, want 1", n)
+		}
+		return nil
+	})
+}
+
+func testAuditEvents(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	var events []*liaison.AuditEvent
+	must(t, update(t, s, func(tx liaison.Tx) error {
+		for i := range 5 {
+			e := &liaison.AuditEvent{ID: liaison.NewID(), At: epoch.Add(time.Duration(i) * time.Hour),
+				UserID: "u1", Actor: "ana", Action: "agency.create", ObjectType: "agency", ObjectID: fmt.Sprint(i),
+				Outcome: liaison.OutcomeSuccess, IP: "10.0.0.1", RequestID: "r"}
+			if i == 3 {
+				e.UserID, e.Action, e.Outcome, e.Reason = "u2", "login.failure", liaison.OutcomeFailure, "bad password"
+				e.Details = map[string]string{"factor": "password", "ünïcode": "✓"}
+			}
+			if err := tx.AppendAuditEvent(ctx, e); err != nil {
+				return err
+			}
+			events = append(events, e)
+		}
+		return nil
+	}))
+	view(t, s, func(tx liaison.Tx) error {
+		all, err := tx.ListAuditEvents(ctx, liaison.AuditFilter{}, liaison.Page{})
+		must(t, err)
+		equal(t, "all events", all, events)
+		byUser, err := tx.ListAuditEvents(ctx, liaison.AuditFilter{UserID: "u2"}, liaison.Page{})
+		must(t, err)
+		equal(t, "by user", byUser, events[3:4])
+		window, err := tx.ListAuditEvents(ctx, liaison.AuditFilter{Since: epoch.Add(time.Hour), Until: epoch.Add(3 * time.Hour), Action: "agency.create"}, liaison.Page{})
+		must(t, err)
+		equal(t, "window", window, events[1:3])
+		byObject, err := tx.ListAuditEvents(ctx, liaison.AuditFilter{ObjectID: "4"}, liaison.Page{})
+		must(t, err)
+		equal(t, "by object", byObject, events[4:5])
+		return nil
+	})
+}
+
+func testIdempotency(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	r := &liaison.IdempotencyRecord{Key: "u1:k1", RequestHash: "abc", Created: epoch}
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.ClaimIdempotencyKey(ctx, r) }))
+	err := update(t, s, func(tx liaison.Tx) error { return tx.ClaimIdempotencyKey(ctx, r) })
+	wantErr(t, err, liaison.ECONFLICT, "Idempotency-Key")
+	r.Status, r.Body, r.Location = 201, []byte(`{"id":"x"}`), "/api/v1/agencies/x"
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.CompleteIdempotencyKey(ctx, r) }))
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.FindIdempotencyKey(ctx, "u1:k1")
+		must(t, err)
+		equal(t, "record", got, r)
+		return nil
+	})
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.DeleteIdempotencyKey(ctx, "u1:k1") }))
+	view(t, s, func(tx liaison.Tx) error {
+		_, err := tx.FindIdempotencyKey(ctx, "u1:k1")
+		wantErr(t, err, liaison.ENOTFOUND, "")
+		return nil
+	})
+}
+
+func testRollback(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	a := NewAgency(1)
+	boom := errors.New("boom")
+	err := update(t, s, func(tx liaison.Tx) error {
+		must(t, tx.CreateAgency(ctx, a))
+		must(t, tx.AppendAuditEvent(ctx, &liaison.AuditEvent{ID: liaison.NewID(), At: epoch, Actor: "x",
+			Action: "agency.create", Outcome: liaison.OutcomeSuccess}))
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Update returned %v, want the function's error", err)
+	}
+	view(t, s, func(tx liaison.Tx) error {
+		_, err := tx.FindAgencyByID(ctx, a.ID)
+		wantErr(t, err, liaison.ENOTFOUND, "")
+		ev, err := tx.ListAuditEvents(ctx, liaison.AuditFilter{}, liaison.Page{})
+		must(t, err)
+		if len(ev) != 0 {
+			t.Fatalf("audit events after rollback = %d, want 0", len(ev))
+		}
+		return nil
+	})
+	// A failed statement inside a transaction also rolls back what came before it.
+	b := NewAgency(2)
+	err = update(t, s, func(tx liaison.Tx) error {
+		must(t, tx.CreateAgency(ctx, b))
+		return tx.CreateUser(ctx, NewUser("x", NewAgency(99)))
+	})
+	wantErr(t, err, liaison.EINVALID, "agency_id")
+	view(t, s, func(tx liaison.Tx) error {
+		_, err := tx.FindAgencyByID(ctx, b.ID)
+		wantErr(t, err, liaison.ENOTFOUND, "")
+		return nil
+	})
+}
+
+func testConcurrentWriters(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	const writers, each = 8, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				err := s.Update(ctx, func(tx liaison.Tx) error {
+					a := NewAgency(w*1000 + i)
+					if err := tx.CreateAgency(ctx, a); err != nil {
+						return err
+					}
+					return tx.AppendAuditEvent(ctx, &liaison.AuditEvent{ID: liaison.NewID(), At: epoch, Actor: "x",
+						Action: "agency.create", ObjectID: a.ID, Outcome: liaison.OutcomeSuccess})
+				})
+				if err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("concurrent write: %v", err)
+	}
+	view(t, s, func(tx liaison.Tx) error {
+		ag, err := tx.ListAgencies(ctx, liaison.AgencyFilter{}, liaison.Page{Limit: liaison.MaxPageSize})
+		must(t, err)
+		ev, err := tx.ListAuditEvents(ctx, liaison.AuditFilter{}, liaison.Page{Limit: liaison.MaxPageSize})
+		must(t, err)
+		if len(ag) != writers*each || len(ev) != writers*each {
+			t.Fatalf("agencies = %d, audit events = %d, want %d each", len(ag), len(ev), writers*each)
+		}
+		return nil
+	})
+}
+
+func testReadOnlyView(t *testing.T, s liaison.Store) {
+	err := s.View(context.Background(), func(tx liaison.Tx) error {
+		return tx.CreateAgency(context.Background(), NewAgency(1))
+	})
+	if err == nil {
+		t.Fatal("a write inside View succeeded, want an error")
+	}
+	view(t, s, func(tx liaison.Tx) error {
+		n, err := tx.ListAgencies(context.Background(), liaison.AgencyFilter{}, liaison.Page{})
+		must(t, err)
+		if len(n) != 0 {
+			t.Fatalf("agencies after a write in View = %d, want 0", len(n))
+		}
+		return nil
+	})
+}
