@@ -3,7 +3,6 @@ package liaison
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -109,6 +108,7 @@ type Actor struct {
 	Token     *APIToken
 	System    string // "cli", "demo", ...: set when no user acts
 	IP        string
+	UserAgent string
 	RequestID string
 }
 
@@ -192,15 +192,4 @@ type IdempotencyRecord struct {
 	Body        []byte    // the response body
 	Location    string    // the Location header, if any
 	Created     time.Time //
-}
-
-// SplitLines splits and trims a comma- or newline-separated list.
-func SplitLines(s string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' }) {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
 }

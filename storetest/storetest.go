@@ -102,7 +102,7 @@ func NewAgency(n int) *liaison.Agency {
 func NewUser(login string, a *liaison.Agency) *liaison.User {
 	return &liaison.User{ID: liaison.NewID(), Login: login, Name: "User " + login, Email: login + "@example.gov",
 		AgencyID: a.ID, Roles: []liaison.Role{liaison.RoleAnalyst, liaison.RoleOfficer},
-		Attributes: liaison.Attributes{Part23Trained: true, Clearance: liaison.ClearanceSecret},
+		Attributes:   liaison.Attributes{Part23Trained: true, Clearance: liaison.ClearanceSecret},
 		PasswordHash: "$argon2id$test", Created: epoch, Updated: epoch}
 }
 

@@ -1,0 +1,513 @@
+package service
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"liaison"
+)
+
+// CreateAgency adds an agency to the partnership. Admins only; ECONFLICT if
+// the code is taken, EINVALID naming the fields at fault.
+func (s *Service) CreateAgency(ctx context.Context, in liaison.AgencyInput) (*liaison.Agency, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, s.denied(ctx, "agency.create", "agency", "", err)
+	}
+	now := s.now()
+	a := &liaison.Agency{ID: liaison.NewID(), Code: in.Code, Name: in.Name, Kind: in.Kind, Country: in.Country,
+		Contacts: in.Contacts, Created: now, Updated: now}
+	a.Normalize()
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if err := tx.CreateAgency(ctx, a); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, now, "agency.create", "agency", a.ID)
+		e.Details = map[string]string{"code": a.Code, "kind": string(a.Kind)}
+		return audit(ctx, tx, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// UpdateAgency changes an agency. Admins only; ENOTFOUND, EINVALID.
+func (s *Service) UpdateAgency(ctx context.Context, id liaison.ID, up liaison.AgencyUpdate) (*liaison.Agency, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, s.denied(ctx, "agency.update", "agency", id, err)
+	}
+	var a *liaison.Agency
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		var err error
+		if a, err = tx.FindAgencyByID(ctx, id); err != nil {
+			return err
+		}
+		setIf(&a.Name, up.Name)
+		setIf(&a.Kind, up.Kind)
+		setIf(&a.Country, up.Country)
+		setIf(&a.Contacts, up.Contacts)
+		a.Updated = s.now()
+		a.Normalize()
+		if err := a.Validate(); err != nil {
+			return err
+		}
+		if err := tx.UpdateAgency(ctx, a); err != nil {
+			return err
+		}
+		return audit(ctx, tx, liaison.NewAuditEvent(ctx, a.Updated, "agency.update", "agency", a.ID))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// FindAgency returns an agency by id or code; ENOTFOUND.
+func (s *Service) FindAgency(ctx context.Context, idOrCode string) (*liaison.Agency, error) {
+	if err := requireUser(ctx); err != nil {
+		return nil, err
+	}
+	var a *liaison.Agency
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		var err error
+		if liaison.ValidID(idOrCode) {
+			a, err = tx.FindAgencyByID(ctx, idOrCode)
+		} else {
+			a, err = tx.FindAgencyByCode(ctx, strings.ToUpper(idOrCode))
+		}
+		return err
+	})
+	return a, err
+}
+
+// ListAgencies returns one page of agencies and the cursor of the next.
+func (s *Service) ListAgencies(ctx context.Context, f liaison.AgencyFilter, p liaison.Page) ([]*liaison.Agency, string, error) {
+	if err := requireUser(ctx); err != nil {
+		return nil, "", err
+	}
+	f.Country = strings.ToUpper(f.Country)
+	if f.Kind != "" && !slices.Contains(liaison.AgencyKinds, f.Kind) {
+		return nil, "", liaison.FieldErrorf("kind", "must be one of the agency kinds")
+	}
+	if err := checkPage(p); err != nil {
+		return nil, "", err
+	}
+	var out []*liaison.Agency
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		var err error
+		out, err = tx.ListAgencies(ctx, f, p.Clamp())
+		return err
+	})
+	return out, next(out, p, func(a *liaison.Agency) string { return a.ID }), err
+}
+
+// CreateUser opens an account. Admins only; ECONFLICT on a taken login,
+// EINVALID (agency_id) if the home agency does not exist.
+func (s *Service) CreateUser(ctx context.Context, in liaison.UserInput) (*liaison.User, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, s.denied(ctx, "user.create", "user", "", err)
+	}
+	now := s.now()
+	u := &liaison.User{ID: liaison.NewID(), Login: in.Login, Name: in.Name, Email: in.Email, AgencyID: in.AgencyID,
+		Roles: in.Roles, Attributes: in.Attributes, Created: now, Updated: now}
+	u.Normalize()
+	var p liaison.Problems
+	if err := u.Validate(); err != nil {
+		p = append(p, liaison.ErrorFields(err)...)
+	}
+	if err := CheckPassword("password", in.Password); err != nil {
+		p = append(p, liaison.ErrorFields(err)...)
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	u.PasswordHash = s.Argon2.HashPassword(in.Password)
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, now, "user.create", "user", u.ID)
+		e.Details = permissionDetails(u)
+		return audit(ctx, tx, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func permissionDetails(u *liaison.User) map[string]string {
+	roles := make([]string, len(u.Roles))
+	for i, r := range u.Roles {
+		roles[i] = string(r)
+	}
+	return map[string]string{"login": u.Login, "agency_id": u.AgencyID, "roles": strings.Join(roles, ","),
+		"clearance": string(u.Attributes.Clearance), "sworn_officer": boolStr(u.Attributes.SwornOfficer),
+		"part23_trained": boolStr(u.Attributes.Part23Trained), "disabled": boolStr(u.Disabled)}
+}
+
+func boolStr(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+// UpdateUser changes an account. Admins only; a change of roles,
+// attributes, agency or the disabled flag is audited as a permission change
+// and ends the user's sessions. ENOTFOUND, EINVALID.
+func (s *Service) UpdateUser(ctx context.Context, id liaison.ID, up liaison.UserUpdate) (*liaison.User, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, s.denied(ctx, "user.update", "user", id, err)
+	}
+	var u *liaison.User
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		var err error
+		if u, err = tx.FindUserByID(ctx, id); err != nil {
+			return err
+		}
+		before := permissionDetails(u)
+		setIf(&u.Name, up.Name)
+		setIf(&u.Email, up.Email)
+		setIf(&u.AgencyID, up.AgencyID)
+		setIf(&u.Roles, up.Roles)
+		setIf(&u.Attributes, up.Attributes)
+		setIf(&u.Disabled, up.Disabled)
+		u.Updated = s.now()
+		u.Normalize()
+		if err := u.Validate(); err != nil {
+			return err
+		}
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		after := permissionDetails(u)
+		action := "user.update"
+		if !mapsEqual(before, after) {
+			action = "user.permissions"
+			if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
+				return err
+			}
+		}
+		e := liaison.NewAuditEvent(ctx, u.Updated, action, "user", u.ID)
+		e.Details = diff(before, after)
+		return audit(ctx, tx, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// diff lists changed keys as "old -> new".
+func diff(before, after map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range after {
+		if before[k] != v {
+			out[k] = before[k] + " -> " + v
+		}
+	}
+	return out
+}
+
+// FindUser returns a user by id or login; ENOTFOUND.
+func (s *Service) FindUser(ctx context.Context, idOrLogin string) (*liaison.User, error) {
+	if err := requireUser(ctx); err != nil {
+		return nil, err
+	}
+	var u *liaison.User
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		var err error
+		if liaison.ValidID(idOrLogin) {
+			u, err = tx.FindUserByID(ctx, idOrLogin)
+		} else {
+			u, err = tx.FindUserByLogin(ctx, strings.ToLower(idOrLogin))
+		}
+		return err
+	})
+	return u, err
+}
+
+// ListUsers returns one page of users and the cursor of the next.
+func (s *Service) ListUsers(ctx context.Context, f liaison.UserFilter, p liaison.Page) ([]*liaison.User, string, error) {
+	if err := requireUser(ctx); err != nil {
+		return nil, "", err
+	}
+	if f.Role != "" && !slices.Contains(liaison.Roles, f.Role) {
+		return nil, "", liaison.FieldErrorf("role", "must be one of the roles")
+	}
+	if f.AgencyID != "" && !liaison.ValidID(f.AgencyID) {
+		return nil, "", liaison.FieldErrorf("agency_id", "must be an agency id")
+	}
+	if err := checkPage(p); err != nil {
+		return nil, "", err
+	}
+	var out []*liaison.User
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		var err error
+		out, err = tx.ListUsers(ctx, f, p.Clamp())
+		return err
+	})
+	return out, next(out, p, func(u *liaison.User) string { return u.ID }), err
+}
+
+// CreateCommunity forms a community of agencies. Admins only; ECONFLICT on
+// a taken name, EINVALID (members) for an unknown agency.
+func (s *Service) CreateCommunity(ctx context.Context, in liaison.CommunityInput) (*liaison.Community, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, s.denied(ctx, "community.create", "community", "", err)
+	}
+	now := s.now()
+	c := &liaison.Community{ID: liaison.NewID(), Name: in.Name, Kind: in.Kind, Description: in.Description,
+		Members: in.Members, Created: now, Updated: now}
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if err := tx.CreateCommunity(ctx, c); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, now, "community.create", "community", c.ID)
+		e.Details = map[string]string{"members": strings.Join(c.Members, ",")}
+		return audit(ctx, tx, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// UpdateCommunity changes a community; membership changes are audited as
+// permission changes. Admins only; ENOTFOUND, ECONFLICT, EINVALID.
+func (s *Service) UpdateCommunity(ctx context.Context, id liaison.ID, up liaison.CommunityUpdate) (*liaison.Community, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, s.denied(ctx, "community.update", "community", id, err)
+	}
+	var c *liaison.Community
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		var err error
+		if c, err = tx.FindCommunityByID(ctx, id); err != nil {
+			return err
+		}
+		before := strings.Join(c.Members, ",")
+		setIf(&c.Name, up.Name)
+		setIf(&c.Kind, up.Kind)
+		setIf(&c.Description, up.Description)
+		setIf(&c.Members, up.Members)
+		c.Updated = s.now()
+		c.Normalize()
+		if err := c.Validate(); err != nil {
+			return err
+		}
+		if err := tx.UpdateCommunity(ctx, c); err != nil {
+			return err
+		}
+		action, after := "community.update", strings.Join(c.Members, ",")
+		e := liaison.NewAuditEvent(ctx, c.Updated, action, "community", c.ID)
+		if before != after {
+			e.Action = "community.members"
+			e.Details = map[string]string{"members": before + " -> " + after}
+		}
+		return audit(ctx, tx, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// FindCommunity returns a community; ENOTFOUND.
+func (s *Service) FindCommunity(ctx context.Context, id liaison.ID) (*liaison.Community, error) {
+	if err := requireUser(ctx); err != nil {
+		return nil, err
+	}
+	if !liaison.ValidID(id) {
+		return nil, liaison.Errorf(liaison.ENOTFOUND, "no community %q", id)
+	}
+	var c *liaison.Community
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		var err error
+		c, err = tx.FindCommunityByID(ctx, id)
+		return err
+	})
+	return c, err
+}
+
+// ListCommunities returns one page of communities and the next cursor.
+func (s *Service) ListCommunities(ctx context.Context, f liaison.CommunityFilter, p liaison.Page) ([]*liaison.Community, string, error) {
+	if err := requireUser(ctx); err != nil {
+		return nil, "", err
+	}
+	if f.AgencyID != "" && !liaison.ValidID(f.AgencyID) {
+		return nil, "", liaison.FieldErrorf("agency_id", "must be an agency id")
+	}
+	if err := checkPage(p); err != nil {
+		return nil, "", err
+	}
+	var out []*liaison.Community
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		var err error
+		out, err = tx.ListCommunities(ctx, f, p.Clamp())
+		return err
+	})
+	return out, next(out, p, func(c *liaison.Community) string { return c.ID }), err
+}
+
+// CreateAgreement records what an agency may receive from a community.
+// Admins only; EINVALID for an expired agreement or unknown parties.
+func (s *Service) CreateAgreement(ctx context.Context, in liaison.AgreementInput) (*liaison.Agreement, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, s.denied(ctx, "agreement.create", "agreement", "", err)
+	}
+	now := s.now()
+	a := &liaison.Agreement{ID: liaison.NewID(), AgencyID: in.AgencyID, CommunityID: in.CommunityID,
+		LegalBasis: in.LegalBasis, Purposes: in.Purposes, RecordKinds: in.RecordKinds, PIIAllowed: in.PIIAllowed,
+		InternationalRelease: in.InternationalRelease, PrivateRelease: in.PrivateRelease, Expires: in.Expires,
+		Created: now, Updated: now}
+	a.Normalize()
+	if err := a.Validate(now); err != nil {
+		return nil, err
+	}
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if err := tx.CreateAgreement(ctx, a); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, now, "agreement.create", "agreement", a.ID)
+		e.Details = map[string]string{"agency_id": a.AgencyID, "community_id": a.CommunityID,
+			"pii_allowed": boolStr(a.PIIAllowed), "expires_at": a.Expires.Format("2006-01-02T15:04:05Z")}
+		return audit(ctx, tx, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// UpdateAgreement amends an agreement. An agreement already expired cannot
+// be revived; set a new one up. Admins only; ENOTFOUND, EINVALID.
+func (s *Service) UpdateAgreement(ctx context.Context, id liaison.ID, up liaison.AgreementUpdate) (*liaison.Agreement, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, s.denied(ctx, "agreement.update", "agreement", id, err)
+	}
+	var a *liaison.Agreement
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		var err error
+		if a, err = tx.FindAgreementByID(ctx, id); err != nil {
+			return err
+		}
+		now := s.now()
+		if !a.Active(now) {
+			return liaison.FieldErrorf("expires_at", "the agreement expired on %s and can no longer change; record a new one", a.Expires.Format("2006-01-02"))
+		}
+		ending := up.Expires != nil && !up.Expires.After(now)
+		setIf(&a.LegalBasis, up.LegalBasis)
+		setIf(&a.Purposes, up.Purposes)
+		setIf(&a.RecordKinds, up.RecordKinds)
+		setIf(&a.PIIAllowed, up.PIIAllowed)
+		setIf(&a.InternationalRelease, up.InternationalRelease)
+		setIf(&a.PrivateRelease, up.PrivateRelease)
+		setIf(&a.Expires, up.Expires)
+		a.Updated = now
+		a.Normalize()
+		check := now
+		if ending { // ending an agreement early is the one way to set a past expiry
+			a.Expires = now
+			check = now.Add(-1)
+		}
+		if err := a.Validate(check); err != nil {
+			return err
+		}
+		if err := tx.UpdateAgreement(ctx, a); err != nil {
+			return err
+		}
+		action := "agreement.update"
+		if ending {
+			action = "agreement.end"
+		}
+		return audit(ctx, tx, liaison.NewAuditEvent(ctx, now, action, "agreement", a.ID))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// FindAgreement returns an agreement; ENOTFOUND.
+func (s *Service) FindAgreement(ctx context.Context, id liaison.ID) (*liaison.Agreement, error) {
+	if err := requireUser(ctx); err != nil {
+		return nil, err
+	}
+	if !liaison.ValidID(id) {
+		return nil, liaison.Errorf(liaison.ENOTFOUND, "no agreement %q", id)
+	}
+	var a *liaison.Agreement
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		var err error
+		a, err = tx.FindAgreementByID(ctx, id)
+		return err
+	})
+	return a, err
+}
+
+// ListAgreements returns one page of agreements and the next cursor.
+func (s *Service) ListAgreements(ctx context.Context, f liaison.AgreementFilter, p liaison.Page) ([]*liaison.Agreement, string, error) {
+	if err := requireUser(ctx); err != nil {
+		return nil, "", err
+	}
+	for field, v := range map[string]string{"agency_id": f.AgencyID, "community_id": f.CommunityID} {
+		if v != "" && !liaison.ValidID(v) {
+			return nil, "", liaison.FieldErrorf(field, "must be an id")
+		}
+	}
+	if err := checkPage(p); err != nil {
+		return nil, "", err
+	}
+	var out []*liaison.Agreement
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		var err error
+		out, err = tx.ListAgreements(ctx, f, p.Clamp())
+		return err
+	})
+	return out, next(out, p, func(a *liaison.Agreement) string { return a.ID }), err
+}
+
+func setIf[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+func checkPage(p liaison.Page) error {
+	if p.After != "" && !liaison.ValidID(p.After) {
+		return liaison.FieldErrorf("cursor", "is not a cursor this server gave out")
+	}
+	if p.Limit < 0 || p.Limit > liaison.MaxPageSize {
+		return liaison.FieldErrorf("limit", "must be between 1 and %d", liaison.MaxPageSize)
+	}
+	return nil
+}
+
+// next returns the cursor for the page after items, or "" on the last page.
+func next[T any](items []T, p liaison.Page, id func(T) string) string {
+	if len(items) == 0 || len(items) < p.Clamp().Limit {
+		return ""
+	}
+	return id(items[len(items)-1])
+}

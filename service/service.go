@@ -1,0 +1,68 @@
+// Package service implements Liaison's use cases once, over any
+// liaison.Store: validation, authorisation, the act itself and its audit
+// event, all in one transaction.
+package service
+
+import (
+	"context"
+	"time"
+
+	"liaison"
+)
+
+// Service is the application: every use case the HTTP API, the web UI and
+// the CLI call.
+type Service struct {
+	Store liaison.Store
+
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// Argon2 sets the password hashing cost.
+	Argon2 Argon2Params
+	// Issuer names this deployment in authenticator apps.
+	Issuer string
+}
+
+// New returns a Service over store with production settings.
+func New(store liaison.Store) *Service {
+	return &Service{Store: store, Now: time.Now, Argon2: DefaultArgon2, Issuer: "Liaison"}
+}
+
+// now returns the current time in UTC at the stores' microsecond precision.
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// audit appends an audit event for the actor in ctx inside tx.
+func audit(ctx context.Context, tx liaison.Tx, e *liaison.AuditEvent) error {
+	return tx.AppendAuditEvent(ctx, e)
+}
+
+// requireAdmin fails unless the actor may administer the directory.
+func requireAdmin(ctx context.Context) error {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil && a.System == "" {
+		return liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	if !a.IsAdmin() {
+		return liaison.Errorf(liaison.EFORBIDDEN, "only administrators may change the partnership directory")
+	}
+	return nil
+}
+
+// requireUser fails unless someone is signed in (or the system acts).
+func requireUser(ctx context.Context) error {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil && a.System == "" {
+		return liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	return nil
+}
+
+// denied records a refused act in its own transaction and returns err.
+func (s *Service) denied(ctx context.Context, action, objectType, objectID string, err error) error {
+	e := liaison.NewAuditEvent(ctx, s.now(), action, objectType, objectID)
+	e.Outcome, e.Reason = liaison.OutcomeDenied, liaison.ErrorMessage(err)
+	if werr := s.Store.Update(ctx, func(tx liaison.Tx) error { return audit(ctx, tx, e) }); werr != nil {
+		return werr
+	}
+	return err
+}
