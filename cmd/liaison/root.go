@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"liaison"
+	"liaison/demo"
+	lhttp "liaison/http"
+	"liaison/postgres"
+	"liaison/service"
+	"liaison/sqlite"
+)
+
+// env holds what every subcommand shares.
+type env struct {
+	getenv         func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	data, db       string
+	// Ready, when set, receives the address the server listens on (tests).
+	ready func(addr string)
+}
+
+func newRoot(ctx context.Context, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:   "liaison",
+		Short: "Liaison: counterterrorism partnership platform",
+		Long: "Liaison lets federal, state, local, tribal, international and private-sector partners share\n" +
+			"suspicious activity reports and criminal intelligence under machine-enforced privacy rules.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	pf := root.PersistentFlags()
+	pf.StringVar(&e.data, "data", orDefault(getenv("LIAISON_DATA"), "./liaison-data"), "data directory for the embedded SQLite store (env LIAISON_DATA)")
+	pf.StringVar(&e.db, "db", getenv("LIAISON_DB"), "PostgreSQL URL, e.g. postgres://user@host/db; overrides --data (env LIAISON_DB)")
+	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.adminCmd(), e.versionCmd(), e.totpCmd())
+	return root
+}
+
+func orDefault(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
+}
+
+// openStore opens the configured store and applies migrations.
+func (e *env) openStore(ctx context.Context) (liaison.Store, error) {
+	if e.db != "" {
+		if !strings.HasPrefix(e.db, "postgres://") && !strings.HasPrefix(e.db, "postgresql://") {
+			return nil, fmt.Errorf("--db must be a postgres:// URL (leave it empty for the embedded store in --data)")
+		}
+		return postgres.Open(ctx, e.db, postgres.Options{Schema: e.getenv("LIAISON_DB_SCHEMA")})
+	}
+	return sqlite.Open(ctx, e.data, sqlite.Options{})
+}
+
+func (e *env) logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+func (e *env) serveCmd() *cobra.Command {
+	var addr string
+	var withDemo bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the HTTP server (API under /api/v1, web UI at /)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			store, err := e.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			svc := service.New(store)
+			if withDemo {
+				res, err := demo.Seed(ctx, svc)
+				if err != nil {
+					return err
+				}
+				printLogins(e.stdout, res)
+			}
+			log := e.logger()
+			srv, err := lhttp.NewServer(svc, log)
+			if err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return err
+			}
+			log.Info("listening", "addr", ln.Addr().String(), "store", store.Dialect(), "version", liaison.Version)
+			fmt.Fprintf(e.stdout, "Liaison is serving on http://%s/\n", ln.Addr())
+			if e.ready != nil {
+				e.ready(ln.Addr().String())
+			}
+			return srv.Serve(ctx, ln)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", orDefault(e.getenv("LIAISON_ADDR"), "127.0.0.1:8080"), "listen address HOST:PORT (env LIAISON_ADDR)")
+	cmd.Flags().BoolVar(&withDemo, "demo", false, "seed the demo partnership first (no change if it is there)")
+	return cmd
+}
+
+func (e *env) migrateCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply schema migrations to the store (serve does this too)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			store, err := e.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			fmt.Fprintf(e.stdout, "%s store is up to date\n", store.Dialect())
+			return nil
+		},
+	}
+}
+
+func (e *env) demoCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Create the demo partnership and print its logins (running it twice changes nothing)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			store, err := e.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			res, err := demo.Seed(cmd.Context(), service.New(store))
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(e.stdout, res)
+			}
+			printLogins(e.stdout, res)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func printLogins(w io.Writer, res *demo.Result) {
+	if res.Created {
+		fmt.Fprintln(w, "Demo partnership created.")
+	} else {
+		fmt.Fprintln(w, "Demo partnership already present; nothing changed.")
+	}
+	fmt.Fprintf(w, "Every demo user's password is %q. Second factor: add the TOTP key to an authenticator app,\n", demo.Password)
+	fmt.Fprintln(w, "or print the current code with `liaison totp KEY`.")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LOGIN\tROLE\tAGENCY\tTOTP KEY")
+	for _, l := range res.Logins {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Login, l.Role, l.Agency, l.TOTPSecret)
+	}
+	tw.Flush()
+}
+
+func (e *env) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintln(e.stdout, "liaison", liaison.Version)
+			return nil
+		},
+	}
+}
+
+func (e *env) totpCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "totp KEY",
+		Short: "Print the current 6-digit code for a TOTP key (for demo and test accounts)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			code, err := service.TOTPCode(strings.ToUpper(strings.ReplaceAll(args[0], " ", "")), service.TOTPStep(time.Now()))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(e.stdout, code)
+			return nil
+		},
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,247 @@
+// Package demo seeds a realistic partnership into an empty store: a bureau
+// field office and its JTTF, a homeland security department, a state fusion
+// centre, local and tribal police, an international partner and two
+// private-sector partners, with users for every role.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"liaison"
+	"liaison/service"
+)
+
+// Password is every demo user's password. Demo data only: never deploy it.
+const Password = "liaison-demo-2026"
+
+// Login is one demo account.
+type Login struct {
+	Login      string `json:"login"`
+	Role       string `json:"role"`
+	Agency     string `json:"agency"`
+	TOTPSecret string `json:"totp_secret"`
+}
+
+// Result is what Seed did and the accounts it holds.
+type Result struct {
+	Created bool    `json:"created"` // false when the demo was already there
+	Logins  []Login `json:"logins"`
+}
+
+type agencySpec struct {
+	code, name string
+	kind       liaison.AgencyKind
+	country    string
+	contact    liaison.Contact
+}
+
+var agencies = []agencySpec{
+	{"FBFO-CAP", "Federal Bureau Field Office – Capital", liaison.AgencyFederal, "US",
+		liaison.Contact{Name: "Duty Agent", Role: "CT squad duty desk", Email: "ct-duty@capital.fbfo.example.gov", Phone: "+1 202 555 0110"}},
+	{"JTTF-CAP", "Capital Joint Terrorism Task Force", liaison.AgencyTaskForce, "US",
+		liaison.Contact{Name: "JTTF Coordinator", Role: "Task force coordinator", Email: "coordinator@jttf-cap.example.gov", Phone: "+1 202 555 0120"}},
+	{"DHP-IA", "Department of Homeland Protection – Intelligence & Analysis", liaison.AgencyFederal, "US",
+		liaison.Contact{Name: "I&A Watch", Role: "National watch", Email: "watch@ia.dhp.example.gov", Phone: "+1 202 555 0130"}},
+	{"SFC-COL", "Columbia State Fusion Center", liaison.AgencyFusionCenter, "US",
+		liaison.Contact{Name: "Fusion Watch Desk", Role: "24/7 watch", Email: "watch@fusion.columbia.example.gov", Phone: "+1 410 555 0140"}},
+	{"RIVPD", "Riverton Police Department", liaison.AgencyLocal, "US",
+		liaison.Contact{Name: "Criminal Intelligence Unit", Email: "ciu@riverton-pd.example.gov", Phone: "+1 410 555 0150"}},
+	{"LAKPD", "Lakeside Police Department", liaison.AgencyLocal, "US",
+		liaison.Contact{Name: "Detective Bureau", Email: "detectives@lakeside-pd.example.gov", Phone: "+1 410 555 0160"}},
+	{"MCSO", "Mill County Sheriff's Office", liaison.AgencyLocal, "US",
+		liaison.Contact{Name: "Intelligence Sergeant", Email: "intel@millcounty-so.example.gov", Phone: "+1 410 555 0170"}},
+	{"RCTP", "Red Cedar Tribal Police", liaison.AgencyTribal, "US",
+		liaison.Contact{Name: "Chief's Office", Email: "chief@redcedar-police.example.gov", Phone: "+1 410 555 0180"}},
+	{"EPCO", "European Police Cooperation Office", liaison.AgencyInternational, "NL",
+		liaison.Contact{Name: "Liaison Bureau Desk", Role: "Counter Terrorism Centre", Email: "liaison@epco.example.eu", Phone: "+31 70 555 0190"}},
+	{"CEPCO", "Columbia Electric Power Company", liaison.AgencyPrivate, "US",
+		liaison.Contact{Name: "Corporate Security Operations", Email: "soc@cepco.example.com", Phone: "+1 410 555 0200"}},
+	{"FCB", "First Capital Bank", liaison.AgencyPrivate, "US",
+		liaison.Contact{Name: "Financial Intelligence Unit", Email: "fiu@firstcapital.example.com", Phone: "+1 202 555 0210"}},
+}
+
+type userSpec struct {
+	login, name, agency string
+	roles               []liaison.Role
+	attrs               liaison.Attributes
+}
+
+var users = []userSpec{
+	{"admin", "Alex Admin", "SFC-COL", []liaison.Role{liaison.RoleAdmin}, liaison.Attributes{Clearance: liaison.ClearanceSecret}},
+	{"analyst", "Dana Whitfield", "SFC-COL", []liaison.Role{liaison.RoleAnalyst},
+		liaison.Attributes{Part23Trained: true, Clearance: liaison.ClearanceSecret}},
+	{"privacy", "Priya Natarajan", "SFC-COL", []liaison.Role{liaison.RolePrivacyOfficer},
+		liaison.Attributes{Part23Trained: true, Clearance: liaison.ClearanceSecret}},
+	{"auditor", "Morgan Hale", "SFC-COL", []liaison.Role{liaison.RoleAuditor}, liaison.Attributes{Clearance: liaison.ClearanceConfidential}},
+	{"officer", "Officer Luis Ortega", "RIVPD", []liaison.Role{liaison.RoleOfficer},
+		liaison.Attributes{SwornOfficer: true, Clearance: liaison.ClearanceNone}},
+	{"supervisor", "Sgt. Karen Boyd", "RIVPD", []liaison.Role{liaison.RoleSupervisor, liaison.RoleOfficer},
+		liaison.Attributes{SwornOfficer: true, Part23Trained: true, Clearance: liaison.ClearanceConfidential}},
+	{"lakeside.officer", "Officer Sam Chen", "LAKPD", []liaison.Role{liaison.RoleOfficer},
+		liaison.Attributes{SwornOfficer: true}},
+	{"deputy", "Deputy Ray Mills", "MCSO", []liaison.Role{liaison.RoleOfficer},
+		liaison.Attributes{SwornOfficer: true}},
+	{"tribal.officer", "Officer Nina Tallbear", "RCTP", []liaison.Role{liaison.RoleOfficer},
+		liaison.Attributes{SwornOfficer: true}},
+	{"agent", "Special Agent Jordan Pike", "FBFO-CAP", []liaison.Role{liaison.RoleOfficer, liaison.RoleAnalyst},
+		liaison.Attributes{SwornOfficer: true, Part23Trained: true, Clearance: liaison.ClearanceTopSecret}},
+	{"jttf.analyst", "Casey Rowan", "JTTF-CAP", []liaison.Role{liaison.RoleAnalyst},
+		liaison.Attributes{Part23Trained: true, Clearance: liaison.ClearanceTopSecret}},
+	{"jttf.supervisor", "SSA Terry Vaughn", "JTTF-CAP", []liaison.Role{liaison.RoleSupervisor, liaison.RoleOfficer},
+		liaison.Attributes{SwornOfficer: true, Part23Trained: true, Clearance: liaison.ClearanceTopSecret}},
+	{"dhp.analyst", "Robin Achebe", "DHP-IA", []liaison.Role{liaison.RoleAnalyst},
+		liaison.Attributes{Part23Trained: true, Clearance: liaison.ClearanceTopSecret}},
+	{"epco.liaison", "Inspector Eva de Vries", "EPCO", []liaison.Role{liaison.RolePartnerLiaison},
+		liaison.Attributes{SwornOfficer: true, Clearance: liaison.ClearanceSecret}},
+	{"utility.liaison", "Chris Park", "CEPCO", []liaison.Role{liaison.RolePartnerLiaison}, liaison.Attributes{}},
+	{"bank.liaison", "Jamie Okafor", "FCB", []liaison.Role{liaison.RolePartnerLiaison}, liaison.Attributes{}},
+}
+
+type communitySpec struct {
+	name        string
+	kind        liaison.CommunityKind
+	description string
+	members     []string
+	agreement   func(code string) *liaison.AgreementInput // nil: no agreement for that member
+}
+
+var lawEnforcement = []liaison.RecordKind{liaison.KindSAR, liaison.KindIntelligence, liaison.KindEntity,
+	liaison.KindCase, liaison.KindOperation, liaison.KindProduct}
+
+var communities = []communitySpec{
+	{"Capital JTTF", liaison.CommunityTaskForce,
+		"Joint terrorism task force of the Capital field office: federal, state, local and tribal partners.",
+		[]string{"FBFO-CAP", "JTTF-CAP", "DHP-IA", "SFC-COL", "RIVPD", "LAKPD", "MCSO", "RCTP"},
+		func(code string) *liaison.AgreementInput {
+			return &liaison.AgreementInput{LegalBasis: "JTTF Memorandum of Understanding (Capital, 2025), 28 CFR Part 23",
+				Purposes:    []liaison.Purpose{liaison.PurposeCounterterrorism, liaison.PurposeCriminalInvestigation, liaison.PurposeOfficerSafety, liaison.PurposeDeconfliction},
+				RecordKinds: lawEnforcement, PIIAllowed: true}
+		}},
+	{"Columbia Fusion Area", liaison.CommunityFusionArea,
+		"The Columbia State Fusion Center's area of responsibility and its local and tribal partners.",
+		[]string{"SFC-COL", "RIVPD", "LAKPD", "MCSO", "RCTP", "DHP-IA"},
+		func(code string) *liaison.AgreementInput {
+			return &liaison.AgreementInput{LegalBasis: "Columbia Fusion Center privacy policy and participation agreement (2024)",
+				Purposes:    []liaison.Purpose{liaison.PurposeCounterterrorism, liaison.PurposeCriminalInvestigation, liaison.PurposeThreatAssessment, liaison.PurposeOfficerSafety, liaison.PurposeDeconfliction},
+				RecordKinds: lawEnforcement, PIIAllowed: true}
+		}},
+	{"Energy & Finance ISAC", liaison.CommunityISAC,
+		"Private-sector partners in energy and finance receiving sanitised products and sharing indicators.",
+		[]string{"SFC-COL", "FBFO-CAP", "DHP-IA", "CEPCO", "FCB"},
+		func(code string) *liaison.AgreementInput {
+			in := &liaison.AgreementInput{LegalBasis: "Critical infrastructure information sharing agreement (PCII-style), 2025",
+				Purposes:    []liaison.Purpose{liaison.PurposeInfrastructure, liaison.PurposeCyberDefense, liaison.PurposeFinancialCrime},
+				RecordKinds: []liaison.RecordKind{liaison.KindIndicator, liaison.KindProduct}}
+			if code != "CEPCO" && code != "FCB" {
+				in.RecordKinds = append(in.RecordKinds, liaison.KindSAR)
+				in.PrivateRelease = true
+			}
+			return in
+		}},
+	{"Transatlantic CT Channel", liaison.CommunityInternational,
+		"Counter-terrorism information exchange with the European police cooperation partner.",
+		[]string{"FBFO-CAP", "DHP-IA", "EPCO"},
+		func(code string) *liaison.AgreementInput {
+			return &liaison.AgreementInput{LegalBasis: "Bilateral operational cooperation agreement (treaty), Article 5 onward-transfer conditions",
+				Purposes:    []liaison.Purpose{liaison.PurposeCounterterrorism, liaison.PurposeCriminalInvestigation},
+				RecordKinds: []liaison.RecordKind{liaison.KindIntelligence, liaison.KindProduct, liaison.KindEntity},
+				PIIAllowed:  true, InternationalRelease: true}
+		}},
+}
+
+// Seed creates the demo partnership in svc's store unless it is already
+// there; either way it returns the demo logins. Running it twice changes nothing.
+func Seed(ctx context.Context, svc *service.Service) (*Result, error) {
+	ctx = liaison.NewContext(ctx, liaison.Actor{System: "demo"})
+	res := &Result{}
+	if _, err := svc.FindAgency(ctx, agencies[0].code); liaison.ErrorCode(err) == liaison.ENOTFOUND {
+		if err := create(ctx, svc); err != nil {
+			return nil, err
+		}
+		res.Created = true
+	} else if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		var secret string
+		err := svc.Store.View(ctx, func(tx liaison.Tx) error {
+			got, err := tx.FindUserByLogin(ctx, u.login)
+			if err == nil {
+				secret = got.TOTPSecret
+			}
+			return err
+		})
+		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
+			continue // removed by an administrator since
+		} else if err != nil {
+			return nil, err
+		}
+		res.Logins = append(res.Logins, Login{Login: u.login, Role: roleNames(u.roles), Agency: u.agency, TOTPSecret: secret})
+	}
+	return res, nil
+}
+
+func roleNames(rs []liaison.Role) string {
+	s := ""
+	for i, r := range rs {
+		if i > 0 {
+			s += "+"
+		}
+		s += string(r)
+	}
+	return s
+}
+
+func create(ctx context.Context, svc *service.Service) error {
+	ids := map[string]liaison.ID{}
+	for _, a := range agencies {
+		got, err := svc.CreateAgency(ctx, liaison.AgencyInput{Code: a.code, Name: a.name, Kind: a.kind,
+			Country: a.country, Contacts: []liaison.Contact{a.contact}})
+		if err != nil {
+			return fmt.Errorf("demo: agency %s: %w", a.code, err)
+		}
+		ids[a.code] = got.ID
+	}
+	for _, u := range users {
+		got, err := svc.CreateUser(ctx, liaison.UserInput{Login: u.login, Name: u.name,
+			Email: u.login + "@demo.liaison.example", AgencyID: ids[u.agency], Roles: u.roles, Attributes: u.attrs,
+			Password: Password})
+		if err != nil {
+			return fmt.Errorf("demo: user %s: %w", u.login, err)
+		}
+		// Demo accounts come with a second factor already enrolled so the
+		// printed key works at once; real accounts enrol at first sign-in.
+		err = svc.Store.Update(ctx, func(tx liaison.Tx) error {
+			now := svc.Now().UTC().Truncate(time.Microsecond)
+			got.TOTPSecret, got.MFAEnrolled, got.Updated = service.NewTOTPSecret(), &now, now
+			if err := tx.UpdateUser(ctx, got); err != nil {
+				return err
+			}
+			return tx.AppendAuditEvent(ctx, liaison.NewAuditEvent(ctx, now, "mfa.enrol", "user", got.ID))
+		})
+		if err != nil {
+			return fmt.Errorf("demo: user %s: %w", u.login, err)
+		}
+	}
+	expires := svc.Now().AddDate(1, 0, 0)
+	for _, c := range communities {
+		members := make([]liaison.ID, len(c.members))
+		for i, code := range c.members {
+			members[i] = ids[code]
+		}
+		got, err := svc.CreateCommunity(ctx, liaison.CommunityInput{Name: c.name, Kind: c.kind, Description: c.description, Members: members})
+		if err != nil {
+			return fmt.Errorf("demo: community %s: %w", c.name, err)
+		}
+		for _, code := range c.members {
+			in := c.agreement(code)
+			in.AgencyID, in.CommunityID, in.Expires = ids[code], got.ID, expires
+			if _, err := svc.CreateAgreement(ctx, *in); err != nil {
+				return fmt.Errorf("demo: agreement %s/%s: %w", c.name, code, err)
+			}
+		}
+	}
+	return nil
+}

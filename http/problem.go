@@ -1,0 +1,67 @@
+package http
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"liaison"
+)
+
+// Problem is an RFC 9457 problem details object.
+type Problem struct {
+	Type      string               `json:"type"`
+	Title     string               `json:"title"`
+	Status    int                  `json:"status"`
+	Detail    string               `json:"detail"`
+	Instance  string               `json:"instance,omitempty"`
+	RequestID string               `json:"request_id,omitempty"`
+	Errors    []liaison.FieldError `json:"errors,omitempty"`
+}
+
+// statusOf is the one mapping from error codes to HTTP status.
+var statusOf = map[string]int{
+	liaison.EINVALID:      http.StatusBadRequest,
+	liaison.ENOTFOUND:     http.StatusNotFound,
+	liaison.ECONFLICT:     http.StatusConflict,
+	liaison.EUNAUTHORIZED: http.StatusUnauthorized,
+	liaison.EFORBIDDEN:    http.StatusForbidden,
+	liaison.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// tooLarge is the one error the HTTP layer adds: a body over the limit.
+type tooLarge struct{ limit int64 }
+
+func (e tooLarge) Error() string { return "request body too large" }
+
+// problemFor turns any error into a problem and the status to send.
+func problemFor(r *http.Request, err error) Problem {
+	var tl tooLarge
+	if errors.As(err, &tl) {
+		return Problem{Type: "urn:liaison:problem:too_large", Title: "Request body too large",
+			Status: http.StatusRequestEntityTooLarge, Instance: r.URL.Path,
+			Detail: "the request body exceeds the limit of " + itoa(tl.limit) + " bytes; send less data per request"}
+	}
+	code := liaison.ErrorCode(err)
+	status := statusOf[code]
+	title := strings.ReplaceAll(code, "_", " ")
+	return Problem{Type: "urn:liaison:problem:" + code, Title: strings.ToUpper(title[:1]) + title[1:],
+		Status: status, Detail: liaison.ErrorMessage(err), Instance: r.URL.Path, Errors: liaison.ErrorFields(err)}
+}
+
+func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
+	p.RequestID = requestIDFrom(r.Context())
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	if p.Status == http.StatusUnauthorized && strings.HasPrefix(r.URL.Path, "/api/") {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="liaison"`)
+	}
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+func itoa(n int64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

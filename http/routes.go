@@ -1,0 +1,111 @@
+package http
+
+import (
+	"liaison"
+	"liaison/service"
+)
+
+// route is one endpoint: its pattern, who may call it, its handler and
+// what the OpenAPI document says about it.
+type route struct {
+	method, pattern string
+	name            string // stable label for metrics and logs
+	auth            authMode
+	ui              bool // renders HTML errors and redirects to sign-in
+	h               handlerFunc
+	doc             *op // nil for routes outside the JSON API
+}
+
+// routes lists every endpoint Liaison serves; nothing is registered elsewhere.
+func (s *Server) routeTable() []route {
+	api := func(method, pattern, name string, auth authMode, h handlerFunc, doc op) route {
+		return route{method: method, pattern: "/api/v1" + pattern, name: name, auth: auth, h: h, doc: &doc}
+	}
+	page := func(method, pattern, name string, auth authMode, h handlerFunc) route {
+		return route{method: method, pattern: pattern, name: name, auth: auth, ui: true, h: h}
+	}
+	list := listParams
+	return []route{
+		// Operations.
+		{method: "GET", pattern: "/healthz", name: "healthz", h: s.healthz},
+		{method: "GET", pattern: "/readyz", name: "readyz", h: s.readyz},
+		{method: "GET", pattern: "/metrics", name: "metrics", h: s.metrics},
+		{method: "GET", pattern: "/static/{hash}/{file}", name: "static", h: s.static},
+
+		// JSON API.
+		api("GET", "/openapi.json", "openapi", authPublic, s.openAPI,
+			op{Tag: "meta", Summary: "This OpenAPI 3.1 document", Response: nil}),
+		api("GET", "/me", "me", authUser, s.me,
+			op{Tag: "accounts", Summary: "The signed-in user and their agency", Response: meResponse{}}),
+
+		api("GET", "/agencies", "agencies.list", authUser, s.listAgencies,
+			op{Tag: "directory", Summary: "List agencies", Response: []*liaison.Agency{},
+				Params: append(list(), param{"kind", "query", "Agency kind", enumOf(liaison.AgencyKinds)},
+					param{"country", "query", "ISO 3166-1 alpha-2 country", nil})}),
+		api("POST", "/agencies", "agencies.create", authUser, s.idempotent(s.createAgency),
+			op{Tag: "directory", Summary: "Add an agency (admin)", Request: liaison.AgencyInput{}, Response: &liaison.Agency{}, Status: 201, Idempotent: true}),
+		api("GET", "/agencies/{id}", "agencies.get", authUser, s.getAgency,
+			op{Tag: "directory", Summary: "One agency, by id or code", Response: &liaison.Agency{}}),
+		api("PATCH", "/agencies/{id}", "agencies.update", authUser, s.updateAgency,
+			op{Tag: "directory", Summary: "Change an agency (admin)", Request: liaison.AgencyUpdate{}, Response: &liaison.Agency{}}),
+
+		api("GET", "/users", "users.list", authUser, s.listUsers,
+			op{Tag: "directory", Summary: "List users", Response: []*liaison.User{},
+				Params: append(list(), param{"agency_id", "query", "Home agency id", nil},
+					param{"role", "query", "Role", enumOf(liaison.Roles)})}),
+		api("POST", "/users", "users.create", authUser, s.idempotent(s.createUser),
+			op{Tag: "directory", Summary: "Open an account (admin)", Request: liaison.UserInput{}, Response: &liaison.User{}, Status: 201, Idempotent: true}),
+		api("GET", "/users/{id}", "users.get", authUser, s.getUser,
+			op{Tag: "directory", Summary: "One user, by id or login", Response: &liaison.User{}}),
+		api("PATCH", "/users/{id}", "users.update", authUser, s.updateUser,
+			op{Tag: "directory", Summary: "Change a user; role and attribute changes are audited permission changes (admin)",
+				Request: liaison.UserUpdate{}, Response: &liaison.User{}}),
+		api("POST", "/users/{id}/unlock", "users.unlock", authUser, s.unlockUser,
+			op{Tag: "accounts", Summary: "Release a locked account (admin)", Response: &liaison.User{}}),
+		api("POST", "/users/{id}/reset-mfa", "users.resetmfa", authUser, s.resetMFA,
+			op{Tag: "accounts", Summary: "Remove a user's second factor so they enrol again (admin)", Response: &liaison.User{}}),
+		api("POST", "/users/{id}/password", "users.password", authUser, s.setPassword,
+			op{Tag: "accounts", Summary: "Change a password (own, with the current one; or any, as admin)", Request: passwordRequest{}}),
+
+		api("GET", "/communities", "communities.list", authUser, s.listCommunities,
+			op{Tag: "directory", Summary: "List communities", Response: []*liaison.Community{},
+				Params: append(list(), param{"agency_id", "query", "Only communities this agency belongs to", nil})}),
+		api("POST", "/communities", "communities.create", authUser, s.idempotent(s.createCommunity),
+			op{Tag: "directory", Summary: "Form a community (admin)", Request: liaison.CommunityInput{}, Response: &liaison.Community{}, Status: 201, Idempotent: true}),
+		api("GET", "/communities/{id}", "communities.get", authUser, s.getCommunity,
+			op{Tag: "directory", Summary: "One community with its members", Response: &liaison.Community{}}),
+		api("PATCH", "/communities/{id}", "communities.update", authUser, s.updateCommunity,
+			op{Tag: "directory", Summary: "Change a community; members replaces the list (admin)", Request: liaison.CommunityUpdate{}, Response: &liaison.Community{}}),
+
+		api("GET", "/agreements", "agreements.list", authUser, s.listAgreements,
+			op{Tag: "directory", Summary: "List agreements", Response: []*liaison.Agreement{},
+				Params: append(list(), param{"agency_id", "query", "Receiving agency", nil},
+					param{"community_id", "query", "Community shared from", nil},
+					param{"active", "query", "true: only agreements in force now", []string{"true", "false"}})}),
+		api("POST", "/agreements", "agreements.create", authUser, s.idempotent(s.createAgreement),
+			op{Tag: "directory", Summary: "Record an agreement (admin)", Request: liaison.AgreementInput{}, Response: &liaison.Agreement{}, Status: 201, Idempotent: true}),
+		api("GET", "/agreements/{id}", "agreements.get", authUser, s.getAgreement,
+			op{Tag: "directory", Summary: "One agreement", Response: &liaison.Agreement{}}),
+		api("PATCH", "/agreements/{id}", "agreements.update", authUser, s.updateAgreement,
+			op{Tag: "directory", Summary: "Amend or end an agreement (admin)", Request: liaison.AgreementUpdate{}, Response: &liaison.Agreement{}}),
+
+		api("GET", "/tokens", "tokens.list", authUser, s.listTokens,
+			op{Tag: "accounts", Summary: "List API tokens (own, or a user's as admin)", Response: []*liaison.APIToken{},
+				Params: append(list(), param{"user", "query", "User id or login (admin)", nil})}),
+		api("POST", "/tokens", "tokens.create", authSession, s.idempotent(s.createToken),
+			op{Tag: "accounts", Summary: "Create an API token; the secret is shown once", Request: tokenRequest{}, Response: &service.NewToken{}, Status: 201, Idempotent: true}),
+		api("DELETE", "/tokens/{id}", "tokens.revoke", authUser, s.revokeToken,
+			op{Tag: "accounts", Summary: "Revoke an API token", Response: &liaison.APIToken{}}),
+
+		// Web UI.
+		page("GET", "/{$}", "ui.home", authSession, s.home),
+		page("GET", "/login", "ui.login", authPublic, s.loginPage),
+		page("POST", "/login", "ui.login.post", authPublic, s.loginSubmit),
+		page("GET", "/login/mfa", "ui.mfa", authPublic, s.mfaPage),
+		page("POST", "/login/mfa", "ui.mfa.post", authPublic, s.mfaSubmit),
+		page("GET", "/login/enrol", "ui.enrol", authPublic, s.enrolPage),
+		page("POST", "/login/enrol", "ui.enrol.post", authPublic, s.enrolSubmit),
+		page("POST", "/logout", "ui.logout", authSession, s.logout),
+	}
+}
+

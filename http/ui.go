@@ -1,0 +1,369 @@
+package http
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"liaison"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+const (
+	sessionCookie = "liaison_session"
+	loginCSRF     = "liaison_login_csrf" // double-submit token for forms before a session exists
+)
+
+// assets are the static files, served under a hash of their content so
+// they can be cached forever.
+type assets struct {
+	byName map[string]asset // "app.css" -> asset
+}
+
+type asset struct {
+	hash, ctype string
+	body        []byte
+}
+
+func loadAssets() (*assets, error) {
+	a := &assets{byName: map[string]asset{}}
+	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		name := strings.TrimPrefix(p, "static/")
+		a.byName[name] = asset{hash: hex.EncodeToString(sum[:8]), ctype: mime.TypeByExtension(path.Ext(p)), body: b}
+		return nil
+	})
+	return a, err
+}
+
+// url returns the content-hashed URL of a static file.
+func (a *assets) url(name string) string {
+	as, ok := a.byName[name]
+	if !ok {
+		panic("no static asset " + name) // a template names a file we do not ship: a build error
+	}
+	return "/static/" + as.hash + "/" + name
+}
+
+func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
+	as, ok := s.assets.byName[r.PathValue("file")]
+	if !ok || as.hash != r.PathValue("hash") {
+		return liaison.Errorf(liaison.ENOTFOUND, "no such file")
+	}
+	w.Header().Set("Content-Type", as.ctype)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	_, err := w.Write(as.body)
+	return err
+}
+
+func parsePages() (*template.Template, error) {
+	return template.New("").Funcs(template.FuncMap{
+		// dict passes the page data on to the layout with the page title.
+		"dict": func(data map[string]any, title string) map[string]any {
+			out := make(map[string]any, len(data)+1)
+			for k, v := range data {
+				out[k] = v
+			}
+			out["Title"] = title
+			return out
+		},
+		"join": func(v any) string {
+			switch x := v.(type) {
+			case []liaison.Role:
+				return strings.Join(enumOf(x), ", ")
+			}
+			return ""
+		},
+	}).ParseFS(templateFS, "templates/*.html")
+}
+
+// render executes a page template into w with the common layout data.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data map[string]any) {
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["CSS"] = s.assets.url("app.css")
+	data["JS"] = s.assets.url("app.js")
+	data["Version"] = liaison.Version
+	if a := liaison.ActorFrom(r.Context()); a.User != nil {
+		data["Me"] = a.User
+	}
+	if sess := sessionFrom(r.Context()); sess != nil {
+		data["CSRF"] = sess.CSRFToken
+	}
+	var buf bytes.Buffer
+	if err := s.pages.ExecuteTemplate(&buf, name, data); err != nil {
+		s.log.Error("template", "name", name, "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(buf.Bytes())
+}
+
+func setCookie(w http.ResponseWriter, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: true, SameSite: http.SameSiteStrictMode})
+}
+
+func clearCookie(w http.ResponseWriter, name string) { setCookie(w, name, "", -1) }
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// safeNext keeps post-login redirects on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.HasPrefix(next, "/login") {
+		return "/"
+	}
+	return next
+}
+
+// loginToken returns the pre-session CSRF token, setting its cookie if new.
+func loginToken(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(loginCSRF); err == nil && len(c.Value) == 43 {
+		return c.Value
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	tok := base64.RawURLEncoding.EncodeToString(b)
+	setCookie(w, loginCSRF, tok, 3600)
+	return tok
+}
+
+func checkLoginCSRF(r *http.Request) error {
+	c, err := r.Cookie(loginCSRF)
+	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) != 1 {
+		return liaison.Errorf(liaison.EFORBIDDEN, "the sign-in form expired; reload the page and try again")
+	}
+	return nil
+}
+
+func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return liaison.Errorf(liaison.EINVALID, "the form could not be read")
+	}
+	return nil
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, "login.html", map[string]any{"LoginCSRF": loginToken(w, r), "Next": safeNext(r.URL.Query().Get("next"))})
+	return nil
+}
+
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
+	if err := s.parseForm(w, r); err != nil {
+		return err
+	}
+	if err := checkLoginCSRF(r); err != nil {
+		return err
+	}
+	next := safeNext(r.PostFormValue("next"))
+	login := r.PostFormValue("login")
+	res, err := s.svc.Login(r.Context(), login, r.PostFormValue("password"))
+	if err != nil {
+		code := liaison.ErrorCode(err)
+		if code != liaison.EUNAUTHORIZED && code != liaison.EINVALID {
+			return err
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		s.render(w, r, "login.html", map[string]any{"LoginCSRF": loginToken(w, r), "Next": next,
+			"Login": login, "Error": liaison.ErrorMessage(err)})
+		return nil
+	}
+	setCookie(w, sessionCookie, res.Token, 12*3600)
+	dest := "/login/mfa"
+	if res.NeedsEnrolment {
+		dest = "/login/enrol"
+	}
+	http.Redirect(w, r, dest+"?next="+url.QueryEscape(next), http.StatusSeeOther)
+	return nil
+}
+
+// pending returns the token of a sign-in waiting for its second factor.
+func (s *Server) pending(r *http.Request) (string, *liaison.User, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return "", nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	_, u, err := s.svc.PendingSession(r.Context(), c.Value)
+	return c.Value, u, err
+}
+
+func (s *Server) mfaPage(w http.ResponseWriter, r *http.Request) error {
+	_, u, err := s.pending(r)
+	if err != nil {
+		return s.restartLogin(w, r, err)
+	}
+	s.render(w, r, "mfa.html", map[string]any{"LoginCSRF": loginToken(w, r), "User": u, "Next": safeNext(r.URL.Query().Get("next"))})
+	return nil
+}
+
+// restartLogin sends a browser with no usable pending sign-in back to the start.
+func (s *Server) restartLogin(w http.ResponseWriter, r *http.Request, err error) error {
+	if liaison.ErrorCode(err) == liaison.ECONFLICT { // already fully signed in
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	if liaison.ErrorCode(err) != liaison.EUNAUTHORIZED {
+		return err
+	}
+	clearCookie(w, sessionCookie)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) mfaSubmit(w http.ResponseWriter, r *http.Request) error {
+	if err := s.parseForm(w, r); err != nil {
+		return err
+	}
+	if err := checkLoginCSRF(r); err != nil {
+		return err
+	}
+	tok, u, err := s.pending(r)
+	if err != nil {
+		return s.restartLogin(w, r, err)
+	}
+	next := safeNext(r.PostFormValue("next"))
+	res, err := s.svc.VerifyMFA(r.Context(), tok, r.PostFormValue("code"))
+	if err != nil {
+		if liaison.ErrorCode(err) != liaison.EINVALID {
+			return s.restartLogin(w, r, err)
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		s.render(w, r, "mfa.html", map[string]any{"LoginCSRF": loginToken(w, r), "User": u, "Next": next,
+			"Error": liaison.ErrorMessage(err)})
+		return nil
+	}
+	setCookie(w, sessionCookie, res.Token, 12*3600)
+	clearCookie(w, loginCSRF)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request) error {
+	tok, u, err := s.pending(r)
+	if err != nil {
+		return s.restartLogin(w, r, err)
+	}
+	en, err := s.svc.BeginEnrolment(r.Context(), tok)
+	if err != nil {
+		return s.restartLogin(w, r, err)
+	}
+	s.render(w, r, "enrol.html", map[string]any{"LoginCSRF": loginToken(w, r), "User": u, "Secret": groupSecret(en.Secret),
+		"URI": en.URI, "Next": safeNext(r.URL.Query().Get("next"))})
+	return nil
+}
+
+func groupSecret(s string) string {
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request) error {
+	if err := s.parseForm(w, r); err != nil {
+		return err
+	}
+	if err := checkLoginCSRF(r); err != nil {
+		return err
+	}
+	tok, u, err := s.pending(r)
+	if err != nil {
+		return s.restartLogin(w, r, err)
+	}
+	next := safeNext(r.PostFormValue("next"))
+	res, err := s.svc.ConfirmEnrolment(r.Context(), tok, r.PostFormValue("code"))
+	if err != nil {
+		if liaison.ErrorCode(err) != liaison.EINVALID {
+			return s.restartLogin(w, r, err)
+		}
+		en, err2 := s.svc.BeginEnrolment(r.Context(), tok)
+		if err2 != nil {
+			return s.restartLogin(w, r, err2)
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		s.render(w, r, "enrol.html", map[string]any{"LoginCSRF": loginToken(w, r), "User": u,
+			"Secret": groupSecret(en.Secret), "URI": en.URI, "Next": next, "Error": liaison.ErrorMessage(err)})
+		return nil
+	}
+	setCookie(w, sessionCookie, res.Token, 12*3600)
+	clearCookie(w, loginCSRF)
+	s.render(w, r, "recovery.html", map[string]any{"User": res.User, "Codes": res.RecoveryCodes, "Next": next})
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.svc.Logout(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	clearCookie(w, sessionCookie)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	me := liaison.ActorFrom(ctx).User
+	agency, err := s.svc.FindAgency(ctx, me.AgencyID)
+	if err != nil {
+		return err
+	}
+	comms, _, err := s.svc.ListCommunities(ctx, liaison.CommunityFilter{AgencyID: me.AgencyID}, liaison.Page{Limit: liaison.MaxPageSize})
+	if err != nil {
+		return err
+	}
+	agreements, _, err := s.svc.ListAgreements(ctx, liaison.AgreementFilter{AgencyID: me.AgencyID, ActiveAt: s.svc.Now()}, liaison.Page{Limit: liaison.MaxPageSize})
+	if err != nil {
+		return err
+	}
+	agencies, _, err := s.svc.ListAgencies(ctx, liaison.AgencyFilter{}, liaison.Page{Limit: liaison.MaxPageSize})
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, a := range agencies {
+		names[a.ID] = a.Name
+	}
+	commNames := map[string]string{}
+	for _, c := range comms {
+		commNames[c.ID] = c.Name
+	}
+	s.render(w, r, "home.html", map[string]any{"Agency": agency, "Communities": comms, "Agreements": agreements,
+		"Agencies": agencies, "AgencyNames": names, "CommunityNames": commNames})
+	return nil
+}
