@@ -30,6 +30,15 @@ var statusOf = map[string]int{
 	liaison.EINTERNAL:     http.StatusInternalServerError,
 }
 
+var titleOf = map[string]string{
+	liaison.EINVALID:      "Invalid input",
+	liaison.ENOTFOUND:     "Not found",
+	liaison.ECONFLICT:     "Conflict",
+	liaison.EUNAUTHORIZED: "Not signed in",
+	liaison.EFORBIDDEN:    "Not allowed",
+	liaison.EINTERNAL:     "Internal error",
+}
+
 // tooLarge is the one error the HTTP layer adds: a body over the limit.
 type tooLarge struct{ limit int64 }
 
@@ -45,8 +54,7 @@ func problemFor(r *http.Request, err error) Problem {
 	}
 	code := liaison.ErrorCode(err)
 	status := statusOf[code]
-	title := strings.ReplaceAll(code, "_", " ")
-	return Problem{Type: "urn:liaison:problem:" + code, Title: strings.ToUpper(title[:1]) + title[1:],
+	return Problem{Type: "urn:liaison:problem:" + code, Title: titleOf[code],
 		Status: status, Detail: liaison.ErrorMessage(err), Instance: r.URL.Path, Errors: liaison.ErrorFields(err)}
 }
 

@@ -109,3 +109,18 @@ func (s *Server) routeTable() []route {
 	}
 }
 
+
+// RouteInfo describes one registered endpoint.
+type RouteInfo struct {
+	Method, Pattern string
+	Documented      bool // listed in the OpenAPI document
+}
+
+// Routes lists every registered endpoint, for tests and docs.
+func (s *Server) Routes() []RouteInfo {
+	out := make([]RouteInfo, len(s.routes))
+	for i, rt := range s.routes {
+		out[i] = RouteInfo{Method: rt.method, Pattern: rt.pattern, Documented: rt.doc != nil}
+	}
+	return out
+}

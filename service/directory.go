@@ -43,7 +43,7 @@ func (s *Service) UpdateAgency(ctx context.Context, id liaison.ID, up liaison.Ag
 	var a *liaison.Agency
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
 		var err error
-		if a, err = tx.FindAgencyByID(ctx, id); err != nil {
+		if a, err = findAgency(ctx, tx, id); err != nil {
 			return err
 		}
 		setIf(&a.Name, up.Name)
@@ -74,14 +74,17 @@ func (s *Service) FindAgency(ctx context.Context, idOrCode string) (*liaison.Age
 	var a *liaison.Agency
 	err := s.Store.View(ctx, func(tx liaison.Tx) error {
 		var err error
-		if liaison.ValidID(idOrCode) {
-			a, err = tx.FindAgencyByID(ctx, idOrCode)
-		} else {
-			a, err = tx.FindAgencyByCode(ctx, strings.ToUpper(idOrCode))
-		}
+		a, err = findAgency(ctx, tx, idOrCode)
 		return err
 	})
 	return a, err
+}
+
+func findAgency(ctx context.Context, tx liaison.Tx, idOrCode string) (*liaison.Agency, error) {
+	if liaison.ValidID(idOrCode) {
+		return tx.FindAgencyByID(ctx, idOrCode)
+	}
+	return tx.FindAgencyByCode(ctx, strings.ToUpper(idOrCode))
 }
 
 // ListAgencies returns one page of agencies and the cursor of the next.
@@ -167,7 +170,7 @@ func (s *Service) UpdateUser(ctx context.Context, id liaison.ID, up liaison.User
 	var u *liaison.User
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
 		var err error
-		if u, err = tx.FindUserByID(ctx, id); err != nil {
+		if u, err = findUser(ctx, tx, id); err != nil {
 			return err
 		}
 		before := permissionDetails(u)
@@ -234,11 +237,7 @@ func (s *Service) FindUser(ctx context.Context, idOrLogin string) (*liaison.User
 	var u *liaison.User
 	err := s.Store.View(ctx, func(tx liaison.Tx) error {
 		var err error
-		if liaison.ValidID(idOrLogin) {
-			u, err = tx.FindUserByID(ctx, idOrLogin)
-		} else {
-			u, err = tx.FindUserByLogin(ctx, strings.ToLower(idOrLogin))
-		}
+		u, err = findUser(ctx, tx, idOrLogin)
 		return err
 	})
 	return u, err
