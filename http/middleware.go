@@ -161,7 +161,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, rt route) 
 	}
 	sess, u, err := s.svc.Authenticate(ctx, c.Value)
 	if err != nil {
-		clearCookie(w, sessionCookie)
+		// The cookie stays: it may be a sign-in still waiting for its second factor.
 		return r, err
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
