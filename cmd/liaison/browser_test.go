@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"liaison/service"
+)
+
+// chromium returns a headless Debian Chromium context. Browser tests skip
+// when there is no browser unless LIAISON_REQUIRE_BROWSER is set (CI sets it).
+func chromium(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("LIAISON_REQUIRE_BROWSER") != "" {
+			t.Fatal("LIAISON_REQUIRE_BROWSER is set but chromium is not installed (apt-get install -y chromium)")
+		}
+		t.Skip("chromium not installed: skipping browser tests")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+func screenshot(t *testing.T, name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		png, err := chromedp.FullScreenshot(100)(ctx, tg)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(artifactDir(t), name+".png"), png, 0o644)
+	})
+}
+
+// text reads an element's visible text.
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// TestBrowserDemoAnalystSignsIn is the foundation's promise: on the demo,
+// a browser signs in as the analyst with password and second factor.
+func TestBrowserDemoAnalystSignsIn(t *testing.T) {
+	ctx := chromium(t)
+	base, out := server(t, store{flags: []string{"--data", t.TempDir()}}, "--demo")
+	m := regexp.MustCompile(`(?m)^analyst\s+\S+\s+\S+\s+([A-Z2-7]{32})$`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no analyst key in the demo output:\n%s", out)
+	}
+	code := func() string {
+		c, err := service.TOTPCode(m[1], service.TOTPStep(time.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+
+	type css = chromedp.CSS
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(css("#login")),
+		screenshot(t, "login"),
+		chromedp.SendKeys(css("#login"), "analyst"),
+		chromedp.SendKeys(css("#password"), "not the password"),
+		chromedp.Submit(css("#password")),
+		chromedp.WaitVisible(css("#form-error")),
+		screenshot(t, "login-error"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wrong := text(t, ctx, "#form-error"); !strings.Contains(wrong, "wrong login or password") {
+		t.Errorf("wrong password message = %q", wrong)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(css("#password"), "liaison-demo-2026"),
+		chromedp.Submit(css("#password")),
+		chromedp.WaitVisible(css("#code")),
+		screenshot(t, "mfa"),
+		chromedp.SendKeys(css("#code"), code()),
+		chromedp.Submit(css("#code")),
+		chromedp.WaitVisible(css("#my-agency")),
+		screenshot(t, "home-analyst"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if welcome, agency := text(t, ctx, "h1"), text(t, ctx, "#my-agency"); welcome != "Welcome, Dana Whitfield" || !strings.Contains(agency, "Columbia State Fusion Center") {
+		t.Fatalf("home shows %q / %q", welcome, agency)
+	}
+	// Signing out ends the session: the home page asks for sign-in again.
+	err = chromedp.Do(ctx,
+		chromedp.Click(css("button.link")),
+		chromedp.WaitVisible(css("#login")),
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(css("#login")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(url, "/login") {
+		t.Fatalf("after sign-out / went to %s", url)
+	}
+}
