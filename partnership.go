@@ -61,6 +61,7 @@ func (a *Agency) Normalize() {
 	a.Code = strings.ToUpper(strings.TrimSpace(a.Code))
 	a.Name = strings.TrimSpace(a.Name)
 	a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
+	a.Contacts = slices.Clone(a.Contacts)
 	if a.Contacts == nil {
 		a.Contacts = []Contact{}
 	}
@@ -172,6 +173,7 @@ func (u *User) Normalize() {
 	u.Login = strings.ToLower(strings.TrimSpace(u.Login))
 	u.Name = strings.TrimSpace(u.Name)
 	u.Email = strings.TrimSpace(u.Email)
+	u.Roles = slices.Clone(u.Roles) // never reorder the caller's slice
 	if u.Roles == nil {
 		u.Roles = []Role{}
 	}
@@ -238,6 +240,7 @@ type Community struct {
 func (c *Community) Normalize() {
 	c.Name = strings.TrimSpace(c.Name)
 	c.Description = strings.TrimSpace(c.Description)
+	c.Members = slices.Clone(c.Members)
 	if c.Members == nil {
 		c.Members = []ID{}
 	}
@@ -317,6 +320,7 @@ type Agreement struct {
 // Normalize canonicalises the fields users type loosely.
 func (a *Agreement) Normalize() {
 	a.LegalBasis = strings.TrimSpace(a.LegalBasis)
+	a.Purposes, a.RecordKinds = slices.Clone(a.Purposes), slices.Clone(a.RecordKinds)
 	if a.Purposes == nil {
 		a.Purposes = []Purpose{}
 	}

@@ -151,4 +151,3 @@ func created(w http.ResponseWriter, location string, v any) error {
 	w.Header().Set("Location", location)
 	return writeJSON(w, http.StatusCreated, v)
 }
-

@@ -109,7 +109,6 @@ func (s *Server) routeTable() []route {
 	}
 }
 
-
 // RouteInfo describes one registered endpoint.
 type RouteInfo struct {
 	Method, Pattern string

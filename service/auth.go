@@ -32,9 +32,15 @@ func hashToken(tok string) string {
 var errBadLogin = liaison.Errorf(liaison.EUNAUTHORIZED, "wrong login or password")
 
 // dummyHash is verified against when the login does not exist, so a
-// missing account costs the same time as a wrong password.
+// missing account costs the same time as a wrong password: one argon2id run
+// at the current cost. It is made once per cost setting.
 func (s *Service) dummyHash() string {
-	return s.Argon2.HashPassword("no such account, constant-time padding")
+	s.dummyMu.Lock()
+	defer s.dummyMu.Unlock()
+	if s.dummy == "" || s.dummyFor != s.Argon2 {
+		s.dummy, s.dummyFor = s.Argon2.HashPassword("no such account, constant-time padding"), s.Argon2
+	}
+	return s.dummy
 }
 
 // LoginResult is the outcome of a password check.
@@ -302,6 +308,7 @@ func (s *Service) secondFactor(ctx context.Context, token, code string, enrol bo
 		}
 		res.Token = randomToken(32)
 		sess.TokenHash, sess.MFADone, sess.Authenticated, sess.LastSeen = hashToken(res.Token), true, now, now
+		sess.CSRFToken = randomToken(32)
 		if err := tx.UpdateSession(ctx, sess); err != nil {
 			return err
 		}
@@ -362,10 +369,19 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*liaison.Sess
 		return nil, nil, liaison.Errorf(liaison.EUNAUTHORIZED, "finish signing in with your second factor")
 	}
 	// Touch at most once a minute: idle expiry needs no finer grain, and it
-	// spares the single writer a write per request.
+	// spares the single writer a write per request. The touch re-checks the
+	// session in its own transaction: it may have ended since the read.
 	if now := s.now(); now.Sub(sess.LastSeen) > time.Minute {
-		sess.LastSeen = now
-		if err := s.Store.Update(ctx, func(tx liaison.Tx) error { return tx.UpdateSession(ctx, sess) }); err != nil {
+		err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+			cur, cu, err := s.session(ctx, tx, token)
+			if err != nil {
+				return err
+			}
+			cur.LastSeen = now
+			sess, u = cur, cu
+			return tx.UpdateSession(ctx, cur)
+		})
+		if err != nil {
 			return nil, nil, err
 		}
 	}
@@ -459,7 +475,8 @@ func (s *Service) ResetMFA(ctx context.Context, idOrLogin string) (*liaison.User
 }
 
 // SetPassword changes a password: the user's own (with the current one) or
-// any user's by an admin (current may be empty). Ends other sessions.
+// any user's by an admin (current may be empty). Ends all the user's
+// sessions. A wrong current password counts towards the lockout.
 func (s *Service) SetPassword(ctx context.Context, idOrLogin, current, next string) error {
 	a := liaison.ActorFrom(ctx)
 	if err := requireUser(ctx); err != nil {
@@ -468,27 +485,41 @@ func (s *Service) SetPassword(ctx context.Context, idOrLogin, current, next stri
 	if err := CheckPassword("new_password", next); err != nil {
 		return err
 	}
+	var u *liaison.User
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		var err error
+		u, err = findUser(ctx, tx, idOrLogin)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	self := a.User != nil && a.User.ID == u.ID
+	if !self && !a.IsAdmin() {
+		return s.denied(ctx, "password.change", "user", u.ID,
+			liaison.Errorf(liaison.EFORBIDDEN, "only administrators may set another user's password"))
+	}
+	if self && !verifyPassword(u.PasswordHash, current) {
+		if err := s.failAttempt(ctx, u, "password", "wrong current password"); liaison.ErrorCode(err) != liaison.EUNAUTHORIZED {
+			return err
+		}
+		return liaison.FieldErrorf("current_password", "is not your current password")
+	}
+	hash := s.Argon2.HashPassword(next)
 	return s.Store.Update(ctx, func(tx liaison.Tx) error {
-		u, err := findUser(ctx, tx, idOrLogin)
+		cur, err := tx.FindUserByID(ctx, u.ID)
 		if err != nil {
 			return err
 		}
-		self := a.User != nil && a.User.ID == u.ID
-		switch {
-		case self && !verifyPassword(u.PasswordHash, current):
-			return liaison.FieldErrorf("current_password", "is not your current password")
-		case !self && !a.IsAdmin():
-			return liaison.Errorf(liaison.EFORBIDDEN, "only administrators may set another user's password")
-		}
 		now := s.now()
-		u.PasswordHash, u.Updated = s.Argon2.HashPassword(next), now
-		if err := tx.UpdateUser(ctx, u); err != nil {
+		cur.PasswordHash, cur.Updated = hash, now
+		if err := tx.UpdateUser(ctx, cur); err != nil {
 			return err
 		}
-		if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
+		if err := tx.DeleteUserSessions(ctx, cur.ID); err != nil {
 			return err
 		}
-		return audit(ctx, tx, liaison.NewAuditEvent(ctx, now, "password.change", "user", u.ID))
+		return audit(ctx, tx, liaison.NewAuditEvent(ctx, now, "password.change", "user", cur.ID))
 	})
 }
 
@@ -573,32 +604,44 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (*liaiso
 	if !strings.HasPrefix(secret, TokenPrefix) {
 		return nil, nil, liaison.Errorf(liaison.EUNAUTHORIZED, "the bearer token is not a Liaison API token")
 	}
+	now := s.now()
 	var t *liaison.APIToken
 	var u *liaison.User
-	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+	check := func(tx liaison.Tx) error {
 		var err error
-		if t, err = tx.FindTokenByHash(ctx, hashToken(secret)); err != nil {
+		if t, err = tx.FindTokenByHash(ctx, hashToken(secret)); liaison.ErrorCode(err) == liaison.ENOTFOUND {
+			return liaison.Errorf(liaison.EUNAUTHORIZED, "unknown API token")
+		} else if err != nil {
 			return err
 		}
-		u, err = tx.FindUserByID(ctx, t.UserID)
-		return err
-	})
-	now := s.now()
-	switch {
-	case liaison.ErrorCode(err) == liaison.ENOTFOUND:
-		return nil, nil, liaison.Errorf(liaison.EUNAUTHORIZED, "unknown API token")
-	case err != nil:
+		if u, err = tx.FindUserByID(ctx, t.UserID); err != nil {
+			return err
+		}
+		switch {
+		case t.Revoked != nil:
+			return liaison.Errorf(liaison.EUNAUTHORIZED, "this API token was revoked")
+		case !now.Before(t.Expires):
+			return liaison.Errorf(liaison.EUNAUTHORIZED, "this API token expired; create a new one")
+		case u.Disabled || u.Locked != nil:
+			return liaison.Errorf(liaison.EUNAUTHORIZED, "the token's account is locked or disabled")
+		}
+		return nil
+	}
+	if err := s.Store.View(ctx, check); err != nil {
 		return nil, nil, err
-	case t.Revoked != nil:
-		return nil, nil, liaison.Errorf(liaison.EUNAUTHORIZED, "this API token was revoked")
-	case !now.Before(t.Expires):
-		return nil, nil, liaison.Errorf(liaison.EUNAUTHORIZED, "this API token expired; create a new one")
-	case u.Disabled || u.Locked != nil:
-		return nil, nil, liaison.Errorf(liaison.EUNAUTHORIZED, "the token's account is locked or disabled")
 	}
 	if t.LastUsed == nil || now.Sub(*t.LastUsed) > time.Minute {
-		t.LastUsed = &now
-		if err := s.Store.Update(ctx, func(tx liaison.Tx) error { return tx.UpdateToken(ctx, t) }); err != nil {
+		// Record the use at most once a minute, re-checking in the same
+		// transaction so a revocation committed meanwhile is neither missed
+		// nor overwritten.
+		err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+			if err := check(tx); err != nil {
+				return err
+			}
+			t.LastUsed = &now
+			return tx.UpdateToken(ctx, t)
+		})
+		if err != nil {
 			return nil, nil, err
 		}
 	}

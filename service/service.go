@@ -5,6 +5,7 @@ package service
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"liaison"
@@ -21,6 +22,10 @@ type Service struct {
 	Argon2 Argon2Params
 	// Issuer names this deployment in authenticator apps.
 	Issuer string
+
+	dummyMu  sync.Mutex
+	dummy    string       // argon2id hash verified for unknown logins
+	dummyFor Argon2Params // the cost dummy was made at
 }
 
 // New returns a Service over store with production settings.

@@ -232,7 +232,9 @@ func (e *env) userCmd() *cobra.Command {
 		return svc.Unlock(ctx, who)
 	})
 	resetMFA := one("reset-mfa", "Remove a user's second factor; they enrol again at next sign-in",
-		func(ctx context.Context, svc *service.Service, who string) (*liaison.User, error) { return svc.ResetMFA(ctx, who) })
+		func(ctx context.Context, svc *service.Service, who string) (*liaison.User, error) {
+			return svc.ResetMFA(ctx, who)
+		})
 	var grant, revoke []string
 	perms := one("roles", "Grant or revoke roles (--grant/--revoke)", func(ctx context.Context, svc *service.Service, who string) (*liaison.User, error) {
 		u, err := svc.FindUser(ctx, who)
