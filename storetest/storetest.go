@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -38,6 +39,8 @@ func Run(t *testing.T, open Opener) {
 		{"Rollback", testRollback},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"ReadOnlyView", testReadOnlyView},
+		{"MalformedIDs", testMalformedIDs},
+		{"EmptyLists", testEmptyLists},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,10 +77,13 @@ func wantErr(t *testing.T, err error, code, field string) {
 	if got := liaison.ErrorCode(err); got != code {
 		t.Fatalf("error code = %q (%v), want %q", got, err, code)
 	}
+	fs := liaison.ErrorFields(err)
 	if field == "" {
+		if len(fs) != 0 {
+			t.Fatalf("error fields = %+v, want none", fs)
+		}
 		return
 	}
-	fs := liaison.ErrorFields(err)
 	if len(fs) != 1 || fs[0].Field != field {
 		t.Fatalf("error fields = %+v, want exactly field %q", fs, field)
 	}
@@ -672,14 +678,65 @@ func testReadOnlyView(t *testing.T, s liaison.Store) {
 	err := s.View(context.Background(), func(tx liaison.Tx) error {
 		return tx.CreateAgency(context.Background(), NewAgency(1))
 	})
-	if err == nil {
-		t.Fatal("a write inside View succeeded, want an error")
-	}
+	wantErr(t, err, liaison.EINTERNAL, "")
 	view(t, s, func(tx liaison.Tx) error {
 		n, err := tx.ListAgencies(context.Background(), liaison.AgencyFilter{}, liaison.Page{})
 		must(t, err)
 		if len(n) != 0 {
 			t.Fatalf("agencies after a write in View = %d, want 0", len(n))
+		}
+		return nil
+	})
+}
+
+// testMalformedIDs pins that ids which are not canonical UUIDs find nothing
+// and leave the transaction usable (PostgreSQL would abort it on a cast error).
+func testMalformedIDs(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	a := NewAgency(1)
+	must(t, update(t, s, func(tx liaison.Tx) error {
+		for _, id := range []string{"nope", "", strings.ToUpper(liaison.NewID()), "01234567-89ab-cdef-0123-456789abcdeg"} {
+			_, err := tx.FindAgencyByID(ctx, id)
+			wantErr(t, err, liaison.ENOTFOUND, "")
+			_, err = tx.FindUserByID(ctx, id)
+			wantErr(t, err, liaison.ENOTFOUND, "")
+			_, err = tx.FindCommunityByID(ctx, id)
+			wantErr(t, err, liaison.ENOTFOUND, "")
+			_, err = tx.FindAgreementByID(ctx, id)
+			wantErr(t, err, liaison.ENOTFOUND, "")
+			_, err = tx.FindTokenByID(ctx, id)
+			wantErr(t, err, liaison.ENOTFOUND, "")
+		}
+		return tx.CreateAgency(ctx, a) // the transaction still works
+	}))
+	view(t, s, func(tx liaison.Tx) error {
+		_, err := tx.FindAgencyByID(ctx, a.ID)
+		must(t, err)
+		_, err = tx.FindAgencyByID(ctx, strings.ToUpper(a.ID))
+		wantErr(t, err, liaison.ENOTFOUND, "")
+		return nil
+	})
+}
+
+// testEmptyLists pins that every list answers an empty, non-nil slice.
+func testEmptyLists(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	view(t, s, func(tx liaison.Tx) error {
+		a, err := tx.ListAgencies(ctx, liaison.AgencyFilter{}, liaison.Page{})
+		must(t, err)
+		u, err := tx.ListUsers(ctx, liaison.UserFilter{}, liaison.Page{})
+		must(t, err)
+		c, err := tx.ListCommunities(ctx, liaison.CommunityFilter{}, liaison.Page{})
+		must(t, err)
+		g, err := tx.ListAgreements(ctx, liaison.AgreementFilter{}, liaison.Page{})
+		must(t, err)
+		k, err := tx.ListTokens(ctx, liaison.NewID(), liaison.Page{})
+		must(t, err)
+		e, err := tx.ListAuditEvents(ctx, liaison.AuditFilter{}, liaison.Page{})
+		must(t, err)
+		if a == nil || u == nil || c == nil || g == nil || k == nil || e == nil ||
+			len(a)+len(u)+len(c)+len(g)+len(k)+len(e) != 0 {
+			t.Fatalf("empty lists = %#v %#v %#v %#v %#v %#v, want empty non-nil slices", a, u, c, g, k, e)
 		}
 		return nil
 	})
