@@ -147,42 +147,6 @@ func ActorFrom(ctx context.Context) Actor {
 	return a
 }
 
-// Audit outcomes.
-const (
-	OutcomeSuccess = "success"
-	OutcomeFailure = "failure"
-	OutcomeDenied  = "denied"
-)
-
-// AuditEvent records one act: who, what, when, where, the outcome and why.
-// It is written in the same transaction as the act it records.
-type AuditEvent struct {
-	ID         ID                `json:"id"`
-	At         time.Time         `json:"at"`
-	UserID     ID                `json:"user_id,omitempty"`
-	AgencyID   ID                `json:"agency_id,omitempty"`
-	Actor      string            `json:"actor"`
-	Action     string            `json:"action"` // e.g. agency.create, login.failure
-	ObjectType string            `json:"object_type,omitempty"`
-	ObjectID   string            `json:"object_id,omitempty"`
-	Outcome    string            `json:"outcome"`
-	Reason     string            `json:"reason,omitempty"`
-	IP         string            `json:"ip,omitempty"`
-	RequestID  string            `json:"request_id,omitempty"`
-	Details    map[string]string `json:"details,omitempty"`
-}
-
-// NewAuditEvent starts an audit event for the actor in ctx.
-func NewAuditEvent(ctx context.Context, now time.Time, action, objectType, objectID string) *AuditEvent {
-	a := ActorFrom(ctx)
-	e := &AuditEvent{ID: NewID(), At: now, Actor: a.Name(), Action: action, ObjectType: objectType,
-		ObjectID: objectID, Outcome: OutcomeSuccess, IP: a.IP, RequestID: a.RequestID}
-	if a.User != nil {
-		e.UserID, e.AgencyID = a.User.ID, a.User.AgencyID
-	}
-	return e
-}
-
 // IdempotencyRecord remembers the response to a create request sent with an
 // Idempotency-Key, so a retry gets the same answer and creates nothing new.
 type IdempotencyRecord struct {

@@ -45,15 +45,6 @@ type AgreementFilter struct {
 	ActiveAt    time.Time // if set, only agreements in force then
 }
 
-// AuditFilter narrows ListAuditEvents.
-type AuditFilter struct {
-	UserID   ID
-	Action   string
-	ObjectID string
-	Since    time.Time
-	Until    time.Time
-}
-
 // Tx is one database transaction. Methods document the error codes they
 // return beyond EINTERNAL. Times are stored at microsecond precision in UTC.
 type Tx interface {
@@ -137,10 +128,45 @@ type Tx interface {
 	// CountRecoveryCodes counts a user's unused recovery codes.
 	CountRecoveryCodes(ctx context.Context, userID ID) (int, error)
 
-	// AppendAuditEvent records e.
-	AppendAuditEvent(ctx context.Context, e *AuditEvent) error
-	// ListAuditEvents returns events in id order after p.After.
+	// LockAuditLog serialises audit appends until the transaction ends: an
+	// advisory lock on PostgreSQL; SQLite's single writer already does.
+	LockAuditLog(ctx context.Context) error
+	// AuditLogSize returns the number of entries in the audit log.
+	AuditLogSize(ctx context.Context) (int64, error)
+	// ReadAuditHashes returns the stored Merkle tree hashes at the given
+	// stored-hash indexes (tlog.StoredHashIndex); ENOTFOUND if one is missing.
+	ReadAuditHashes(ctx context.Context, indexes []int64) ([]Hash, error)
+	// AppendAuditEvent stores e at index e.Index and the tree hashes that
+	// its leaf adds, starting at stored-hash index firstHash. ECONFLICT if
+	// the index is taken (a concurrent append without the lock).
+	AppendAuditEvent(ctx context.Context, e *AuditEvent, firstHash int64, hashes []Hash) error
+	// ListAuditEvents returns events in log order with index > p.After
+	// (a decimal index; empty for the start).
 	ListAuditEvents(ctx context.Context, f AuditFilter, p Page) ([]*AuditEvent, error)
+	// ScanAuditEvents calls fn for every entry with index >= from, in index
+	// order, with the leaf hash stored beside it; an error from fn stops the scan.
+	ScanAuditEvents(ctx context.Context, from int64, fn func(e *AuditEvent, leaf Hash) error) error
+	// CountAuditActions counts events per month, action and outcome in [since, until).
+	CountAuditActions(ctx context.Context, since, until time.Time) ([]ActionCount, error)
+
+	// AddCheckpoint stores a signed tree head; ECONFLICT if one of that size exists.
+	AddCheckpoint(ctx context.Context, c *Checkpoint) error
+	// UpdateCheckpointNote replaces the note of a checkpoint (co-signatures); ENOTFOUND.
+	UpdateCheckpointNote(ctx context.Context, size int64, note string) error
+	// FindCheckpoint returns the checkpoint of that size, or the latest for
+	// size < 0; ENOTFOUND.
+	FindCheckpoint(ctx context.Context, size int64) (*Checkpoint, error)
+	// ListCheckpoints returns checkpoints, newest first, with size < before (all if before <= 0).
+	ListCheckpoints(ctx context.Context, before int64, limit int) ([]*Checkpoint, error)
+	// PutAuditKey records a checkpoint verifier key (note format) once.
+	PutAuditKey(ctx context.Context, verifierKey string, at time.Time) error
+	// ListAuditKeys returns the verifier keys recorded so far.
+	ListAuditKeys(ctx context.Context) ([]string, error)
+
+	// CreateDissemination records a release; EINVALID (recipient_user_id) if the user does not exist.
+	CreateDissemination(ctx context.Context, d *Dissemination) error
+	// ListDisseminations returns releases in id order after p.After.
+	ListDisseminations(ctx context.Context, f DisseminationFilter, p Page) ([]*Dissemination, error)
 
 	// ClaimIdempotencyKey inserts r with Status 0; ECONFLICT if the key exists.
 	ClaimIdempotencyKey(ctx context.Context, r *IdempotencyRecord) error

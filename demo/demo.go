@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"liaison"
+	"liaison/audit"
 	"liaison/service"
 )
 
@@ -219,7 +220,7 @@ func create(ctx context.Context, svc *service.Service) error {
 			if err := tx.UpdateUser(ctx, got); err != nil {
 				return err
 			}
-			return tx.AppendAuditEvent(ctx, liaison.NewAuditEvent(ctx, now, "mfa.enrol", "user", got.ID))
+			return audit.Append(ctx, tx, liaison.NewAuditEvent(ctx, now, "mfa.enrol", "user", got.ID))
 		})
 		if err != nil {
 			return fmt.Errorf("demo: user %s: %w", u.login, err)

@@ -135,54 +135,6 @@ func (t *Tx) CountRecoveryCodes(ctx context.Context, userID liaison.ID) (int, er
 	return n, translate("postgres.CountRecoveryCodes", err)
 }
 
-const auditCols = "id, at, user_id, agency_id, actor, action, object_type, object_id, outcome, reason, ip, request_id, details"
-
-func scanAudit(s scanner) (*liaison.AuditEvent, error) {
-	var e liaison.AuditEvent
-	if err := s.Scan(&e.ID, &e.At, &e.UserID, &e.AgencyID, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID,
-		&e.Outcome, &e.Reason, &e.IP, &e.RequestID, &e.Details); err != nil {
-		return nil, err
-	}
-	if len(e.Details) == 0 {
-		e.Details = nil
-	}
-	return &e, nil
-}
-
-// AppendAuditEvent implements liaison.Tx.
-func (t *Tx) AppendAuditEvent(ctx context.Context, e *liaison.AuditEvent) error {
-	details := e.Details
-	if details == nil {
-		details = map[string]string{}
-	}
-	return t.exec(ctx, "postgres.AppendAuditEvent", false,
-		"INSERT INTO audit_events ("+auditCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-		uid(e.ID), e.At, e.UserID, e.AgencyID, e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Outcome, e.Reason,
-		e.IP, e.RequestID, details)
-}
-
-// ListAuditEvents implements liaison.Tx.
-func (t *Tx) ListAuditEvents(ctx context.Context, f liaison.AuditFilter, p liaison.Page) ([]*liaison.AuditEvent, error) {
-	var q query
-	if f.UserID != "" {
-		q.add("user_id = $%d", f.UserID)
-	}
-	if f.Action != "" {
-		q.add("action = $%d", f.Action)
-	}
-	if f.ObjectID != "" {
-		q.add("object_id = $%d", f.ObjectID)
-	}
-	if !f.Since.IsZero() {
-		q.add("at >= $%d", f.Since)
-	}
-	if !f.Until.IsZero() {
-		q.add("at < $%d", f.Until)
-	}
-	s, args := q.page("SELECT "+auditCols+" FROM audit_events", p)
-	return list(ctx, t, "postgres.ListAuditEvents", s, args, scanAudit)
-}
-
 // ClaimIdempotencyKey implements liaison.Tx.
 func (t *Tx) ClaimIdempotencyKey(ctx context.Context, r *liaison.IdempotencyRecord) error {
 	return t.exec(ctx, "postgres.ClaimIdempotencyKey", false,

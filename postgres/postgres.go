@@ -211,8 +211,14 @@ func field(pe *pgconn.PgError) string {
 	case "sessions_user_id_fkey", "api_tokens_user_id_fkey", "login_attempts_user_id_fkey",
 		"recovery_codes_user_id_fkey":
 		return "user_id"
+	case "audit_events_pkey", "audit_hashes_pkey":
+		return "index"
+	case "audit_checkpoints_pkey":
+		return "size"
+	case "disseminations_recipient_user_id_fkey", "disseminations_recipient_agency_id_fkey":
+		return "recipient_user_id"
 	case "agencies_pkey", "users_pkey", "communities_pkey", "agreements_pkey", "sessions_pkey",
-		"api_tokens_pkey", "login_attempts_pkey", "audit_events_pkey":
+		"api_tokens_pkey", "login_attempts_pkey", "audit_events_id_key", "disseminations_pkey":
 		return "id"
 	}
 	return ""

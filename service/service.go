@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"liaison"
+	auditlog "liaison/audit"
 )
 
 // Service is the application: every use case the HTTP API, the web UI and
@@ -36,9 +37,10 @@ func New(store liaison.Store) *Service {
 // now returns the current time in UTC at the stores' microsecond precision.
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
-// audit appends an audit event for the actor in ctx inside tx.
+// audit appends an audit event to the tamper-evident log inside tx, the
+// transaction of the act it records.
 func audit(ctx context.Context, tx liaison.Tx, e *liaison.AuditEvent) error {
-	return tx.AppendAuditEvent(ctx, e)
+	return auditlog.Append(ctx, tx, e)
 }
 
 // requireAdmin fails unless the actor may administer the directory.

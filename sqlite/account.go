@@ -151,59 +151,6 @@ func (t *Tx) CountRecoveryCodes(ctx context.Context, userID liaison.ID) (int, er
 	return n, translate("sqlite.CountRecoveryCodes", err, "", "")
 }
 
-const auditCols = "id, at, user_id, agency_id, actor, action, object_type, object_id, outcome, reason, ip, request_id, details"
-
-func scanAudit(s scanner) (*liaison.AuditEvent, error) {
-	var e liaison.AuditEvent
-	var at int64
-	var details string
-	if err := s.Scan(&e.ID, &at, &e.UserID, &e.AgencyID, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID,
-		&e.Outcome, &e.Reason, &e.IP, &e.RequestID, &details); err != nil {
-		return nil, err
-	}
-	e.At = fromUS(at)
-	if details != "{}" {
-		if err := json.Unmarshal([]byte(details), &e.Details); err != nil {
-			return nil, err
-		}
-	}
-	return &e, nil
-}
-
-// AppendAuditEvent implements liaison.Tx.
-func (t *Tx) AppendAuditEvent(ctx context.Context, e *liaison.AuditEvent) error {
-	details := "{}"
-	if len(e.Details) > 0 {
-		details = mustJSON(e.Details)
-	}
-	return t.exec(ctx, "sqlite.AppendAuditEvent", "", "", false,
-		"INSERT INTO audit_events ("+auditCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		e.ID, us(e.At), e.UserID, e.AgencyID, e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Outcome, e.Reason,
-		e.IP, e.RequestID, details)
-}
-
-// ListAuditEvents implements liaison.Tx.
-func (t *Tx) ListAuditEvents(ctx context.Context, f liaison.AuditFilter, p liaison.Page) ([]*liaison.AuditEvent, error) {
-	var q query
-	if f.UserID != "" {
-		q.add("user_id = ?", f.UserID)
-	}
-	if f.Action != "" {
-		q.add("action = ?", f.Action)
-	}
-	if f.ObjectID != "" {
-		q.add("object_id = ?", f.ObjectID)
-	}
-	if !f.Since.IsZero() {
-		q.add("at >= ?", us(f.Since))
-	}
-	if !f.Until.IsZero() {
-		q.add("at < ?", us(f.Until))
-	}
-	s, args := q.page("SELECT "+auditCols+" FROM audit_events", p)
-	return list(ctx, t, "sqlite.ListAuditEvents", s, args, scanAudit)
-}
-
 // ClaimIdempotencyKey implements liaison.Tx.
 func (t *Tx) ClaimIdempotencyKey(ctx context.Context, r *liaison.IdempotencyRecord) error {
 	return t.exec(ctx, "sqlite.ClaimIdempotencyKey", "Idempotency-Key", "", false,

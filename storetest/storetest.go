@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"liaison"
+	"liaison/audit"
 )
 
 // Opener returns a fresh, empty, migrated store for one test.
@@ -40,6 +41,9 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"ReadOnlyView", testReadOnlyView},
 		{"MalformedIDs", testMalformedIDs},
+		{"AuditLog", testAuditLog},
+		{"Checkpoints", testCheckpoints},
+		{"Disseminations", testDisseminations},
 		{"EmptyLists", testEmptyLists},
 	}
 	for _, tt := range tests {
@@ -550,7 +554,7 @@ func testAuditEvents(t *testing.T, s liaison.Store) {
 				e.UserID, e.Action, e.Outcome, e.Reason = "u2", "login.failure", liaison.OutcomeFailure, "bad password"
 				e.Details = map[string]string{"factor": "password", "ünïcode": "✓"}
 			}
-			if err := tx.AppendAuditEvent(ctx, e); err != nil {
+			if err := audit.Append(ctx, tx, e); err != nil {
 				return err
 			}
 			events = append(events, e)
@@ -570,6 +574,157 @@ func testAuditEvents(t *testing.T, s liaison.Store) {
 		byObject, err := tx.ListAuditEvents(ctx, liaison.AuditFilter{ObjectID: "4"}, liaison.Page{})
 		must(t, err)
 		equal(t, "by object", byObject, events[4:5])
+		prefix, err := tx.ListAuditEvents(ctx, liaison.AuditFilter{Action: "login."}, liaison.Page{})
+		must(t, err)
+		equal(t, "action prefix", prefix, events[3:4])
+		failures, err := tx.ListAuditEvents(ctx, liaison.AuditFilter{Outcome: liaison.OutcomeFailure}, liaison.Page{})
+		must(t, err)
+		equal(t, "by outcome", failures, events[3:4])
+		page, err := tx.ListAuditEvents(ctx, liaison.AuditFilter{}, liaison.Page{After: "1", Limit: 2})
+		must(t, err)
+		equal(t, "page after index 1", page, events[2:4])
+		_, err = tx.ListAuditEvents(ctx, liaison.AuditFilter{}, liaison.Page{After: "x"})
+		wantErr(t, err, liaison.EINVALID, "cursor")
+		none, err := tx.ListAuditEvents(ctx, liaison.AuditFilter{Since: epoch.AddDate(1, 0, 0)}, liaison.Page{})
+		must(t, err)
+		if none == nil || len(none) != 0 {
+			t.Fatalf("events in an empty window = %#v, want an empty slice", none)
+		}
+		return nil
+	})
+}
+
+// testAuditLog pins the Merkle log's storage: dense indexes, stored hashes,
+// scanning with leaves, conflicts on a reused index, monthly counts.
+func testAuditLog(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	var events []*liaison.AuditEvent
+	for i := range 9 {
+		e := &liaison.AuditEvent{ID: liaison.NewID(), At: epoch.AddDate(0, i/5, 0), Actor: "x", Action: "agency.read",
+			Outcome: liaison.OutcomeSuccess, Decision: "permit: policy default", Node: "n1", Details: map[string]string{"n": fmt.Sprint(i)}}
+		must(t, update(t, s, func(tx liaison.Tx) error { return audit.Append(ctx, tx, e) }))
+		if e.Index != int64(i) {
+			t.Fatalf("event %d got index %d", i, e.Index)
+		}
+		events = append(events, e)
+	}
+	view(t, s, func(tx liaison.Tx) error {
+		n, err := tx.AuditLogSize(ctx)
+		must(t, err)
+		if n != 9 {
+			t.Fatalf("log size = %d, want 9", n)
+		}
+		var got []*liaison.AuditEvent
+		err = tx.ScanAuditEvents(ctx, 2, func(e *liaison.AuditEvent, leaf liaison.Hash) error {
+			if leaf != audit.LeafHash(e) {
+				t.Errorf("entry %d: stored leaf does not match its content", e.Index)
+			}
+			got = append(got, e)
+			return nil
+		})
+		must(t, err)
+		equal(t, "scan from 2", got, events[2:])
+		_, err = tx.ReadAuditHashes(ctx, []int64{0, 1, 2})
+		must(t, err)
+		_, err = tx.ReadAuditHashes(ctx, []int64{1 << 40})
+		wantErr(t, err, liaison.ENOTFOUND, "")
+		counts, err := tx.CountAuditActions(ctx, epoch.AddDate(0, -1, 0), epoch.AddDate(1, 0, 0))
+		must(t, err)
+		want := []liaison.ActionCount{{Month: "2026-11", Action: "agency.read", Outcome: "success", Count: 5},
+			{Month: "2026-12", Action: "agency.read", Outcome: "success", Count: 4}}
+		equal(t, "monthly counts", counts, want)
+		return nil
+	})
+	// A second writer that skipped the lock and reuses an index is refused.
+	err := update(t, s, func(tx liaison.Tx) error {
+		e := &liaison.AuditEvent{Index: 3, ID: liaison.NewID(), At: epoch, Actor: "x", Action: "forged", Outcome: liaison.OutcomeSuccess}
+		return tx.AppendAuditEvent(ctx, e, 99999, []liaison.Hash{audit.LeafHash(e)})
+	})
+	wantErr(t, err, liaison.ECONFLICT, "index")
+}
+
+func testCheckpoints(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	for _, size := range []int64{3, 7, 5} {
+		c := &liaison.Checkpoint{Size: size, Root: liaison.Hash{byte(size)}, Note: fmt.Sprintf("note %d\n", size), Created: epoch}
+		must(t, update(t, s, func(tx liaison.Tx) error { return tx.AddCheckpoint(ctx, c) }))
+	}
+	err := update(t, s, func(tx liaison.Tx) error {
+		return tx.AddCheckpoint(ctx, &liaison.Checkpoint{Size: 5, Note: "dup", Created: epoch})
+	})
+	wantErr(t, err, liaison.ECONFLICT, "size")
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.UpdateCheckpointNote(ctx, 5, "cosigned\n") }))
+	err = update(t, s, func(tx liaison.Tx) error { return tx.UpdateCheckpointNote(ctx, 6, "x") })
+	wantErr(t, err, liaison.ENOTFOUND, "")
+	must(t, update(t, s, func(tx liaison.Tx) error {
+		must(t, tx.PutAuditKey(ctx, "k1", epoch))
+		must(t, tx.PutAuditKey(ctx, "k1", epoch))
+		return tx.PutAuditKey(ctx, "k2", epoch.Add(time.Second))
+	}))
+	view(t, s, func(tx liaison.Tx) error {
+		latest, err := tx.FindCheckpoint(ctx, -1)
+		must(t, err)
+		if latest.Size != 7 || latest.Root != (liaison.Hash{7}) || !latest.Created.Equal(epoch) {
+			t.Fatalf("latest = %+v, want size 7", latest)
+		}
+		five, err := tx.FindCheckpoint(ctx, 5)
+		must(t, err)
+		if five.Note != "cosigned\n" {
+			t.Fatalf("note = %q", five.Note)
+		}
+		_, err = tx.FindCheckpoint(ctx, 4)
+		wantErr(t, err, liaison.ENOTFOUND, "")
+		all, err := tx.ListCheckpoints(ctx, 0, 0)
+		must(t, err)
+		before, err := tx.ListCheckpoints(ctx, 7, 1)
+		must(t, err)
+		if len(all) != 3 || all[0].Size != 7 || all[2].Size != 3 || len(before) != 1 || before[0].Size != 5 {
+			t.Fatalf("checkpoints = %d (first %d), before 7 = %+v", len(all), all[0].Size, before)
+		}
+		keys, err := tx.ListAuditKeys(ctx)
+		must(t, err)
+		equal(t, "keys", keys, []string{"k1", "k2"})
+		return nil
+	})
+}
+
+func testDisseminations(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	u := seedUser(t, s, "recipient")
+	var e *liaison.AuditEvent
+	must(t, update(t, s, func(tx liaison.Tx) error {
+		e = &liaison.AuditEvent{ID: liaison.NewID(), At: epoch, Actor: "x", Action: "sar.release", Outcome: liaison.OutcomeSuccess}
+		return audit.Append(ctx, tx, e)
+	}))
+	item := liaison.NewID()
+	d := &liaison.Dissemination{ID: liaison.NewID(), At: epoch, ItemKind: "sar", ItemID: item, RecipientUserID: u.ID,
+		RecipientAgencyID: u.AgencyID, Labels: liaison.Labels{TLP: "AMBER", Handling: "H2", Originator: liaison.NewID()},
+		Purpose: liaison.PurposeCounterterrorism, Redacted: true, AuditIndex: e.Index}
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.CreateDissemination(ctx, d) }))
+	err := update(t, s, func(tx liaison.Tx) error {
+		bad := *d
+		bad.ID, bad.RecipientUserID = liaison.NewID(), liaison.NewID()
+		return tx.CreateDissemination(ctx, &bad)
+	})
+	wantErr(t, err, liaison.EINVALID, "recipient_user_id")
+	err = update(t, s, func(tx liaison.Tx) error { // the user is not of that agency
+		bad := *d
+		bad.ID, bad.RecipientAgencyID = liaison.NewID(), liaison.NewID()
+		return tx.CreateDissemination(ctx, &bad)
+	})
+	wantErr(t, err, liaison.EINVALID, "recipient_user_id")
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.ListDisseminations(ctx, liaison.DisseminationFilter{ItemID: item}, liaison.Page{})
+		must(t, err)
+		equal(t, "by item", got, []*liaison.Dissemination{d})
+		got, err = tx.ListDisseminations(ctx, liaison.DisseminationFilter{RecipientAgencyID: u.AgencyID, Since: epoch, Until: epoch.Add(time.Second)}, liaison.Page{})
+		must(t, err)
+		equal(t, "by recipient", got, []*liaison.Dissemination{d})
+		got, err = tx.ListDisseminations(ctx, liaison.DisseminationFilter{OriginatorID: liaison.NewID()}, liaison.Page{})
+		must(t, err)
+		if got == nil || len(got) != 0 {
+			t.Fatalf("other originator = %#v, want empty", got)
+		}
 		return nil
 	})
 }
@@ -602,7 +757,7 @@ func testRollback(t *testing.T, s liaison.Store) {
 	boom := errors.New("boom")
 	err := update(t, s, func(tx liaison.Tx) error {
 		must(t, tx.CreateAgency(ctx, a))
-		must(t, tx.AppendAuditEvent(ctx, &liaison.AuditEvent{ID: liaison.NewID(), At: epoch, Actor: "x",
+		must(t, audit.Append(ctx, tx, &liaison.AuditEvent{ID: liaison.NewID(), At: epoch, Actor: "x",
 			Action: "agency.create", Outcome: liaison.OutcomeSuccess}))
 		return boom
 	})
@@ -648,7 +803,7 @@ func testConcurrentWriters(t *testing.T, s liaison.Store) {
 					if err := tx.CreateAgency(ctx, a); err != nil {
 						return err
 					}
-					return tx.AppendAuditEvent(ctx, &liaison.AuditEvent{ID: liaison.NewID(), At: epoch, Actor: "x",
+					return audit.Append(ctx, tx, &liaison.AuditEvent{ID: liaison.NewID(), At: epoch, Actor: "x",
 						Action: "agency.create", ObjectID: a.ID, Outcome: liaison.OutcomeSuccess})
 				})
 				if err != nil {

@@ -112,11 +112,13 @@ CREATE TABLE recovery_codes (
     CONSTRAINT recovery_codes_pkey PRIMARY KEY (user_id, code_hash)
 );
 
--- The audit trail. The tamper-evident Merkle log builds on these rows.
--- user_id, agency_id and object_id are free text: they may be empty or name
--- objects that are not rows here.
+-- The audit log: an append-only RFC 6962 Merkle tree. idx is the leaf
+-- index (dense, from 0); leaf is its record hash; audit_hashes holds the
+-- stored tree hashes (tlog.StoredHashIndex order). user_id, agency_id and
+-- object_id are free text: they may be empty or name objects kept elsewhere.
 CREATE TABLE audit_events (
-    id          uuid NOT NULL CONSTRAINT audit_events_pkey PRIMARY KEY,
+    idx         bigint NOT NULL CONSTRAINT audit_events_pkey PRIMARY KEY,
+    id          uuid NOT NULL CONSTRAINT audit_events_id_key UNIQUE,
     at          timestamptz NOT NULL,
     user_id     text NOT NULL DEFAULT '',
     agency_id   text NOT NULL DEFAULT '',
@@ -126,12 +128,55 @@ CREATE TABLE audit_events (
     object_id   text NOT NULL DEFAULT '',
     outcome     text NOT NULL,
     reason      text NOT NULL DEFAULT '',
+    decision    text NOT NULL DEFAULT '',
     ip          text NOT NULL DEFAULT '',
+    node        text NOT NULL DEFAULT '',
     request_id  text NOT NULL DEFAULT '',
-    details     jsonb NOT NULL DEFAULT '{}'
+    details     jsonb NOT NULL DEFAULT '{}',
+    leaf        bytea NOT NULL
 );
-CREATE INDEX audit_events_user ON audit_events (user_id, id);
-CREATE INDEX audit_events_object ON audit_events (object_id, id);
+CREATE INDEX audit_events_user ON audit_events (user_id, idx);
+CREATE INDEX audit_events_agency ON audit_events (agency_id, idx);
+CREATE INDEX audit_events_object ON audit_events (object_id, idx);
+CREATE INDEX audit_events_action ON audit_events (action, idx);
+CREATE INDEX audit_events_at ON audit_events (at);
+
+CREATE TABLE audit_hashes (
+    idx  bigint NOT NULL CONSTRAINT audit_hashes_pkey PRIMARY KEY,
+    hash bytea NOT NULL
+);
+
+CREATE TABLE audit_checkpoints (
+    size    bigint NOT NULL CONSTRAINT audit_checkpoints_pkey PRIMARY KEY,
+    root    bytea NOT NULL,
+    note    text NOT NULL,
+    created timestamptz NOT NULL
+);
+
+CREATE TABLE audit_keys (
+    verifier_key text NOT NULL CONSTRAINT audit_keys_pkey PRIMARY KEY,
+    created      timestamptz NOT NULL
+);
+
+-- The dissemination ledger: one row per release outside the originator.
+CREATE TABLE disseminations (
+    id                  uuid NOT NULL CONSTRAINT disseminations_pkey PRIMARY KEY,
+    at                  timestamptz NOT NULL,
+    item_kind           text NOT NULL,
+    item_id             text NOT NULL,
+    recipient_user_id   uuid NOT NULL CONSTRAINT disseminations_recipient_user_id_fkey REFERENCES users (id),
+    recipient_agency_id uuid NOT NULL CONSTRAINT disseminations_recipient_agency_id_fkey REFERENCES agencies (id),
+    tlp                 text NOT NULL,
+    handling            text NOT NULL DEFAULT '',
+    sensitivity         text NOT NULL DEFAULT '',
+    originator_id       text NOT NULL,
+    purpose             text NOT NULL,
+    redacted            boolean NOT NULL,
+    audit_idx           bigint NOT NULL CONSTRAINT disseminations_audit_idx_fkey REFERENCES audit_events (idx)
+);
+CREATE INDEX disseminations_item ON disseminations (item_id, id);
+CREATE INDEX disseminations_recipient ON disseminations (recipient_agency_id, id);
+CREATE INDEX disseminations_originator ON disseminations (originator_id, id);
 
 CREATE TABLE idempotency_keys (
     key          text NOT NULL CONSTRAINT idempotency_keys_pkey PRIMARY KEY,
@@ -144,6 +189,10 @@ CREATE TABLE idempotency_keys (
 
 -- +goose Down
 DROP TABLE idempotency_keys;
+DROP TABLE disseminations;
+DROP TABLE audit_keys;
+DROP TABLE audit_checkpoints;
+DROP TABLE audit_hashes;
 DROP TABLE audit_events;
 DROP TABLE recovery_codes;
 DROP TABLE login_attempts;

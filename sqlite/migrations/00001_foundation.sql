@@ -110,9 +110,12 @@ CREATE TABLE recovery_codes (
     PRIMARY KEY (user_id, code_hash)
 ) STRICT, WITHOUT ROWID;
 
--- The audit trail. The tamper-evident Merkle log builds on these rows.
+-- The audit log: an append-only RFC 6962 Merkle tree. idx is the leaf
+-- index (dense, from 0); leaf is its record hash; audit_hashes holds the
+-- stored tree hashes (tlog.StoredHashIndex order).
 CREATE TABLE audit_events (
-    id          TEXT PRIMARY KEY,
+    idx         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
     at          INTEGER NOT NULL,
     user_id     TEXT NOT NULL DEFAULT '',
     agency_id   TEXT NOT NULL DEFAULT '',
@@ -122,12 +125,55 @@ CREATE TABLE audit_events (
     object_id   TEXT NOT NULL DEFAULT '',
     outcome     TEXT NOT NULL,
     reason      TEXT NOT NULL DEFAULT '',
+    decision    TEXT NOT NULL DEFAULT '',
     ip          TEXT NOT NULL DEFAULT '',
+    node        TEXT NOT NULL DEFAULT '',
     request_id  TEXT NOT NULL DEFAULT '',
-    details     TEXT NOT NULL DEFAULT '{}'
+    details     TEXT NOT NULL DEFAULT '{}',
+    leaf        BLOB NOT NULL
 ) STRICT;
-CREATE INDEX audit_events_user ON audit_events(user_id, id);
-CREATE INDEX audit_events_object ON audit_events(object_id, id);
+CREATE INDEX audit_events_user ON audit_events(user_id, idx);
+CREATE INDEX audit_events_agency ON audit_events(agency_id, idx);
+CREATE INDEX audit_events_object ON audit_events(object_id, idx);
+CREATE INDEX audit_events_action ON audit_events(action, idx);
+CREATE INDEX audit_events_at ON audit_events(at);
+
+CREATE TABLE audit_hashes (
+    idx  INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE audit_checkpoints (
+    size    INTEGER PRIMARY KEY,
+    root    BLOB NOT NULL,
+    note    TEXT NOT NULL,
+    created INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE audit_keys (
+    verifier_key TEXT PRIMARY KEY,
+    created      INTEGER NOT NULL
+) STRICT;
+
+-- The dissemination ledger: one row per release outside the originator.
+CREATE TABLE disseminations (
+    id                  TEXT PRIMARY KEY,
+    at                  INTEGER NOT NULL,
+    item_kind           TEXT NOT NULL,
+    item_id             TEXT NOT NULL,
+    recipient_user_id   TEXT NOT NULL REFERENCES users(id),
+    recipient_agency_id TEXT NOT NULL REFERENCES agencies(id),
+    tlp                 TEXT NOT NULL,
+    handling            TEXT NOT NULL DEFAULT '',
+    sensitivity         TEXT NOT NULL DEFAULT '',
+    originator_id       TEXT NOT NULL,
+    purpose             TEXT NOT NULL,
+    redacted            INTEGER NOT NULL,
+    audit_idx           INTEGER NOT NULL REFERENCES audit_events(idx)
+) STRICT;
+CREATE INDEX disseminations_item ON disseminations(item_id, id);
+CREATE INDEX disseminations_recipient ON disseminations(recipient_agency_id, id);
+CREATE INDEX disseminations_originator ON disseminations(originator_id, id);
 
 CREATE TABLE idempotency_keys (
     key          TEXT PRIMARY KEY,
@@ -140,6 +186,10 @@ CREATE TABLE idempotency_keys (
 
 -- +goose Down
 DROP TABLE idempotency_keys;
+DROP TABLE disseminations;
+DROP TABLE audit_keys;
+DROP TABLE audit_checkpoints;
+DROP TABLE audit_hashes;
 DROP TABLE audit_events;
 DROP TABLE recovery_codes;
 DROP TABLE login_attempts;

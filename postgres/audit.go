@@ -1,0 +1,316 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"liaison"
+)
+
+// auditLockID is the advisory lock that serialises audit appends.
+const auditLockID = 0x6c69616973 // "liais"
+
+const auditCols = `idx, id::text, at, user_id, agency_id, actor, action, object_type, object_id, outcome, reason,
+	decision, ip, node, request_id, details`
+
+func scanAudit(s scanner, leaf *[]byte) (*liaison.AuditEvent, error) {
+	var e liaison.AuditEvent
+	dest := []any{&e.Index, &e.ID, &e.At, &e.UserID, &e.AgencyID, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID,
+		&e.Outcome, &e.Reason, &e.Decision, &e.IP, &e.Node, &e.RequestID, &e.Details}
+	if leaf != nil {
+		dest = append(dest, leaf)
+	}
+	if err := s.Scan(dest...); err != nil {
+		return nil, err
+	}
+	if len(e.Details) == 0 {
+		e.Details = nil
+	}
+	return &e, nil
+}
+
+// LockAuditLog implements liaison.Tx with a transaction-scoped advisory
+// lock: appends from every connection and node queue here until commit.
+func (t *Tx) LockAuditLog(ctx context.Context) error {
+	_, err := t.tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(auditLockID))
+	return translate("postgres.LockAuditLog", err)
+}
+
+// AuditLogSize implements liaison.Tx.
+func (t *Tx) AuditLogSize(ctx context.Context) (int64, error) {
+	var n int64
+	err := t.tx.QueryRow(ctx, "SELECT coalesce(max(idx) + 1, 0) FROM audit_events").Scan(&n)
+	return n, translate("postgres.AuditLogSize", err)
+}
+
+// ReadAuditHashes implements liaison.Tx.
+func (t *Tx) ReadAuditHashes(ctx context.Context, indexes []int64) ([]liaison.Hash, error) {
+	const op = "postgres.ReadAuditHashes"
+	out := make([]liaison.Hash, len(indexes))
+	if len(indexes) == 0 {
+		return out, nil
+	}
+	rows, err := t.tx.Query(ctx, "SELECT idx, hash FROM audit_hashes WHERE idx = ANY($1)", indexes)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	got := make(map[int64][]byte, len(indexes))
+	var idx int64
+	var h []byte
+	_, err = pgx.ForEachRow(rows, []any{&idx, &h}, func() error {
+		got[idx] = append([]byte(nil), h...)
+		return nil
+	})
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	for i, x := range indexes {
+		h, ok := got[x]
+		if !ok || len(h) != len(out[i]) {
+			return nil, &liaison.Error{Code: liaison.ENOTFOUND, Op: op, Message: "audit tree hash " + strconv.FormatInt(x, 10) + " is missing"}
+		}
+		copy(out[i][:], h)
+	}
+	return out, nil
+}
+
+// AppendAuditEvent implements liaison.Tx.
+func (t *Tx) AppendAuditEvent(ctx context.Context, e *liaison.AuditEvent, firstHash int64, hashes []liaison.Hash) error {
+	const op = "postgres.AppendAuditEvent"
+	if len(hashes) == 0 {
+		return &liaison.Error{Code: liaison.EINTERNAL, Op: op, Message: "an audit leaf needs its hash"}
+	}
+	details := e.Details
+	if details == nil {
+		details = map[string]string{}
+	}
+	idx := make([]int64, len(hashes))
+	hs := make([][]byte, len(hashes))
+	for i := range hashes {
+		idx[i], hs[i] = firstHash+int64(i), hashes[i][:]
+	}
+	b := &pgx.Batch{}
+	b.Queue("INSERT INTO audit_events ("+strings.Replace(auditCols, "id::text", "id", 1)+
+		", leaf) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+		e.Index, uid(e.ID), e.At, e.UserID, e.AgencyID, e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Outcome,
+		e.Reason, e.Decision, e.IP, e.Node, e.RequestID, details, hashes[0][:])
+	b.Queue("INSERT INTO audit_hashes (idx, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])", idx, hs)
+	return translate(op, t.tx.SendBatch(ctx, b).Close())
+}
+
+// auditWhere builds the filter shared by listing and counting.
+func auditWhere(f liaison.AuditFilter) query {
+	var q query
+	if f.UserID != "" {
+		q.add("user_id = $%d", f.UserID)
+	}
+	if f.AgencyID != "" {
+		q.add("agency_id = $%d", f.AgencyID)
+	}
+	if strings.HasSuffix(f.Action, ".") {
+		q.add("starts_with(action, $%d)", f.Action)
+	} else if f.Action != "" {
+		q.add("action = $%d", f.Action)
+	}
+	if f.ObjectType != "" {
+		q.add("object_type = $%d", f.ObjectType)
+	}
+	if f.ObjectID != "" {
+		q.add("object_id = $%d", f.ObjectID)
+	}
+	if f.Outcome != "" {
+		q.add("outcome = $%d", f.Outcome)
+	}
+	if !f.Since.IsZero() {
+		q.add("at >= $%d", f.Since)
+	}
+	if !f.Until.IsZero() {
+		q.add("at < $%d", f.Until)
+	}
+	return q
+}
+
+// ListAuditEvents implements liaison.Tx.
+func (t *Tx) ListAuditEvents(ctx context.Context, f liaison.AuditFilter, p liaison.Page) ([]*liaison.AuditEvent, error) {
+	const op = "postgres.ListAuditEvents"
+	q := auditWhere(f)
+	p = p.Clamp()
+	if p.After != "" {
+		after, err := strconv.ParseInt(p.After, 10, 64)
+		if err != nil {
+			return nil, &liaison.Error{Code: liaison.EINVALID, Op: op, Message: "cursor: not an audit index",
+				Fields: []liaison.FieldError{{Field: "cursor", Message: "is not an audit index"}}}
+		}
+		q.add("idx > $%d", after)
+	}
+	s := "SELECT " + auditCols + " FROM audit_events"
+	if len(q.where) > 0 {
+		s += " WHERE " + strings.Join(q.where, " AND ")
+	}
+	q.args = append(q.args, p.Limit)
+	s += " ORDER BY idx LIMIT $" + strconv.Itoa(len(q.args))
+	return list(ctx, t, op, s, q.args, func(s scanner) (*liaison.AuditEvent, error) { return scanAudit(s, nil) })
+}
+
+// ScanAuditEvents implements liaison.Tx.
+func (t *Tx) ScanAuditEvents(ctx context.Context, from int64, fn func(*liaison.AuditEvent, liaison.Hash) error) error {
+	const op = "postgres.ScanAuditEvents"
+	rows, err := t.tx.Query(ctx, "SELECT "+auditCols+", leaf FROM audit_events WHERE idx >= $1 ORDER BY idx", from)
+	if err != nil {
+		return translate(op, err)
+	}
+	defer rows.Close()
+	var leaf []byte
+	for rows.Next() {
+		e, err := scanAudit(rows, &leaf)
+		if err != nil {
+			return translate(op, err)
+		}
+		var h liaison.Hash
+		copy(h[:], leaf)
+		if err := fn(e, h); err != nil {
+			return err
+		}
+	}
+	return translate(op, rows.Err())
+}
+
+// CountAuditActions implements liaison.Tx.
+func (t *Tx) CountAuditActions(ctx context.Context, since, until time.Time) ([]liaison.ActionCount, error) {
+	const op = "postgres.CountAuditActions"
+	rows, err := t.tx.Query(ctx, `SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, action, outcome, count(*)
+		FROM audit_events WHERE at >= $1 AND at < $2 GROUP BY month, action, outcome ORDER BY month, action, outcome`,
+		since, until)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (liaison.ActionCount, error) {
+		var c liaison.ActionCount
+		err := r.Scan(&c.Month, &c.Action, &c.Outcome, &c.Count)
+		return c, err
+	})
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	return orEmpty(out), nil
+}
+
+// AddCheckpoint implements liaison.Tx.
+func (t *Tx) AddCheckpoint(ctx context.Context, c *liaison.Checkpoint) error {
+	return t.exec(ctx, "postgres.AddCheckpoint", false,
+		"INSERT INTO audit_checkpoints (size, root, note, created) VALUES ($1, $2, $3, $4)", c.Size, c.Root[:], c.Note, c.Created)
+}
+
+// UpdateCheckpointNote implements liaison.Tx.
+func (t *Tx) UpdateCheckpointNote(ctx context.Context, size int64, note string) error {
+	return t.exec(ctx, "postgres.UpdateCheckpointNote", true, "UPDATE audit_checkpoints SET note = $1 WHERE size = $2", note, size)
+}
+
+func scanCheckpoint(s scanner) (*liaison.Checkpoint, error) {
+	var c liaison.Checkpoint
+	var root []byte
+	if err := s.Scan(&c.Size, &root, &c.Note, &c.Created); err != nil {
+		return nil, err
+	}
+	copy(c.Root[:], root)
+	return &c, nil
+}
+
+// FindCheckpoint implements liaison.Tx.
+func (t *Tx) FindCheckpoint(ctx context.Context, size int64) (*liaison.Checkpoint, error) {
+	q, args := "SELECT size, root, note, created FROM audit_checkpoints WHERE size = $1", []any{size}
+	if size < 0 {
+		q, args = "SELECT size, root, note, created FROM audit_checkpoints ORDER BY size DESC LIMIT 1", nil
+	}
+	c, err := scanCheckpoint(t.tx.QueryRow(ctx, q, args...))
+	return c, translate("postgres.FindCheckpoint", err)
+}
+
+// ListCheckpoints implements liaison.Tx.
+func (t *Tx) ListCheckpoints(ctx context.Context, before int64, limit int) ([]*liaison.Checkpoint, error) {
+	if before <= 0 {
+		before = 1 << 62
+	}
+	if limit <= 0 {
+		limit = 1 << 30
+	}
+	return list(ctx, t, "postgres.ListCheckpoints",
+		"SELECT size, root, note, created FROM audit_checkpoints WHERE size < $1 ORDER BY size DESC LIMIT $2",
+		[]any{before, limit}, scanCheckpoint)
+}
+
+// PutAuditKey implements liaison.Tx.
+func (t *Tx) PutAuditKey(ctx context.Context, key string, at time.Time) error {
+	return t.exec(ctx, "postgres.PutAuditKey", false,
+		"INSERT INTO audit_keys (verifier_key, created) VALUES ($1, $2) ON CONFLICT DO NOTHING", key, at)
+}
+
+// ListAuditKeys implements liaison.Tx.
+func (t *Tx) ListAuditKeys(ctx context.Context) ([]string, error) {
+	rows, err := t.tx.Query(ctx, "SELECT verifier_key FROM audit_keys ORDER BY created, verifier_key")
+	if err != nil {
+		return nil, translate("postgres.ListAuditKeys", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, translate("postgres.ListAuditKeys", err)
+	}
+	return orEmpty(out), nil
+}
+
+const disseminationCols = `id::text, at, item_kind, item_id, recipient_user_id::text, recipient_agency_id::text, tlp,
+	handling, sensitivity, originator_id, purpose, redacted, audit_idx`
+
+func scanDissemination(s scanner) (*liaison.Dissemination, error) {
+	var d liaison.Dissemination
+	if err := s.Scan(&d.ID, &d.At, &d.ItemKind, &d.ItemID, &d.RecipientUserID, &d.RecipientAgencyID, &d.Labels.TLP,
+		&d.Labels.Handling, &d.Labels.Sensitivity, &d.Labels.Originator, &d.Purpose, &d.Redacted, &d.AuditIndex); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// CreateDissemination implements liaison.Tx.
+func (t *Tx) CreateDissemination(ctx context.Context, d *liaison.Dissemination) error {
+	const op = "postgres.CreateDissemination"
+	var ok bool
+	err := t.tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND agency_id = $2)",
+		uid(d.RecipientUserID), uid(d.RecipientAgencyID)).Scan(&ok)
+	if err != nil {
+		return translate(op, err)
+	}
+	if !ok {
+		return missingRef(op, "recipient_user_id", nil)
+	}
+	return t.exec(ctx, op, false, "INSERT INTO disseminations (id, at, item_kind, item_id, recipient_user_id, "+
+		"recipient_agency_id, tlp, handling, sensitivity, originator_id, purpose, redacted, audit_idx) "+
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+		uid(d.ID), d.At, d.ItemKind, d.ItemID, uid(d.RecipientUserID), uid(d.RecipientAgencyID), d.Labels.TLP,
+		d.Labels.Handling, d.Labels.Sensitivity, d.Labels.Originator, d.Purpose, d.Redacted, d.AuditIndex)
+}
+
+// ListDisseminations implements liaison.Tx.
+func (t *Tx) ListDisseminations(ctx context.Context, f liaison.DisseminationFilter, p liaison.Page) ([]*liaison.Dissemination, error) {
+	var q query
+	if f.ItemID != "" {
+		q.add("item_id = $%d", f.ItemID)
+	}
+	if f.RecipientAgencyID != "" {
+		q.add("recipient_agency_id = $%d", uid(f.RecipientAgencyID))
+	}
+	if f.OriginatorID != "" {
+		q.add("originator_id = $%d", f.OriginatorID)
+	}
+	if !f.Since.IsZero() {
+		q.add("at >= $%d", f.Since)
+	}
+	if !f.Until.IsZero() {
+		q.add("at < $%d", f.Until)
+	}
+	s, args := q.page("SELECT "+disseminationCols+" FROM disseminations", p)
+	return list(ctx, t, "postgres.ListDisseminations", s, args, scanDissemination)
+}
