@@ -146,6 +146,8 @@ type Tx interface {
 	// ScanAuditEvents calls fn for every entry with index >= from, in index
 	// order, with the leaf hash stored beside it; an error from fn stops the scan.
 	ScanAuditEvents(ctx context.Context, from int64, fn func(e *AuditEvent, leaf Hash) error) error
+	// ScanAuditHashes calls fn for every stored tree hash in index order.
+	ScanAuditHashes(ctx context.Context, fn func(index int64, h Hash) error) error
 	// CountAuditActions counts events per month, action and outcome in [since, until).
 	CountAuditActions(ctx context.Context, since, until time.Time) ([]ActionCount, error)
 

@@ -179,6 +179,29 @@ func (t *Tx) ScanAuditEvents(ctx context.Context, from int64, fn func(*liaison.A
 	return translate(op, rows.Err())
 }
 
+// ScanAuditHashes implements liaison.Tx.
+func (t *Tx) ScanAuditHashes(ctx context.Context, fn func(int64, liaison.Hash) error) error {
+	const op = "postgres.ScanAuditHashes"
+	rows, err := t.tx.Query(ctx, "SELECT idx, hash FROM audit_hashes ORDER BY idx")
+	if err != nil {
+		return translate(op, err)
+	}
+	defer rows.Close()
+	var idx int64
+	var b []byte
+	for rows.Next() {
+		if err := rows.Scan(&idx, &b); err != nil {
+			return translate(op, err)
+		}
+		var h liaison.Hash
+		copy(h[:], b)
+		if err := fn(idx, h); err != nil {
+			return err
+		}
+	}
+	return translate(op, rows.Err())
+}
+
 // CountAuditActions implements liaison.Tx.
 func (t *Tx) CountAuditActions(ctx context.Context, since, until time.Time) ([]liaison.ActionCount, error) {
 	const op = "postgres.CountAuditActions"

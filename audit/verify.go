@@ -1,0 +1,221 @@
+package audit
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"slices"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"liaison"
+)
+
+// Report is the outcome of verifying the whole log.
+type Report struct {
+	OK          bool         `json:"ok"`
+	Entries     int64        `json:"entries"`
+	Root        liaison.Hash `json:"root"`
+	Checkpoints int          `json:"checkpoints_checked"`
+	KeysFrom    string       `json:"keys_from"` // "given" or "database"
+	// FirstBad is the first index at which the log is wrong, or -1.
+	FirstBad int64  `json:"first_bad_index"`
+	Problem  string `json:"problem,omitempty"`
+}
+
+// rootStack computes RFC 6962 tree heads incrementally, leaf by leaf, in
+// O(log n) memory: it holds the roots of the complete subtrees so far.
+type rootStack struct {
+	n     int64
+	stack []tlog.Hash
+}
+
+func (s *rootStack) push(h tlog.Hash) {
+	for n := s.n; n&1 == 1; n >>= 1 {
+		h = tlog.NodeHash(s.stack[len(s.stack)-1], h)
+		s.stack = s.stack[:len(s.stack)-1]
+	}
+	s.stack = append(s.stack, h)
+	s.n++
+}
+
+func (s *rootStack) root() tlog.Hash {
+	if len(s.stack) == 0 {
+		h, _ := tlog.TreeHash(0, nil) // the empty tree's hash reads nothing
+		return h
+	}
+	h := s.stack[len(s.stack)-1]
+	for i := len(s.stack) - 2; i >= 0; i-- {
+		h = tlog.NodeHash(s.stack[i], h)
+	}
+	return h
+}
+
+// Verify re-reads the whole log and proves it intact, or names the first
+// bad index. It checks, in two streaming passes with O(log n) memory:
+//
+//   - every checkpoint's signature against the trusted verifier keys;
+//   - every entry's content against its leaf hash, and that indexes are dense;
+//   - the tree recomputed from the leaves against every signed checkpoint;
+//   - every stored tree hash (what inclusion proofs are built from) against
+//     the hashes of its children, and the stored leaves against the entries.
+//
+// keys are the trusted checkpoint verifier keys; with none, the keys the
+// database lists are used, which is weaker: the report says so.
+func Verify(ctx context.Context, store liaison.Store, keys ...string) (*Report, error) {
+	r := &Report{FirstBad: -1, KeysFrom: "given"}
+	err := store.View(ctx, func(tx liaison.Tx) error {
+		if len(keys) == 0 {
+			var err error
+			if keys, err = tx.ListAuditKeys(ctx); err != nil {
+				return err
+			}
+			r.KeysFrom = "database"
+		}
+		cps, err := tx.ListCheckpoints(ctx, 0, 0)
+		if err != nil {
+			return err
+		}
+		slices.Reverse(cps) // oldest first
+		for _, c := range cps {
+			size, root, err := OpenCheckpoint(c.Note, keys...)
+			if err != nil {
+				r.Problem = fmt.Sprintf("checkpoint of size %d: %v", c.Size, err)
+				return nil
+			}
+			if size != c.Size || root != c.Root {
+				r.Problem = fmt.Sprintf("checkpoint of size %d: its stored size or root differs from what its signature covers", c.Size)
+				return nil
+			}
+		}
+		leaves := sha256.New()
+		if !verifyEntries(ctx, tx, cps, r, leaves) {
+			return nil
+		}
+		if !verifyStoredHashes(ctx, tx, r, leaves.Sum(nil)) {
+			return nil
+		}
+		r.OK = true
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// verifyEntries is the first pass: entries, leaves and checkpoints. It
+// feeds every leaf hash into leaves for the second pass.
+func verifyEntries(ctx context.Context, tx liaison.Tx, cps []*liaison.Checkpoint, r *Report, leaves hash.Hash) bool {
+	var st rootStack
+	next := 0            // next checkpoint to compare
+	lastGood := int64(0) // size of the last checkpoint that matched
+	atCheckpoint := func() bool {
+		for next < len(cps) && cps[next].Size == st.n {
+			c := cps[next]
+			if tlog.Hash(c.Root) != st.root() {
+				r.FirstBad = lastGood
+				r.Problem = fmt.Sprintf("entries %d to %d were rewritten: they no longer match signed checkpoint %d", lastGood, c.Size-1, c.Size)
+				return false
+			}
+			lastGood = c.Size
+			r.Checkpoints++
+			next++
+		}
+		return true
+	}
+	if !atCheckpoint() {
+		return false
+	}
+	err := tx.ScanAuditEvents(ctx, 0, func(e *liaison.AuditEvent, leaf liaison.Hash) error {
+		if e.Index != st.n {
+			r.FirstBad = st.n
+			r.Problem = fmt.Sprintf("entry %d is missing (the next entry present is %d)", st.n, e.Index)
+			return errStop
+		}
+		h := tlog.RecordHash(Encode(e))
+		if liaison.Hash(h) != leaf {
+			r.FirstBad = e.Index
+			r.Problem = fmt.Sprintf("entry %d was altered: its content no longer matches its leaf hash", e.Index)
+			return errStop
+		}
+		leaves.Write(h[:])
+		st.push(h)
+		if !atCheckpoint() {
+			return errStop
+		}
+		return nil
+	})
+	r.Entries = st.n
+	if err != nil && !errors.Is(err, errStop) {
+		r.Problem = err.Error()
+		return false
+	}
+	if r.Problem != "" {
+		return false
+	}
+	if next < len(cps) {
+		r.FirstBad = st.n
+		r.Problem = fmt.Sprintf("the log was truncated: it has %d entries but checkpoint %d was signed", st.n, cps[len(cps)-1].Size)
+		return false
+	}
+	r.Root = liaison.Hash(st.root())
+	return true
+}
+
+// verifyStoredHashes is the second pass: every stored tree hash must be the
+// hash of its two children, the stored leaves must be the entries' leaves,
+// and there must be exactly as many as the log's size needs.
+func verifyStoredHashes(ctx context.Context, tx liaison.Tx, r *Report, wantLeaves []byte) bool {
+	leaves := sha256.New()
+	var left []tlog.Hash   // left[level]: the pending left child at that level
+	var expect []tlog.Hash // expect[level]: the hash the next node at that level must have
+	want := int64(0)
+	bad := func(idx int64, level int, n int64, why string) error {
+		r.FirstBad = n << level
+		r.Problem = fmt.Sprintf("stored tree hash %d (level %d) %s: inclusion proofs from entry %d on would fail", idx, level, why, n<<level)
+		return errStop
+	}
+	err := tx.ScanAuditHashes(ctx, func(idx int64, h liaison.Hash) error {
+		if idx != want {
+			return bad(want, 0, 0, "is missing")
+		}
+		want++
+		level, n := tlog.SplitStoredHashIndex(idx)
+		for len(left) <= level+1 {
+			left, expect = append(left, tlog.Hash{}), append(expect, tlog.Hash{})
+		}
+		th := tlog.Hash(h)
+		if level == 0 {
+			leaves.Write(h[:])
+		} else if th != expect[level] {
+			return bad(idx, level, n, "does not match its children")
+		}
+		if n%2 == 0 {
+			left[level] = th
+		} else {
+			expect[level+1] = tlog.NodeHash(left[level], th)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		r.Problem = err.Error()
+		return false
+	}
+	if r.Problem != "" {
+		return false
+	}
+	if want != tlog.StoredHashCount(r.Entries) {
+		r.FirstBad = r.Entries
+		r.Problem = fmt.Sprintf("there are %d stored tree hashes, but %d entries need %d", want, r.Entries, tlog.StoredHashCount(r.Entries))
+		return false
+	}
+	if string(leaves.Sum(nil)) != string(wantLeaves) {
+		r.FirstBad = 0
+		r.Problem = "the stored leaf hashes differ from the entries' leaves: inclusion proofs would fail"
+		return false
+	}
+	return true
+}
