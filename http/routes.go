@@ -3,6 +3,7 @@ package http
 import (
 	"liaison"
 	"liaison/service"
+	auditlog "liaison/audit"
 )
 
 // route is one endpoint: its pattern, who may call it, its handler and
@@ -97,7 +98,50 @@ func (s *Server) routeTable() []route {
 		api("DELETE", "/tokens/{id}", "tokens.revoke", authUser, s.revokeToken,
 			op{Tag: "accounts", Summary: "Revoke an API token", Response: &liaison.APIToken{}}),
 
+		api("GET", "/audit/events", "audit.events", authUser, s.auditEvents,
+			op{Tag: "audit", Summary: "Search the audit log (auditors, privacy officers); the search is itself audited",
+				Response: []*liaison.AuditEvent{}, Params: append(list(),
+					param{"user_id", "query", "Acting user", nil}, param{"agency_id", "query", "Acting user's agency", nil},
+					param{"action", "query", "Action, or a prefix ending in '.' such as login.", nil},
+					param{"object_type", "query", "Object type", nil}, param{"object_id", "query", "Object id: who accessed record X", nil},
+					param{"outcome", "query", "success, failure or denied", []string{"success", "failure", "denied"}},
+					param{"since", "query", "From (inclusive): date or RFC 3339 time", nil},
+					param{"until", "query", "To (exclusive): date or RFC 3339 time", nil})}),
+		api("GET", "/audit/review", "audit.review", authUser, s.auditReview,
+			op{Tag: "audit", Summary: "Weekly audit review: totals and the events a reviewer must see (auditors, privacy officers)",
+				Response: &service.Review{}, Params: []param{{"since", "query", "Start (default: 7 days ago)", nil}, {"until", "query", "End (default: now)", nil}}}),
+		api("GET", "/audit/checkpoints", "audit.checkpoints", authPublic, s.listCheckpoints,
+			op{Tag: "audit", Summary: "Signed tree heads of the audit log, newest first (public)", Response: []*liaison.Checkpoint{},
+				Params: []param{{"before", "query", "Only checkpoints smaller than this size", nil}, {"limit", "query", "How many", nil}}}),
+		api("POST", "/audit/checkpoints", "audit.checkpoint", authUser, s.signCheckpoint,
+			op{Tag: "audit", Summary: "Sign the current tree head now (auditors, privacy officers, admins)", Response: &liaison.Checkpoint{}, Status: 201}),
+		api("POST", "/audit/checkpoints/{size}/cosignatures", "audit.cosign", authUser, s.cosign,
+			op{Tag: "audit", Summary: "Add a co-signature by another agency or auditor (auditors)", Request: cosignRequest{}, Response: &liaison.Checkpoint{}}),
+		api("GET", "/audit/proofs/inclusion", "audit.proof.inclusion", authUser, s.inclusionProof,
+			op{Tag: "audit", Summary: "Inclusion proof of one entry in a signed checkpoint (auditors)", Response: &auditlog.InclusionProof{},
+				Params: []param{{"index", "query", "Entry index", nil}, {"size", "query", "Checkpoint size (default: latest)", nil}}}),
+		api("GET", "/audit/proofs/consistency", "audit.proof.consistency", authPublic, s.consistencyProof,
+			op{Tag: "audit", Summary: "Consistency proof between two checkpoints (public)", Response: &auditlog.ConsistencyProof{},
+				Params: []param{{"old", "query", "Older checkpoint size", nil}, {"new", "query", "Newer checkpoint size", nil}}}),
+		api("GET", "/audit/keys", "audit.keys", authPublic, s.auditKeys,
+			op{Tag: "audit", Summary: "Checkpoint verifier keys (public)"}),
+		api("GET", "/disseminations", "disseminations.list", authUser, s.listDisseminations,
+			op{Tag: "audit", Summary: "The dissemination ledger (auditors, privacy officers)", Response: []*liaison.Dissemination{},
+				Params: append(list(), param{"item_id", "query", "Released item", nil},
+					param{"recipient_agency_id", "query", "Receiving agency", nil}, param{"originator_id", "query", "Originating agency", nil},
+					param{"since", "query", "From", nil}, param{"until", "query", "To", nil})}),
+		api("GET", "/disseminations/export", "disseminations.export", authUser, s.exportDisseminations,
+			op{Tag: "audit", Summary: "The dissemination ledger as CSV (auditors, privacy officers)",
+				Params: []param{{"item_id", "query", "Released item", nil}, {"recipient_agency_id", "query", "Receiving agency", nil},
+					{"originator_id", "query", "Originating agency", nil}, {"since", "query", "From", nil}, {"until", "query", "To", nil}}}),
+		api("GET", "/alerts", "alerts", authUser, s.alerts,
+			op{Tag: "meta", Summary: "Operational alerts of this node, such as failed audit writes (admins)"}),
+		api("GET", "/transparency", "transparency", authPublic, s.transparencyJSON,
+			op{Tag: "meta", Summary: "Public transparency report: monthly aggregate counts and signed checkpoints",
+				Response: &service.Transparency{}, Params: []param{{"months", "query", "Months back, 1-36 (default 12)", nil}}}),
+
 		// Web UI.
+		page("GET", "/transparency", "ui.transparency", authPublic, s.transparencyPage),
 		page("GET", "/{$}", "ui.home", authSession, s.home),
 		page("GET", "/login", "ui.login", authPublic, s.loginPage),
 		page("POST", "/login", "ui.login.post", authPublic, s.loginSubmit),

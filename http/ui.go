@@ -90,6 +90,7 @@ func parsePages() (*template.Template, error) {
 			out["Title"] = title
 			return out
 		},
+		"sub1": func(n int) int { return n - 1 },
 		"join": func(v any) string {
 			switch x := v.(type) {
 			case []liaison.Role:

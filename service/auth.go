@@ -70,7 +70,7 @@ func (s *Service) Login(ctx context.Context, login, password string) (*LoginResu
 		verifyPassword(s.dummyHash(), password)
 		e := liaison.NewAuditEvent(ctx, s.now(), "login.failure", "user", "")
 		e.Outcome, e.Reason, e.Details = liaison.OutcomeFailure, "unknown login", map[string]string{"login": truncate(login, 64)}
-		if err := s.Store.Update(ctx, func(tx liaison.Tx) error { return audit(ctx, tx, e) }); err != nil {
+		if err := s.Store.Update(ctx, func(tx liaison.Tx) error { return s.audit(ctx, tx, e) }); err != nil {
 			return nil, err
 		}
 		return nil, errBadLogin
@@ -94,7 +94,7 @@ func (s *Service) Login(ctx context.Context, login, password string) (*LoginResu
 		}
 		e := liaison.NewAuditEvent(ctx, now, "login.password", "user", u.ID)
 		e.UserID, e.AgencyID, e.Actor = u.ID, u.AgencyID, u.Login
-		return audit(ctx, tx, e)
+		return s.audit(ctx, tx, e)
 	})
 	if err != nil {
 		return nil, err
@@ -115,7 +115,7 @@ func (s *Service) refuseBlocked(ctx context.Context, u *liaison.User, what strin
 	}
 	e := liaison.NewAuditEvent(ctx, s.now(), what+".refused", "user", u.ID)
 	e.UserID, e.AgencyID, e.Actor, e.Outcome, e.Reason = u.ID, u.AgencyID, u.Login, liaison.OutcomeDenied, reason
-	if err := s.Store.Update(ctx, func(tx liaison.Tx) error { return audit(ctx, tx, e) }); err != nil {
+	if err := s.Store.Update(ctx, func(tx liaison.Tx) error { return s.audit(ctx, tx, e) }); err != nil {
 		return err
 	}
 	return liaison.Errorf(liaison.EUNAUTHORIZED, "%s", msg)
@@ -135,7 +135,7 @@ func (s *Service) failAttempt(ctx context.Context, u *liaison.User, factor, reas
 		e := liaison.NewAuditEvent(ctx, now, "login.failure", "user", u.ID)
 		e.UserID, e.AgencyID, e.Actor, e.Outcome, e.Reason = u.ID, u.AgencyID, u.Login, liaison.OutcomeFailure, reason
 		e.Details = map[string]string{"factor": factor}
-		if err := audit(ctx, tx, e); err != nil {
+		if err := s.audit(ctx, tx, e); err != nil {
 			return err
 		}
 		n, err := tx.CountLoginFailures(ctx, u.ID, now.Add(-liaison.LockoutWindow))
@@ -156,7 +156,7 @@ func (s *Service) failAttempt(ctx context.Context, u *liaison.User, factor, reas
 		e = liaison.NewAuditEvent(ctx, now, "account.lock", "user", u.ID)
 		e.UserID, e.AgencyID, e.Actor = u.ID, u.AgencyID, u.Login
 		e.Reason = "5 failed sign-in attempts within 15 minutes"
-		return audit(ctx, tx, e)
+		return s.audit(ctx, tx, e)
 	})
 	if err != nil {
 		return err
@@ -299,7 +299,7 @@ func (s *Service) secondFactor(ctx context.Context, token, code string, enrol bo
 			res.RecoveryCodes = codes
 			e := liaison.NewAuditEvent(ctx, now, "mfa.enrol", "user", u.ID)
 			e.UserID, e.AgencyID, e.Actor = u.ID, u.AgencyID, u.Login
-			if err := audit(ctx, tx, e); err != nil {
+			if err := s.audit(ctx, tx, e); err != nil {
 				return err
 			}
 		}
@@ -320,7 +320,7 @@ func (s *Service) secondFactor(ctx context.Context, token, code string, enrol bo
 		e := liaison.NewAuditEvent(ctx, now, "login.success", "user", u.ID)
 		e.UserID, e.AgencyID, e.Actor = u.ID, u.AgencyID, u.Login
 		e.Details = map[string]string{"factor": factor, "session_id": sess.ID}
-		return audit(ctx, tx, e)
+		return s.audit(ctx, tx, e)
 	})
 	if err != nil {
 		return nil, err
@@ -416,7 +416,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 		if err := tx.DeleteSession(ctx, sess.ID); err != nil {
 			return err
 		}
-		return audit(ctx, tx, liaison.NewAuditEvent(ctx, s.now(), "logout", "session", sess.ID))
+		return s.audit(ctx, tx, liaison.NewAuditEvent(ctx, s.now(), "logout", "session", sess.ID))
 	})
 }
 
@@ -441,7 +441,7 @@ func (s *Service) Unlock(ctx context.Context, idOrLogin string) (*liaison.User, 
 			Success: true, Factor: "unlock"}); err != nil {
 			return err
 		}
-		return audit(ctx, tx, liaison.NewAuditEvent(ctx, now, "account.unlock", "user", u.ID))
+		return s.audit(ctx, tx, liaison.NewAuditEvent(ctx, now, "account.unlock", "user", u.ID))
 	})
 	return u, err
 }
@@ -469,7 +469,7 @@ func (s *Service) ResetMFA(ctx context.Context, idOrLogin string) (*liaison.User
 		if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
 			return err
 		}
-		return audit(ctx, tx, liaison.NewAuditEvent(ctx, now, "mfa.reset", "user", u.ID))
+		return s.audit(ctx, tx, liaison.NewAuditEvent(ctx, now, "mfa.reset", "user", u.ID))
 	})
 	return u, err
 }
@@ -519,7 +519,7 @@ func (s *Service) SetPassword(ctx context.Context, idOrLogin, current, next stri
 		if err := tx.DeleteUserSessions(ctx, cur.ID); err != nil {
 			return err
 		}
-		return audit(ctx, tx, liaison.NewAuditEvent(ctx, now, "password.change", "user", cur.ID))
+		return s.audit(ctx, tx, liaison.NewAuditEvent(ctx, now, "password.change", "user", cur.ID))
 	})
 }
 
@@ -585,7 +585,7 @@ func (s *Service) CreateToken(ctx context.Context, in liaison.TokenInput) (*NewT
 		e := liaison.NewAuditEvent(ctx, now, "token.create", "api_token", t.ID)
 		e.Details = map[string]string{"for_user": u.ID, "scopes": joinScopes(t.Scopes)}
 		out = &NewToken{Token: t, Secret: secret}
-		return audit(ctx, tx, e)
+		return s.audit(ctx, tx, e)
 	})
 	return out, err
 }
@@ -674,7 +674,7 @@ func (s *Service) RevokeToken(ctx context.Context, id liaison.ID) (*liaison.APIT
 		if err := tx.UpdateToken(ctx, t); err != nil {
 			return err
 		}
-		return audit(ctx, tx, liaison.NewAuditEvent(ctx, now, "token.revoke", "api_token", t.ID))
+		return s.audit(ctx, tx, liaison.NewAuditEvent(ctx, now, "token.revoke", "api_token", t.ID))
 	})
 	return t, err
 }

@@ -27,7 +27,7 @@ func (s *Service) CreateAgency(ctx context.Context, in liaison.AgencyInput) (*li
 		}
 		e := liaison.NewAuditEvent(ctx, now, "agency.create", "agency", a.ID)
 		e.Details = map[string]string{"code": a.Code, "kind": string(a.Kind)}
-		return audit(ctx, tx, e)
+		return s.audit(ctx, tx, e)
 	})
 	if err != nil {
 		return nil, err
@@ -58,7 +58,7 @@ func (s *Service) UpdateAgency(ctx context.Context, id liaison.ID, up liaison.Ag
 		if err := tx.UpdateAgency(ctx, a); err != nil {
 			return err
 		}
-		return audit(ctx, tx, liaison.NewAuditEvent(ctx, a.Updated, "agency.update", "agency", a.ID))
+		return s.audit(ctx, tx, liaison.NewAuditEvent(ctx, a.Updated, "agency.update", "agency", a.ID))
 	})
 	if err != nil {
 		return nil, err
@@ -135,7 +135,7 @@ func (s *Service) CreateUser(ctx context.Context, in liaison.UserInput) (*liaiso
 		}
 		e := liaison.NewAuditEvent(ctx, now, "user.create", "user", u.ID)
 		e.Details = permissionDetails(u)
-		return audit(ctx, tx, e)
+		return s.audit(ctx, tx, e)
 	})
 	if err != nil {
 		return nil, err
@@ -198,7 +198,7 @@ func (s *Service) UpdateUser(ctx context.Context, id liaison.ID, up liaison.User
 		}
 		e := liaison.NewAuditEvent(ctx, u.Updated, action, "user", u.ID)
 		e.Details = diff(before, after)
-		return audit(ctx, tx, e)
+		return s.audit(ctx, tx, e)
 	})
 	if err != nil {
 		return nil, err
@@ -285,7 +285,7 @@ func (s *Service) CreateCommunity(ctx context.Context, in liaison.CommunityInput
 		}
 		e := liaison.NewAuditEvent(ctx, now, "community.create", "community", c.ID)
 		e.Details = map[string]string{"members": strings.Join(c.Members, ",")}
-		return audit(ctx, tx, e)
+		return s.audit(ctx, tx, e)
 	})
 	if err != nil {
 		return nil, err
@@ -324,7 +324,7 @@ func (s *Service) UpdateCommunity(ctx context.Context, id liaison.ID, up liaison
 			e.Action = "community.members"
 			e.Details = map[string]string{"members": before + " -> " + after}
 		}
-		return audit(ctx, tx, e)
+		return s.audit(ctx, tx, e)
 	})
 	if err != nil {
 		return nil, err
@@ -391,7 +391,7 @@ func (s *Service) CreateAgreement(ctx context.Context, in liaison.AgreementInput
 		e := liaison.NewAuditEvent(ctx, now, "agreement.create", "agreement", a.ID)
 		e.Details = map[string]string{"agency_id": a.AgencyID, "community_id": a.CommunityID,
 			"pii_allowed": boolStr(a.PIIAllowed), "expires_at": a.Expires.Format("2006-01-02T15:04:05Z")}
-		return audit(ctx, tx, e)
+		return s.audit(ctx, tx, e)
 	})
 	if err != nil {
 		return nil, err
@@ -440,7 +440,7 @@ func (s *Service) UpdateAgreement(ctx context.Context, id liaison.ID, up liaison
 		if ending {
 			action = "agreement.end"
 		}
-		return audit(ctx, tx, liaison.NewAuditEvent(ctx, now, action, "agreement", a.ID))
+		return s.audit(ctx, tx, liaison.NewAuditEvent(ctx, now, action, "agreement", a.ID))
 	})
 	if err != nil {
 		return nil, err

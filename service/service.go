@@ -23,6 +23,12 @@ type Service struct {
 	Argon2 Argon2Params
 	// Issuer names this deployment in authenticator apps.
 	Issuer string
+	// Node names this node in audit entries.
+	Node string
+	// Alerts receives operational alerts for administrators.
+	Alerts *Alerts
+	// Signer signs audit checkpoints; nil on nodes that do not sign.
+	Signer *auditlog.Signer
 
 	dummyMu  sync.Mutex
 	dummy    string       // argon2id hash verified for unknown logins
@@ -31,16 +37,24 @@ type Service struct {
 
 // New returns a Service over store with production settings.
 func New(store liaison.Store) *Service {
-	return &Service{Store: store, Now: time.Now, Argon2: DefaultArgon2, Issuer: "Liaison"}
+	return &Service{Store: store, Now: time.Now, Argon2: DefaultArgon2, Issuer: "Liaison", Alerts: NewAlerts(100)}
 }
 
 // now returns the current time in UTC at the stores' microsecond precision.
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
 // audit appends an audit event to the tamper-evident log inside tx, the
-// transaction of the act it records.
-func audit(ctx context.Context, tx liaison.Tx, e *liaison.AuditEvent) error {
-	return auditlog.Append(ctx, tx, e)
+// transaction of the act it records: if it cannot be written, the act fails
+// and administrators are alerted.
+func (s *Service) audit(ctx context.Context, tx liaison.Tx, e *liaison.AuditEvent) error {
+	if e.Node == "" {
+		e.Node = s.Node
+	}
+	if err := auditlog.Append(ctx, tx, e); err != nil {
+		s.Alert("audit", "an audit entry could not be written, so the act ("+e.Action+") was refused: "+err.Error())
+		return err
+	}
+	return nil
 }
 
 // requireAdmin fails unless the actor may administer the directory.
@@ -68,7 +82,7 @@ func requireUser(ctx context.Context) error {
 func (s *Service) denied(ctx context.Context, action, objectType, objectID string, err error) error {
 	e := liaison.NewAuditEvent(ctx, s.now(), action, objectType, objectID)
 	e.Outcome, e.Reason = liaison.OutcomeDenied, liaison.ErrorMessage(err)
-	if werr := s.Store.Update(ctx, func(tx liaison.Tx) error { return audit(ctx, tx, e) }); werr != nil {
+	if werr := s.Store.Update(ctx, func(tx liaison.Tx) error { return s.audit(ctx, tx, e) }); werr != nil {
 		return werr
 	}
 	return err

@@ -27,7 +27,11 @@ func (e *env) withService(cmd *cobra.Command, fn func(ctx context.Context, svc *
 	if u, err := user.Current(); err == nil {
 		who = "cli:" + u.Username
 	}
-	return fn(liaison.NewContext(cmd.Context(), liaison.Actor{System: who}), service.New(store))
+	svc, err := e.newService(store)
+	if err != nil {
+		return err
+	}
+	return fn(liaison.NewContext(cmd.Context(), liaison.Actor{System: who}), svc)
 }
 
 // table prints rows as aligned columns, or the items as JSON.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"liaison"
+	"liaison/audit"
 	"liaison/demo"
 	lhttp "liaison/http"
 	"liaison/postgres"
@@ -26,7 +28,7 @@ type env struct {
 	getenv         func(string) string
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	data, db       string
+	data, db, node string
 	// Ready, when set, receives the address the server listens on (tests).
 	ready func(addr string)
 }
@@ -46,8 +48,30 @@ func newRoot(ctx context.Context, getenv func(string) string, stdin io.Reader, s
 	pf := root.PersistentFlags()
 	pf.StringVar(&e.data, "data", orDefault(getenv("LIAISON_DATA"), "./liaison-data"), "data directory for the embedded SQLite store (env LIAISON_DATA)")
 	pf.StringVar(&e.db, "db", getenv("LIAISON_DB"), "PostgreSQL URL, e.g. postgres://user@host/db; overrides --data (env LIAISON_DB)")
-	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.adminCmd(), e.versionCmd(), e.totpCmd())
+	pf.StringVar(&e.node, "node", orDefault(getenv("LIAISON_NODE"), hostname()), "this node's name in audit entries and checkpoints (env LIAISON_NODE)")
+	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.adminCmd(), e.auditCmd(), e.versionCmd(), e.totpCmd())
 	return root
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "liaison"
+	}
+	return h
+}
+
+// newService returns the service over store, with this node's name and
+// checkpoint signer (created in the data directory the first time).
+func (e *env) newService(store liaison.Store) (*service.Service, error) {
+	svc := service.New(store)
+	svc.Node = e.node
+	signer, err := audit.LoadOrCreateSigner(e.data, "liaison-"+e.node)
+	if err != nil {
+		return nil, err
+	}
+	svc.Signer = signer
+	return svc, nil
 }
 
 func orDefault(v, d string) string {
@@ -75,6 +99,7 @@ func (e *env) logger() *slog.Logger {
 func (e *env) serveCmd() *cobra.Command {
 	var addr string
 	var withDemo bool
+	var checkpointEvery time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the HTTP server (API under /api/v1, web UI at /)",
@@ -85,7 +110,10 @@ func (e *env) serveCmd() *cobra.Command {
 				return err
 			}
 			defer store.Close()
-			svc := service.New(store)
+			svc, err := e.newService(store)
+			if err != nil {
+				return err
+			}
 			if withDemo {
 				res, err := demo.Seed(ctx, svc)
 				if err != nil {
@@ -102,7 +130,13 @@ func (e *env) serveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			log.Info("listening", "addr", ln.Addr().String(), "store", store.Dialect(), "version", liaison.Version)
+			cp := &audit.Checkpointer{Store: store, Signer: svc.Signer, Interval: checkpointEvery, OnError: func(err error) {
+				log.Error("audit checkpoint", "error", err)
+				svc.Alert("checkpoint", "signing an audit checkpoint failed: "+err.Error())
+			}}
+			go cp.Run(ctx)
+			log.Info("listening", "addr", ln.Addr().String(), "store", store.Dialect(), "version", liaison.Version,
+				"node", e.node, "audit_key", svc.Signer.VerifierKey)
 			fmt.Fprintf(e.stdout, "Liaison is serving on http://%s/\n", ln.Addr())
 			if e.ready != nil {
 				e.ready(ln.Addr().String())
@@ -112,6 +146,7 @@ func (e *env) serveCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&addr, "addr", orDefault(e.getenv("LIAISON_ADDR"), "127.0.0.1:8080"), "listen address HOST:PORT (env LIAISON_ADDR)")
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "seed the demo partnership first (no change if it is there)")
+	cmd.Flags().DurationVar(&checkpointEvery, "checkpoint-interval", time.Hour, "how often to sign an audit checkpoint")
 	return cmd
 }
 
@@ -142,7 +177,11 @@ func (e *env) demoCmd() *cobra.Command {
 				return err
 			}
 			defer store.Close()
-			res, err := demo.Seed(cmd.Context(), service.New(store))
+			svc, err := e.newService(store)
+			if err != nil {
+				return err
+			}
+			res, err := demo.Seed(cmd.Context(), svc)
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,429 @@
+package service
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"liaison"
+	auditlog "liaison/audit"
+)
+
+// requireAuditor fails unless the actor is an auditor or privacy officer
+// (or the system, for the command line); refusals are audited.
+func (s *Service) requireAuditor(ctx context.Context, action string) error {
+	a := liaison.ActorFrom(ctx)
+	switch {
+	case a.User == nil && a.System != "":
+		return nil
+	case a.User == nil:
+		return liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	case a.User.Has(liaison.RoleAuditor) || a.User.Has(liaison.RolePrivacyOfficer):
+		return nil
+	}
+	return s.denied(ctx, action, "audit_log", "",
+		liaison.Errorf(liaison.EFORBIDDEN, "only auditors and privacy officers may read the audit log"))
+}
+
+// filterDetails records an audit query's filter in its own audit entry.
+func filterDetails(f liaison.AuditFilter) map[string]string {
+	d := map[string]string{}
+	add := func(k, v string) {
+		if v != "" {
+			d[k] = v
+		}
+	}
+	add("user_id", f.UserID)
+	add("agency_id", f.AgencyID)
+	add("action", f.Action)
+	add("object_type", f.ObjectType)
+	add("object_id", f.ObjectID)
+	add("outcome", f.Outcome)
+	if !f.Since.IsZero() {
+		d["since"] = f.Since.UTC().Format(time.RFC3339)
+	}
+	if !f.Until.IsZero() {
+		d["until"] = f.Until.UTC().Format(time.RFC3339)
+	}
+	return d
+}
+
+// QueryAudit searches the audit log: "who accessed record X", "everything
+// user U did last week". Auditors and privacy officers only; the query is
+// itself an audit entry, written in the same transaction as the read.
+func (s *Service) QueryAudit(ctx context.Context, f liaison.AuditFilter, p liaison.Page) ([]*liaison.AuditEvent, string, error) {
+	if err := s.requireAuditor(ctx, "audit.query"); err != nil {
+		return nil, "", err
+	}
+	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Until.After(f.Since) {
+		return nil, "", liaison.FieldErrorf("until", "must be after since")
+	}
+	if p.After != "" {
+		if n, err := strconv.ParseInt(p.After, 10, 64); err != nil || n < 0 {
+			return nil, "", liaison.FieldErrorf("cursor", "is not a cursor this server gave out")
+		}
+	}
+	if p.Limit < 0 || p.Limit > liaison.MaxPageSize {
+		return nil, "", liaison.FieldErrorf("limit", "must be between 1 and %d", liaison.MaxPageSize)
+	}
+	p = p.Clamp()
+	var out []*liaison.AuditEvent
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		e := liaison.NewAuditEvent(ctx, s.now(), "audit.query", "audit_log", "")
+		e.Details = filterDetails(f)
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.ListAuditEvents(ctx, f, p)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) == p.Limit {
+		next = strconv.FormatInt(out[len(out)-1].Index, 10)
+	}
+	return out, next, nil
+}
+
+// Review is the periodic audit review CJIS asks for (weekly): what
+// happened in a window, and the events a reviewer must look at.
+type Review struct {
+	Since     time.Time             `json:"since"`
+	Until     time.Time             `json:"until"`
+	Totals    []liaison.ActionCount `json:"totals"`
+	Notable   []*liaison.AuditEvent `json:"notable"`
+	Truncated bool                  `json:"truncated"` // more notable events than listed
+}
+
+// notable are the action prefixes a reviewer always sees, besides every
+// failure and denial.
+var notable = []string{"account.", "user.permissions", "user.create", "mfa.", "password.", "token.",
+	"community.members", "agreement.", "audit."}
+
+// AuditReview summarises the audit log between since and until (default:
+// the last 7 days). Auditors and privacy officers only; audited.
+func (s *Service) AuditReview(ctx context.Context, since, until time.Time) (*Review, error) {
+	if err := s.requireAuditor(ctx, "audit.review"); err != nil {
+		return nil, err
+	}
+	if until.IsZero() {
+		until = s.now()
+	}
+	if since.IsZero() {
+		since = until.AddDate(0, 0, -7)
+	}
+	if !until.After(since) {
+		return nil, liaison.FieldErrorf("until", "must be after since")
+	}
+	const limit = 500
+	r := &Review{Since: since.UTC(), Until: until.UTC(), Notable: []*liaison.AuditEvent{}}
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		e := liaison.NewAuditEvent(ctx, s.now(), "audit.review", "audit_log", "")
+		e.Details = map[string]string{"since": r.Since.Format(time.RFC3339), "until": r.Until.Format(time.RFC3339)}
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+		var err error
+		if r.Totals, err = tx.CountAuditActions(ctx, since, until); err != nil {
+			return err
+		}
+		seen := map[int64]bool{}
+		add := func(f liaison.AuditFilter) error {
+			f.Since, f.Until = since, until
+			evs, err := tx.ListAuditEvents(ctx, f, liaison.Page{Limit: limit})
+			if err != nil {
+				return err
+			}
+			r.Truncated = r.Truncated || len(evs) == limit
+			for _, ev := range evs {
+				if !seen[ev.Index] {
+					seen[ev.Index] = true
+					r.Notable = append(r.Notable, ev)
+				}
+			}
+			return nil
+		}
+		for _, o := range []string{liaison.OutcomeFailure, liaison.OutcomeDenied} {
+			if err := add(liaison.AuditFilter{Outcome: o}); err != nil {
+				return err
+			}
+		}
+		for _, a := range notable {
+			if err := add(liaison.AuditFilter{Action: a}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(r.Notable, func(i, j int) bool { return r.Notable[i].Index < r.Notable[j].Index })
+	return r, nil
+}
+
+// Release is one item leaving its originating agency.
+type Release struct {
+	ItemKind  string
+	ItemID    liaison.ID
+	Labels    liaison.Labels
+	Recipient *liaison.User
+	Purpose   liaison.Purpose
+	Redacted  bool
+}
+
+// release is the one function on every release path: it writes the
+// release's audit entry and its dissemination-ledger row in tx, the
+// transaction that hands the item over. Releases inside the originating
+// agency are audited but are not disseminations.
+func (s *Service) release(ctx context.Context, tx liaison.Tx, r Release) error {
+	if r.Recipient == nil || r.ItemID == "" || r.Labels.TLP == "" {
+		return liaison.Errorf(liaison.EINTERNAL, "release: recipient, item and labels are required")
+	}
+	now := s.now()
+	e := liaison.NewAuditEvent(ctx, now, r.ItemKind+".release", r.ItemKind, r.ItemID)
+	e.Reason = string(r.Purpose)
+	e.Details = map[string]string{"recipient_user_id": r.Recipient.ID, "recipient_agency_id": r.Recipient.AgencyID,
+		"tlp": r.Labels.TLP, "redacted": boolStr(r.Redacted)}
+	if err := s.audit(ctx, tx, e); err != nil {
+		return err
+	}
+	if r.Recipient.AgencyID == r.Labels.Originator {
+		return nil
+	}
+	return tx.CreateDissemination(ctx, &liaison.Dissemination{ID: liaison.NewID(), At: now, ItemKind: r.ItemKind,
+		ItemID: r.ItemID, RecipientUserID: r.Recipient.ID, RecipientAgencyID: r.Recipient.AgencyID, Labels: r.Labels,
+		Purpose: r.Purpose, Redacted: r.Redacted, AuditIndex: e.Index})
+}
+
+// ReleaseInTx exposes release to packages that hand items over in their
+// own transaction (exports, federation); every release path calls it.
+func (s *Service) ReleaseInTx(ctx context.Context, tx liaison.Tx, r Release) error {
+	return s.release(ctx, tx, r)
+}
+
+// ListDisseminations reads the dissemination ledger. Auditors and privacy
+// officers only; the read is audited.
+func (s *Service) ListDisseminations(ctx context.Context, f liaison.DisseminationFilter, p liaison.Page) ([]*liaison.Dissemination, string, error) {
+	if err := s.requireAuditor(ctx, "dissemination.query"); err != nil {
+		return nil, "", err
+	}
+	if err := checkPage(p); err != nil {
+		return nil, "", err
+	}
+	var out []*liaison.Dissemination
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		e := liaison.NewAuditEvent(ctx, s.now(), "dissemination.query", "ledger", "")
+		e.Details = map[string]string{"item_id": f.ItemID, "recipient_agency_id": f.RecipientAgencyID}
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.ListDisseminations(ctx, f, p.Clamp())
+		return err
+	})
+	return out, next(out, p, func(d *liaison.Dissemination) string { return d.ID }), err
+}
+
+// Checkpoints lists signed tree heads, newest first. They are public.
+func (s *Service) Checkpoints(ctx context.Context, before int64, limit int) ([]*liaison.Checkpoint, error) {
+	if limit <= 0 || limit > liaison.MaxPageSize {
+		limit = liaison.DefaultPageSize
+	}
+	var out []*liaison.Checkpoint
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		var err error
+		out, err = tx.ListCheckpoints(ctx, before, limit)
+		return err
+	})
+	return out, err
+}
+
+// AuditKeys lists the checkpoint verifier keys this log has used. Public.
+func (s *Service) AuditKeys(ctx context.Context) ([]string, error) {
+	var out []string
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		var err error
+		out, err = tx.ListAuditKeys(ctx)
+		return err
+	})
+	return out, err
+}
+
+// SuppressBelow is the smallest count the transparency report shows;
+// smaller non-zero counts could point at individuals and are withheld.
+const SuppressBelow = 5
+
+// TransparencyRow is one measure for one month; Count is nil when suppressed.
+type TransparencyRow struct {
+	Month      string `json:"month"`
+	Measure    string `json:"measure"`
+	Count      *int64 `json:"count"`
+	Suppressed bool   `json:"suppressed"`
+}
+
+// Transparency is the public report: aggregate counts per month, and the
+// signed checkpoints anyone can hold the operator to.
+type Transparency struct {
+	Generated     time.Time             `json:"generated_at"`
+	Months        []string              `json:"months"`
+	Measures      []string              `json:"measures"`
+	Rows          []TransparencyRow     `json:"rows"`
+	SuppressBelow int                   `json:"suppress_below"`
+	Checkpoints   []*liaison.Checkpoint `json:"checkpoints"`
+	VerifierKeys  []string              `json:"verifier_keys"`
+}
+
+// measures maps audit actions to the public measures they count.
+var measures = []struct {
+	name    string
+	actions []string
+	outcome string
+}{
+	{"SARs received", []string{"sar.submit", "tip.receive"}, liaison.OutcomeSuccess},
+	{"SARs vetted", []string{"sar.review", "sar.determine"}, liaison.OutcomeSuccess},
+	{"SARs shared", []string{"sar.share"}, liaison.OutcomeSuccess},
+	{"SARs rejected", []string{"sar.reject"}, liaison.OutcomeSuccess},
+	{"Intelligence records created", []string{"intel.create"}, liaison.OutcomeSuccess},
+	{"Intelligence records reviewed", []string{"intel.review"}, liaison.OutcomeSuccess},
+	{"Intelligence records purged", []string{"intel.purge"}, liaison.OutcomeSuccess},
+	{"Access requests granted", []string{"access.grant"}, liaison.OutcomeSuccess},
+	{"Access requests denied", []string{"access.deny"}, liaison.OutcomeSuccess},
+	{"Redress requests", []string{"redress.create"}, liaison.OutcomeSuccess},
+	{"Accesses refused by policy", nil, liaison.OutcomeDenied},
+}
+
+// TransparencyReport builds the public report for the last months months.
+// It needs no sign-in and shows no identifying data.
+func (s *Service) TransparencyReport(ctx context.Context, months int) (*Transparency, error) {
+	if months <= 0 || months > 36 {
+		months = 12
+	}
+	now := s.now()
+	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -(months - 1), 0)
+	t := &Transparency{Generated: now, SuppressBelow: SuppressBelow, Rows: []TransparencyRow{}}
+	for m := range months {
+		t.Months = append(t.Months, start.AddDate(0, m, 0).Format("2006-01"))
+	}
+	for _, m := range measures {
+		t.Measures = append(t.Measures, m.name)
+	}
+	var counts []liaison.ActionCount
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		var err error
+		if counts, err = tx.CountAuditActions(ctx, start, now.Add(time.Second)); err != nil {
+			return err
+		}
+		if t.Checkpoints, err = tx.ListCheckpoints(ctx, 0, 24); err != nil {
+			return err
+		}
+		t.VerifierKeys, err = tx.ListAuditKeys(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	sum := map[[2]string]int64{}
+	for _, c := range counts {
+		for _, m := range measures {
+			if c.Outcome != m.outcome {
+				continue
+			}
+			if m.actions == nil || containsPrefix(m.actions, c.Action) {
+				sum[[2]string{c.Month, m.name}] += c.Count
+			}
+		}
+	}
+	for _, month := range t.Months {
+		for _, m := range measures {
+			n := sum[[2]string{month, m.name}]
+			row := TransparencyRow{Month: month, Measure: m.name}
+			if n > 0 && n < SuppressBelow {
+				row.Suppressed = true
+			} else {
+				row.Count = &n
+			}
+			t.Rows = append(t.Rows, row)
+		}
+	}
+	return t, nil
+}
+
+func containsPrefix(list []string, s string) bool {
+	for _, v := range list {
+		if s == v || strings.HasPrefix(s, v+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// SignCheckpoint signs the log's current tree head now. Auditors, privacy
+// officers and admins; audited.
+func (s *Service) SignCheckpoint(ctx context.Context) (*liaison.Checkpoint, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User != nil && !a.IsAdmin() && !a.User.Has(liaison.RoleAuditor) && !a.User.Has(liaison.RolePrivacyOfficer) {
+		return nil, s.denied(ctx, "audit.checkpoint", "audit_log", "",
+			liaison.Errorf(liaison.EFORBIDDEN, "only auditors, privacy officers and administrators may sign checkpoints"))
+	} else if a.User == nil && a.System == "" {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	if s.Signer == nil {
+		return nil, liaison.Errorf(liaison.EINTERNAL, "this node has no checkpoint signing key")
+	}
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		return s.audit(ctx, tx, liaison.NewAuditEvent(ctx, s.now(), "audit.checkpoint", "audit_log", ""))
+	})
+	if err != nil {
+		return nil, err
+	}
+	c, err := auditlog.Checkpoint(ctx, s.Store, s.Signer)
+	if err != nil {
+		s.Alert("checkpoint", "signing an audit checkpoint failed: "+err.Error())
+	}
+	return c, err
+}
+
+// Cosign adds another party's signature to a checkpoint. Auditors only; audited.
+func (s *Service) Cosign(ctx context.Context, size int64, cosigned, verifierKey string) (*liaison.Checkpoint, error) {
+	if err := s.requireAuditor(ctx, "audit.cosign"); err != nil {
+		return nil, err
+	}
+	c, err := auditlog.Cosign(ctx, s.Store, size, cosigned, verifierKey)
+	if err != nil {
+		return nil, err
+	}
+	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
+		e := liaison.NewAuditEvent(ctx, s.now(), "audit.cosign", "checkpoint", strconv.FormatInt(size, 10))
+		e.Details = map[string]string{"verifier_key": verifierKey}
+		return s.audit(ctx, tx, e)
+	})
+	return c, err
+}
+
+// ProveInclusion returns an inclusion proof for entry index in checkpoint
+// size (latest if negative). It carries the entry, so auditors only; audited.
+func (s *Service) ProveInclusion(ctx context.Context, index, size int64) (*auditlog.InclusionProof, error) {
+	if err := s.requireAuditor(ctx, "audit.prove"); err != nil {
+		return nil, err
+	}
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		e := liaison.NewAuditEvent(ctx, s.now(), "audit.prove", "audit_entry", strconv.FormatInt(index, 10))
+		return s.audit(ctx, tx, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return auditlog.ProveInclusion(ctx, s.Store, index, size)
+}
+
+// ProveConsistency returns a consistency proof between two checkpoints.
+// It holds only hashes and signed tree heads, so it is public.
+func (s *Service) ProveConsistency(ctx context.Context, oldSize, newSize int64) (*auditlog.ConsistencyProof, error) {
+	return auditlog.ProveConsistency(ctx, s.Store, oldSize, newSize)
+}
