@@ -112,7 +112,7 @@ func (s *Service) AuditReview(ctx context.Context, since, until time.Time) (*Rev
 		return nil, err
 	}
 	if until.IsZero() {
-		until = s.now()
+		until = s.now().Add(time.Microsecond) // up to and including now
 	}
 	if since.IsZero() {
 		since = until.AddDate(0, 0, -7)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"strconv"
 	"testing"
 	"time"
 
@@ -172,7 +173,7 @@ func (e *env) audit(f liaison.AuditFilter) []*liaison.AuditEvent {
 			if len(evs) < p.Limit {
 				return nil
 			}
-			p.After = evs[len(evs)-1].ID
+			p.After = strconv.FormatInt(evs[len(evs)-1].Index, 10)
 		}
 	})
 	if err != nil {
