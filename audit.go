@@ -65,6 +65,15 @@ func NewAuditEvent(ctx context.Context, now time.Time, action, objectType, objec
 	return e
 }
 
+// AuditAppend is one sequenced entry for the log: the event at its index
+// and the stored tree hashes its leaf adds, from stored-hash index FirstHash
+// (the first is the leaf hash).
+type AuditAppend struct {
+	Event     *AuditEvent
+	FirstHash int64
+	Hashes    []Hash
+}
+
 // AuditFilter narrows ListAuditEvents.
 type AuditFilter struct {
 	UserID     ID
@@ -114,7 +123,7 @@ type Dissemination struct {
 	Labels            Labels    `json:"labels"`
 	Purpose           Purpose   `json:"purpose"`
 	Redacted          bool      `json:"redacted"`
-	AuditIndex        int64     `json:"audit_index"` // the audit entry of the release
+	AuditEventID      ID        `json:"audit_event_id"` // the audit entry of the release
 }
 
 // DisseminationFilter narrows ListDisseminations.

@@ -128,6 +128,13 @@ type Tx interface {
 	// CountRecoveryCodes counts a user's unused recovery codes.
 	CountRecoveryCodes(ctx context.Context, userID ID) (int, error)
 
+	// QueueAuditEvent records e in the transaction of the act it audits. The
+	// sequencer later gives it its index and Merkle leaf (audit.Sequence).
+	QueueAuditEvent(ctx context.Context, e *AuditEvent) error
+	// ListQueuedAuditEvents returns up to limit queued events, oldest id first.
+	ListQueuedAuditEvents(ctx context.Context, limit int) ([]*AuditEvent, error)
+	// DeleteQueuedAuditEvents removes sequenced events from the queue.
+	DeleteQueuedAuditEvents(ctx context.Context, ids []ID) error
 	// LockAuditLog serialises audit appends until the transaction ends: an
 	// advisory lock on PostgreSQL; SQLite's single writer already does.
 	LockAuditLog(ctx context.Context) error
@@ -136,10 +143,10 @@ type Tx interface {
 	// ReadAuditHashes returns the stored Merkle tree hashes at the given
 	// stored-hash indexes (tlog.StoredHashIndex); ENOTFOUND if one is missing.
 	ReadAuditHashes(ctx context.Context, indexes []int64) ([]Hash, error)
-	// AppendAuditEvent stores e at index e.Index and the tree hashes that
-	// its leaf adds, starting at stored-hash index firstHash. ECONFLICT if
-	// the index is taken (a concurrent append without the lock).
-	AppendAuditEvent(ctx context.Context, e *AuditEvent, firstHash int64, hashes []Hash) error
+	// AppendAuditEvents stores sequenced entries at their indexes with the
+	// tree hashes their leaves add. ECONFLICT (field index) if an index is
+	// taken: a sequencer that skipped the lock.
+	AppendAuditEvents(ctx context.Context, entries []AuditAppend) error
 	// ListAuditEvents returns events in log order with index > p.After
 	// (a decimal index; empty for the start).
 	ListAuditEvents(ctx context.Context, f AuditFilter, p Page) ([]*AuditEvent, error)

@@ -83,30 +83,128 @@ func hashReader(ctx context.Context, tx liaison.Tx) tlog.HashReaderFunc {
 	}
 }
 
-// Append adds e to the log inside tx: it takes the next index and stores
-// the leaf and the tree hashes it completes. Call it in the transaction of
-// the act e records, so both commit or neither does.
+// Append records e inside tx, the transaction of the act it audits: if the
+// act commits, its entry exists; if the entry cannot be written, the act
+// fails. The entry waits in the audit queue until Sequence appends it to
+// the Merkle log; holding no lock until commit keeps concurrent writers fast.
 func Append(ctx context.Context, tx liaison.Tx, e *liaison.AuditEvent) error {
-	if err := tx.LockAuditLog(ctx); err != nil {
-		return err
-	}
-	n, err := tx.AuditLogSize(ctx)
-	if err != nil {
-		return err
-	}
-	e.Index = n
 	if e.Node == "" {
 		e.Node = NodeFrom(ctx)
 	}
-	hs, err := tlog.StoredHashes(n, Encode(e), hashReader(ctx, tx))
+	if e.ID == "" {
+		e.ID = liaison.NewID()
+	}
+	return tx.QueueAuditEvent(ctx, e)
+}
+
+// SequenceBatch is how many queued entries one sequencing transaction takes.
+const SequenceBatch = 2000
+
+// Sequence appends every queued entry to the Merkle log, oldest id first,
+// in transactions of SequenceBatch, and returns how many it appended. One
+// sequencer runs at a time (the store's audit lock), so indexes are dense.
+func Sequence(ctx context.Context, store liaison.Store) (int, error) {
+	total := 0
+	for {
+		n, err := sequenceBatch(ctx, store)
+		total += n
+		if err != nil || n < SequenceBatch {
+			return total, err
+		}
+	}
+}
+
+func sequenceBatch(ctx context.Context, store liaison.Store) (int, error) {
+	n := 0
+	err := store.Update(ctx, func(tx liaison.Tx) error {
+		if err := tx.LockAuditLog(ctx); err != nil {
+			return err
+		}
+		queued, err := tx.ListQueuedAuditEvents(ctx, SequenceBatch)
+		if err != nil || len(queued) == 0 {
+			return err
+		}
+		size, err := tx.AuditLogSize(ctx)
+		if err != nil {
+			return err
+		}
+		// Hashes written in this batch are read back from memory.
+		fresh := map[int64]tlog.Hash{}
+		stored := hashReader(ctx, tx)
+		reader := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+			out := make([]tlog.Hash, len(idx))
+			var missing []int64
+			for i, x := range idx {
+				if h, ok := fresh[x]; ok {
+					out[i] = h
+				} else {
+					missing = append(missing, x)
+				}
+			}
+			if len(missing) == 0 {
+				return out, nil
+			}
+			got, err := stored(missing)
+			if err != nil {
+				return nil, err
+			}
+			for i, j := 0, 0; i < len(idx); i++ {
+				if _, ok := fresh[idx[i]]; !ok {
+					out[i] = got[j]
+					j++
+				}
+			}
+			return out, nil
+		})
+		ids := make([]liaison.ID, len(queued))
+		entries := make([]liaison.AuditAppend, len(queued))
+		for i, e := range queued {
+			e.Index = size + int64(i)
+			hs, err := tlog.StoredHashes(e.Index, Encode(e), reader)
+			if err != nil {
+				return &liaison.Error{Code: liaison.EINTERNAL, Op: "audit.Sequence", Err: err}
+			}
+			first := tlog.StoredHashIndex(0, e.Index)
+			for j, h := range hs {
+				fresh[first+int64(j)] = h
+			}
+			entries[i] = liaison.AuditAppend{Event: e, FirstHash: first, Hashes: fromTlog(hs)}
+			ids[i] = e.ID
+		}
+		if err := tx.AppendAuditEvents(ctx, entries); err != nil {
+			return err
+		}
+		n = len(queued)
+		return tx.DeleteQueuedAuditEvents(ctx, ids)
+	})
 	if err != nil {
-		return &liaison.Error{Code: liaison.EINTERNAL, Op: "audit.Append", Err: err}
+		return 0, err
 	}
-	out := make([]liaison.Hash, len(hs))
-	for i, h := range hs {
-		out[i] = liaison.Hash(h)
+	return n, nil
+}
+
+// Sequencer appends queued entries to the log shortly after they commit.
+type Sequencer struct {
+	Store    liaison.Store
+	Interval time.Duration
+	// OnError is told of a failed round (the loop goes on).
+	OnError func(error)
+}
+
+// Run sequences until ctx ends.
+func (s *Sequencer) Run(ctx context.Context) error {
+	t := time.NewTicker(s.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		if _, err := Sequence(ctx, s.Store); err != nil && ctx.Err() == nil && s.OnError != nil {
+			s.OnError(err)
+		}
 	}
-	return tx.AppendAuditEvent(ctx, e, tlog.StoredHashIndex(0, n), out)
 }
 
 type nodeKey struct{}

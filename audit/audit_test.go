@@ -118,7 +118,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 					// The attacker alters entry 25 and fixes its leaf hash too; only the
 					// signed checkpoint of size 30 can tell.
 					e := *events[25]
-					e.Outcome = liaison.OutcomeDenied
+					e.Index, e.Outcome = 25, liaison.OutcomeDenied
 					leaf := audit.LeafHash(&e)
 					rawExec(t, s, fmt.Sprintf("UPDATE audit_events SET outcome = 'denied', leaf = %s WHERE idx = 25", hexLit(s, leaf[:])))
 				}, 20, "no longer match signed checkpoint 30"},

@@ -81,6 +81,9 @@ func checkpointText(origin string, size int64, root liaison.Hash) string {
 // Checkpoint signs the log's current tree head, stores it and returns it.
 // If the head was signed already, it returns that checkpoint.
 func Checkpoint(ctx context.Context, store liaison.Store, s *Signer) (*liaison.Checkpoint, error) {
+	if _, err := Sequence(ctx, store); err != nil {
+		return nil, err
+	}
 	var c *liaison.Checkpoint
 	err := store.Update(ctx, func(tx liaison.Tx) error {
 		if err := tx.LockAuditLog(ctx); err != nil {

@@ -247,12 +247,12 @@ func (s *Server) exportDisseminations(w http.ResponseWriter, r *http.Request) er
 			w.Header().Set("Content-Disposition", `attachment; filename="dissemination-ledger.csv"`)
 			cw = csv.NewWriter(w)
 			_ = cw.Write([]string{"id", "at", "item_kind", "item_id", "recipient_user_id", "recipient_agency_id",
-				"tlp", "handling", "sensitivity", "originator_agency_id", "purpose", "redacted", "audit_index"})
+				"tlp", "handling", "sensitivity", "originator_agency_id", "purpose", "redacted", "audit_event_id"})
 		}
 		for _, d := range items {
 			_ = cw.Write([]string{d.ID, d.At.Format(time.RFC3339Nano), d.ItemKind, d.ItemID, d.RecipientUserID,
 				d.RecipientAgencyID, d.Labels.TLP, d.Labels.Handling, d.Labels.Sensitivity, d.Labels.Originator,
-				string(d.Purpose), strconv.FormatBool(d.Redacted), strconv.FormatInt(d.AuditIndex, 10)})
+				string(d.Purpose), strconv.FormatBool(d.Redacted), d.AuditEventID})
 		}
 		if next == "" {
 			break

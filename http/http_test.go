@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"liaison"
+	"liaison/audit"
 	lhttp "liaison/http"
 	"liaison/service"
 	"liaison/storetest"
@@ -119,6 +120,7 @@ func (f *fixture) count(path string) int {
 func (f *fixture) auditCount(action string) int {
 	f.t.Helper()
 	var n int
+	sequence(f.t, f.store)
 	err := f.store.View(context.Background(), func(tx liaison.Tx) error {
 		ev, err := tx.ListAuditEvents(context.Background(), liaison.AuditFilter{Action: action}, liaison.Page{Limit: liaison.MaxPageSize})
 		for _, e := range ev {
@@ -143,6 +145,15 @@ func (f *fixture) otherTok(t *testing.T) string {
 			AgencyID: f.agency.ID, Roles: []liaison.Role{liaison.RoleOfficer}, Password: testPassword}))(t)
 	}
 	return must(f.svc.CreateToken(ctx, liaison.TokenInput{UserID: u.ID, Name: "t", Scopes: []liaison.Scope{liaison.ScopeRead, liaison.ScopeWrite}}))(t).Secret
+}
+
+// sequence appends queued audit entries to the log, as the server's
+// sequencer does every 200 ms.
+func sequence(t *testing.T, s liaison.Store) {
+	t.Helper()
+	if _, err := audit.Sequence(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func forEachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
@@ -391,6 +402,7 @@ func TestAuthorization(t *testing.T) {
 		}
 		// Refusals are audited as denied.
 		var denied int
+		sequence(f.t, f.store)
 		_ = f.store.View(context.Background(), func(tx liaison.Tx) error {
 			ev, _ := tx.ListAuditEvents(context.Background(), liaison.AuditFilter{UserID: f.analyst.ID}, liaison.Page{Limit: 500})
 			for _, e := range ev {
@@ -439,6 +451,7 @@ func TestPermissionChangeAudited(t *testing.T) {
 			t.Fatalf("patch = %d %s", status, body)
 		}
 		var ev []*liaison.AuditEvent
+		sequence(f.t, f.store)
 		_ = f.store.View(context.Background(), func(tx liaison.Tx) error {
 			ev, _ = tx.ListAuditEvents(context.Background(), liaison.AuditFilter{Action: "user.permissions", ObjectID: f.analyst.ID}, liaison.Page{})
 			return nil

@@ -194,6 +194,7 @@ func TestUICSRFAndLockout(t *testing.T) {
 		t.Fatalf("after unlock = %d %q", status, loc)
 	}
 	var actions []string
+	sequence(f.t, f.store)
 	_ = f.store.View(context.Background(), func(tx liaison.Tx) error {
 		ev, _ := tx.ListAuditEvents(context.Background(), liaison.AuditFilter{ObjectID: f.analyst.ID}, liaison.Page{Limit: 100})
 		for _, e := range ev {

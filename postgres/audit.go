@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,33 @@ func scanAudit(s scanner, leaf *[]byte) (*liaison.AuditEvent, error) {
 		e.Details = nil
 	}
 	return &e, nil
+}
+
+// QueueAuditEvent implements liaison.Tx.
+func (t *Tx) QueueAuditEvent(ctx context.Context, e *liaison.AuditEvent) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return &liaison.Error{Code: liaison.EINTERNAL, Op: "postgres.QueueAuditEvent", Err: err}
+	}
+	return t.exec(ctx, "postgres.QueueAuditEvent", false, "INSERT INTO audit_queue (id, event) VALUES ($1, $2)", uid(e.ID), b)
+}
+
+// ListQueuedAuditEvents implements liaison.Tx.
+func (t *Tx) ListQueuedAuditEvents(ctx context.Context, limit int) ([]*liaison.AuditEvent, error) {
+	return list(ctx, t, "postgres.ListQueuedAuditEvents", "SELECT event FROM audit_queue ORDER BY id LIMIT $1", []any{limit},
+		func(s scanner) (*liaison.AuditEvent, error) {
+			var b []byte
+			if err := s.Scan(&b); err != nil {
+				return nil, err
+			}
+			var e liaison.AuditEvent
+			return &e, json.Unmarshal(b, &e)
+		})
+}
+
+// DeleteQueuedAuditEvents implements liaison.Tx.
+func (t *Tx) DeleteQueuedAuditEvents(ctx context.Context, ids []liaison.ID) error {
+	return t.exec(ctx, "postgres.DeleteQueuedAuditEvents", false, "DELETE FROM audit_queue WHERE id = ANY($1)", uids(ids))
 }
 
 // LockAuditLog implements liaison.Tx with a transaction-scoped advisory
@@ -78,28 +106,35 @@ func (t *Tx) ReadAuditHashes(ctx context.Context, indexes []int64) ([]liaison.Ha
 	return out, nil
 }
 
-// AppendAuditEvent implements liaison.Tx.
-func (t *Tx) AppendAuditEvent(ctx context.Context, e *liaison.AuditEvent, firstHash int64, hashes []liaison.Hash) error {
-	const op = "postgres.AppendAuditEvent"
-	if len(hashes) == 0 {
-		return &liaison.Error{Code: liaison.EINTERNAL, Op: op, Message: "an audit leaf needs its hash"}
+// AppendAuditEvents implements liaison.Tx: two COPYs, one round trip each.
+func (t *Tx) AppendAuditEvents(ctx context.Context, entries []liaison.AuditAppend) error {
+	const op = "postgres.AppendAuditEvents"
+	events := make([][]any, len(entries))
+	var hashes [][]any
+	for i, a := range entries {
+		e := a.Event
+		if len(a.Hashes) == 0 {
+			return &liaison.Error{Code: liaison.EINTERNAL, Op: op, Message: "an audit leaf needs its hash"}
+		}
+		details := e.Details
+		if details == nil {
+			details = map[string]string{}
+		}
+		events[i] = []any{e.Index, uid(e.ID), e.At, e.UserID, e.AgencyID, e.Actor, e.Action, e.ObjectType, e.ObjectID,
+			e.Outcome, e.Reason, e.Decision, e.IP, e.Node, e.RequestID, details, a.Hashes[0][:]}
+		for j, h := range a.Hashes {
+			hashes = append(hashes, []any{a.FirstHash + int64(j), h[:]})
+		}
 	}
-	details := e.Details
-	if details == nil {
-		details = map[string]string{}
+	cols := []string{"idx", "id", "at", "user_id", "agency_id", "actor", "action", "object_type", "object_id", "outcome",
+		"reason", "decision", "ip", "node", "request_id", "details", "leaf"}
+	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"audit_events"}, cols, pgx.CopyFromRows(events)); err != nil {
+		return translate(op, err)
 	}
-	idx := make([]int64, len(hashes))
-	hs := make([][]byte, len(hashes))
-	for i := range hashes {
-		idx[i], hs[i] = firstHash+int64(i), hashes[i][:]
+	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"audit_hashes"}, []string{"idx", "hash"}, pgx.CopyFromRows(hashes)); err != nil {
+		return translate(op, err)
 	}
-	b := &pgx.Batch{}
-	b.Queue("INSERT INTO audit_events ("+strings.Replace(auditCols, "id::text", "id", 1)+
-		", leaf) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-		e.Index, uid(e.ID), e.At, e.UserID, e.AgencyID, e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Outcome,
-		e.Reason, e.Decision, e.IP, e.Node, e.RequestID, details, hashes[0][:])
-	b.Queue("INSERT INTO audit_hashes (idx, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])", idx, hs)
-	return translate(op, t.tx.SendBatch(ctx, b).Close())
+	return nil
 }
 
 // auditWhere builds the filter shared by listing and counting.
@@ -286,12 +321,12 @@ func (t *Tx) ListAuditKeys(ctx context.Context) ([]string, error) {
 }
 
 const disseminationCols = `id::text, at, item_kind, item_id, recipient_user_id::text, recipient_agency_id::text, tlp,
-	handling, sensitivity, originator_id, purpose, redacted, audit_idx`
+	handling, sensitivity, originator_id, purpose, redacted, audit_event_id`
 
 func scanDissemination(s scanner) (*liaison.Dissemination, error) {
 	var d liaison.Dissemination
 	if err := s.Scan(&d.ID, &d.At, &d.ItemKind, &d.ItemID, &d.RecipientUserID, &d.RecipientAgencyID, &d.Labels.TLP,
-		&d.Labels.Handling, &d.Labels.Sensitivity, &d.Labels.Originator, &d.Purpose, &d.Redacted, &d.AuditIndex); err != nil {
+		&d.Labels.Handling, &d.Labels.Sensitivity, &d.Labels.Originator, &d.Purpose, &d.Redacted, &d.AuditEventID); err != nil {
 		return nil, err
 	}
 	return &d, nil
@@ -310,10 +345,10 @@ func (t *Tx) CreateDissemination(ctx context.Context, d *liaison.Dissemination) 
 		return missingRef(op, "recipient_user_id", nil)
 	}
 	return t.exec(ctx, op, false, "INSERT INTO disseminations (id, at, item_kind, item_id, recipient_user_id, "+
-		"recipient_agency_id, tlp, handling, sensitivity, originator_id, purpose, redacted, audit_idx) "+
+		"recipient_agency_id, tlp, handling, sensitivity, originator_id, purpose, redacted, audit_event_id) "+
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
 		uid(d.ID), d.At, d.ItemKind, d.ItemID, uid(d.RecipientUserID), uid(d.RecipientAgencyID), d.Labels.TLP,
-		d.Labels.Handling, d.Labels.Sensitivity, d.Labels.Originator, d.Purpose, d.Redacted, d.AuditIndex)
+		d.Labels.Handling, d.Labels.Sensitivity, d.Labels.Originator, d.Purpose, d.Redacted, d.AuditEventID)
 }
 
 // ListDisseminations implements liaison.Tx.

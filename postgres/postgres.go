@@ -218,7 +218,7 @@ func field(pe *pgconn.PgError) string {
 	case "disseminations_recipient_user_id_fkey", "disseminations_recipient_agency_id_fkey":
 		return "recipient_user_id"
 	case "agencies_pkey", "users_pkey", "communities_pkey", "agreements_pkey", "sessions_pkey",
-		"api_tokens_pkey", "login_attempts_pkey", "audit_events_id_key", "disseminations_pkey":
+		"api_tokens_pkey", "login_attempts_pkey", "audit_events_id_key", "disseminations_pkey", "audit_queue_pkey":
 		return "id"
 	}
 	return ""

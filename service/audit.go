@@ -69,6 +69,9 @@ func (s *Service) QueryAudit(ctx context.Context, f liaison.AuditFilter, p liais
 		return nil, "", liaison.FieldErrorf("limit", "must be between 1 and %d", liaison.MaxPageSize)
 	}
 	p = p.Clamp()
+	if err := s.sequence(ctx); err != nil {
+		return nil, "", err
+	}
 	var out []*liaison.AuditEvent
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
 		e := liaison.NewAuditEvent(ctx, s.now(), "audit.query", "audit_log", "")
@@ -119,6 +122,9 @@ func (s *Service) AuditReview(ctx context.Context, since, until time.Time) (*Rev
 	}
 	if !until.After(since) {
 		return nil, liaison.FieldErrorf("until", "must be after since")
+	}
+	if err := s.sequence(ctx); err != nil {
+		return nil, err
 	}
 	const limit = 500
 	r := &Review{Since: since.UTC(), Until: until.UTC(), Notable: []*liaison.AuditEvent{}}
@@ -198,7 +204,7 @@ func (s *Service) release(ctx context.Context, tx liaison.Tx, r Release) error {
 	}
 	return tx.CreateDissemination(ctx, &liaison.Dissemination{ID: liaison.NewID(), At: now, ItemKind: r.ItemKind,
 		ItemID: r.ItemID, RecipientUserID: r.Recipient.ID, RecipientAgencyID: r.Recipient.AgencyID, Labels: r.Labels,
-		Purpose: r.Purpose, Redacted: r.Redacted, AuditIndex: e.Index})
+		Purpose: r.Purpose, Redacted: r.Redacted, AuditEventID: e.ID})
 }
 
 // ReleaseInTx exposes release to packages that hand items over in their
@@ -313,6 +319,9 @@ func (s *Service) TransparencyReport(ctx context.Context, months int) (*Transpar
 	for _, m := range measures {
 		t.Measures = append(t.Measures, m.name)
 	}
+	if err := s.sequence(ctx); err != nil {
+		return nil, err
+	}
 	var counts []liaison.ActionCount
 	err := s.Store.View(ctx, func(tx liaison.Tx) error {
 		var err error
@@ -361,6 +370,15 @@ func containsPrefix(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// sequence appends queued audit entries to the log before a read of it.
+func (s *Service) sequence(ctx context.Context) error {
+	if _, err := auditlog.Sequence(ctx, s.Store); err != nil {
+		s.Alert("audit", "sequencing audit entries failed: "+err.Error())
+		return err
+	}
+	return nil
 }
 
 // SignCheckpoint signs the log's current tree head now. Auditors, privacy

@@ -150,8 +150,8 @@ func TestReleaseWritesTheLedger(t *testing.T) {
 		t.Fatalf("ledger = %+v, want only the release outside the originator", ledger)
 	}
 	rel := e.audit(liaison.AuditFilter{Action: "sar.release", ObjectID: item})
-	if len(rel) != 2 || ledger[0].AuditIndex != rel[1].Index {
-		t.Fatalf("release audit = %+v; ledger row points at %d", rel, ledger[0].AuditIndex)
+	if len(rel) != 2 || ledger[0].AuditEventID != rel[1].ID {
+		t.Fatalf("release audit = %+v; ledger row points at %s", rel, ledger[0].AuditEventID)
 	}
 	_, _, err = e.svc.ListDisseminations(e.as(partner), liaison.DisseminationFilter{}, liaison.Page{})
 	wantErr(t, err, liaison.EFORBIDDEN, "")
@@ -234,7 +234,7 @@ func (s failingStore) Update(ctx context.Context, fn func(liaison.Tx) error) err
 	return s.Store.Update(ctx, func(tx liaison.Tx) error { return fn(failingTx{tx}) })
 }
 
-func (failingTx) AppendAuditEvent(context.Context, *liaison.AuditEvent, int64, []liaison.Hash) error {
+func (failingTx) QueueAuditEvent(context.Context, *liaison.AuditEvent) error {
 	return &liaison.Error{Code: liaison.EINTERNAL, Err: errors.New("disk full")}
 }
 

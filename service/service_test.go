@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"liaison"
+	"liaison/audit"
 	"liaison/service"
 	"liaison/sqlite"
 )
@@ -162,6 +163,9 @@ func (e *env) code(secret string) string {
 func (e *env) audit(f liaison.AuditFilter) []*liaison.AuditEvent {
 	e.t.Helper()
 	var out []*liaison.AuditEvent
+	if _, err := audit.Sequence(context.Background(), e.store); err != nil {
+		e.t.Fatalf("audit.Sequence: %v", err)
+	}
 	err := e.store.View(context.Background(), func(tx liaison.Tx) error {
 		p := liaison.Page{Limit: liaison.MaxPageSize}
 		for {

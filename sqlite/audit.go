@@ -35,6 +35,45 @@ func scanAudit(s scanner, leaf *[]byte) (*liaison.AuditEvent, error) {
 	return &e, nil
 }
 
+// QueueAuditEvent implements liaison.Tx.
+func (t *Tx) QueueAuditEvent(ctx context.Context, e *liaison.AuditEvent) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return &liaison.Error{Code: liaison.EINTERNAL, Op: "sqlite.QueueAuditEvent", Err: err}
+	}
+	return t.exec(ctx, "sqlite.QueueAuditEvent", "id", "", false, "INSERT INTO audit_queue (id, event) VALUES (?, ?)", e.ID, b)
+}
+
+// ListQueuedAuditEvents implements liaison.Tx.
+func (t *Tx) ListQueuedAuditEvents(ctx context.Context, limit int) ([]*liaison.AuditEvent, error) {
+	return list(ctx, t, "sqlite.ListQueuedAuditEvents", "SELECT event FROM audit_queue ORDER BY id LIMIT ?", []any{limit},
+		func(s scanner) (*liaison.AuditEvent, error) {
+			var b []byte
+			if err := s.Scan(&b); err != nil {
+				return nil, err
+			}
+			var e liaison.AuditEvent
+			return &e, json.Unmarshal(b, &e)
+		})
+}
+
+// DeleteQueuedAuditEvents implements liaison.Tx.
+func (t *Tx) DeleteQueuedAuditEvents(ctx context.Context, ids []liaison.ID) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		for i := range n {
+			args[i] = ids[i]
+		}
+		if err := t.exec(ctx, "sqlite.DeleteQueuedAuditEvents", "", "", false,
+			"DELETE FROM audit_queue WHERE id IN (?"+strings.Repeat(", ?", n-1)+")", args...); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
 // LockAuditLog implements liaison.Tx: the single writer connection already
 // serialises appends.
 func (t *Tx) LockAuditLog(ctx context.Context) error { return nil }
@@ -91,26 +130,29 @@ func (t *Tx) ReadAuditHashes(ctx context.Context, indexes []int64) ([]liaison.Ha
 	return out, nil
 }
 
-// AppendAuditEvent implements liaison.Tx.
-func (t *Tx) AppendAuditEvent(ctx context.Context, e *liaison.AuditEvent, firstHash int64, hashes []liaison.Hash) error {
-	const op = "sqlite.AppendAuditEvent"
-	details := "{}"
-	if len(e.Details) > 0 {
-		details = mustJSON(e.Details)
-	}
-	if len(hashes) == 0 {
-		return &liaison.Error{Code: liaison.EINTERNAL, Op: op, Message: "an audit leaf needs its hash"}
-	}
-	if err := t.exec(ctx, op, "index", "", false,
-		"INSERT INTO audit_events ("+auditCols+", leaf) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		e.Index, e.ID, us(e.At), e.UserID, e.AgencyID, e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Outcome,
-		e.Reason, e.Decision, e.IP, e.Node, e.RequestID, details, hashes[0][:]); err != nil {
-		return err
-	}
-	for i, h := range hashes {
-		if err := t.exec(ctx, op, "index", "", false, "INSERT INTO audit_hashes (idx, hash) VALUES (?, ?)",
-			firstHash+int64(i), h[:]); err != nil {
+// AppendAuditEvents implements liaison.Tx.
+func (t *Tx) AppendAuditEvents(ctx context.Context, entries []liaison.AuditAppend) error {
+	const op = "sqlite.AppendAuditEvents"
+	for _, a := range entries {
+		e := a.Event
+		if len(a.Hashes) == 0 {
+			return &liaison.Error{Code: liaison.EINTERNAL, Op: op, Message: "an audit leaf needs its hash"}
+		}
+		details := "{}"
+		if len(e.Details) > 0 {
+			details = mustJSON(e.Details)
+		}
+		if err := t.exec(ctx, op, "index", "", false,
+			"INSERT INTO audit_events ("+auditCols+", leaf) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			e.Index, e.ID, us(e.At), e.UserID, e.AgencyID, e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Outcome,
+			e.Reason, e.Decision, e.IP, e.Node, e.RequestID, details, a.Hashes[0][:]); err != nil {
 			return err
+		}
+		for i, h := range a.Hashes {
+			if err := t.exec(ctx, op, "index", "", false, "INSERT INTO audit_hashes (idx, hash) VALUES (?, ?)",
+				a.FirstHash+int64(i), h[:]); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -307,13 +349,13 @@ func (t *Tx) ListAuditKeys(ctx context.Context) ([]string, error) {
 }
 
 const disseminationCols = `id, at, item_kind, item_id, recipient_user_id, recipient_agency_id, tlp, handling,
-	sensitivity, originator_id, purpose, redacted, audit_idx`
+	sensitivity, originator_id, purpose, redacted, audit_event_id`
 
 func scanDissemination(s scanner) (*liaison.Dissemination, error) {
 	var d liaison.Dissemination
 	var at int64
 	if err := s.Scan(&d.ID, &at, &d.ItemKind, &d.ItemID, &d.RecipientUserID, &d.RecipientAgencyID, &d.Labels.TLP,
-		&d.Labels.Handling, &d.Labels.Sensitivity, &d.Labels.Originator, &d.Purpose, &d.Redacted, &d.AuditIndex); err != nil {
+		&d.Labels.Handling, &d.Labels.Sensitivity, &d.Labels.Originator, &d.Purpose, &d.Redacted, &d.AuditEventID); err != nil {
 		return nil, err
 	}
 	d.At = fromUS(at)
@@ -333,7 +375,7 @@ func (t *Tx) CreateDissemination(ctx context.Context, d *liaison.Dissemination) 
 	return t.exec(ctx, op, "", "recipient_user_id", false,
 		"INSERT INTO disseminations ("+disseminationCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		d.ID, us(d.At), d.ItemKind, d.ItemID, d.RecipientUserID, d.RecipientAgencyID, d.Labels.TLP, d.Labels.Handling,
-		d.Labels.Sensitivity, d.Labels.Originator, d.Purpose, d.Redacted, d.AuditIndex)
+		d.Labels.Sensitivity, d.Labels.Originator, d.Purpose, d.Redacted, d.AuditEventID)
 }
 
 // ListDisseminations implements liaison.Tx.

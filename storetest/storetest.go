@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"ReadOnlyView", testReadOnlyView},
 		{"MalformedIDs", testMalformedIDs},
 		{"AuditLog", testAuditLog},
+		{"AuditQueue", testAuditQueue},
 		{"Checkpoints", testCheckpoints},
 		{"Disseminations", testDisseminations},
 		{"EmptyLists", testEmptyLists},
@@ -65,6 +66,14 @@ func view(t *testing.T, s liaison.Store, fn func(liaison.Tx) error) {
 	t.Helper()
 	if err := s.View(context.Background(), fn); err != nil {
 		t.Fatalf("view: %v", err)
+	}
+}
+
+// sequence appends queued audit entries to the Merkle log.
+func sequence(t *testing.T, s liaison.Store) {
+	t.Helper()
+	if _, err := audit.Sequence(context.Background(), s); err != nil {
+		t.Fatalf("audit.Sequence: %v", err)
 	}
 }
 
@@ -561,6 +570,10 @@ func testAuditEvents(t *testing.T, s liaison.Store) {
 		}
 		return nil
 	}))
+	sequence(t, s)
+	for i, e := range events {
+		e.Index = int64(i)
+	}
 	view(t, s, func(tx liaison.Tx) error {
 		all, err := tx.ListAuditEvents(ctx, liaison.AuditFilter{}, liaison.Page{})
 		must(t, err)
@@ -603,11 +616,13 @@ func testAuditLog(t *testing.T, s liaison.Store) {
 		e := &liaison.AuditEvent{ID: liaison.NewID(), At: epoch.AddDate(0, i/5, 0), Actor: "x", Action: "agency.read",
 			Outcome: liaison.OutcomeSuccess, Decision: "permit: policy default", Node: "n1", Details: map[string]string{"n": fmt.Sprint(i)}}
 		must(t, update(t, s, func(tx liaison.Tx) error { return audit.Append(ctx, tx, e) }))
-		if e.Index != int64(i) {
-			t.Fatalf("event %d got index %d", i, e.Index)
-		}
+		e.Index = int64(i)
 		events = append(events, e)
+		if i == 4 {
+			sequence(t, s) // two batches: the second extends the first's tree
+		}
 	}
+	sequence(t, s)
 	view(t, s, func(tx liaison.Tx) error {
 		n, err := tx.AuditLogSize(ctx)
 		must(t, err)
@@ -638,7 +653,7 @@ func testAuditLog(t *testing.T, s liaison.Store) {
 	// A second writer that skipped the lock and reuses an index is refused.
 	err := update(t, s, func(tx liaison.Tx) error {
 		e := &liaison.AuditEvent{Index: 3, ID: liaison.NewID(), At: epoch, Actor: "x", Action: "forged", Outcome: liaison.OutcomeSuccess}
-		return tx.AppendAuditEvent(ctx, e, 99999, []liaison.Hash{audit.LeafHash(e)})
+		return tx.AppendAuditEvents(ctx, []liaison.AuditAppend{{Event: e, FirstHash: 99999, Hashes: []liaison.Hash{audit.LeafHash(e)}}})
 	})
 	wantErr(t, err, liaison.ECONFLICT, "index")
 }
@@ -696,10 +711,11 @@ func testDisseminations(t *testing.T, s liaison.Store) {
 		e = &liaison.AuditEvent{ID: liaison.NewID(), At: epoch, Actor: "x", Action: "sar.release", Outcome: liaison.OutcomeSuccess}
 		return audit.Append(ctx, tx, e)
 	}))
+	sequence(t, s)
 	item := liaison.NewID()
 	d := &liaison.Dissemination{ID: liaison.NewID(), At: epoch, ItemKind: "sar", ItemID: item, RecipientUserID: u.ID,
 		RecipientAgencyID: u.AgencyID, Labels: liaison.Labels{TLP: "AMBER", Handling: "H2", Originator: liaison.NewID()},
-		Purpose: liaison.PurposeCounterterrorism, Redacted: true, AuditIndex: e.Index}
+		Purpose: liaison.PurposeCounterterrorism, Redacted: true, AuditEventID: e.ID}
 	must(t, update(t, s, func(tx liaison.Tx) error { return tx.CreateDissemination(ctx, d) }))
 	err := update(t, s, func(tx liaison.Tx) error {
 		bad := *d
@@ -764,6 +780,7 @@ func testRollback(t *testing.T, s liaison.Store) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("Update returned %v, want the function's error", err)
 	}
+	sequence(t, s)
 	view(t, s, func(tx liaison.Tx) error {
 		_, err := tx.FindAgencyByID(ctx, a.ID)
 		wantErr(t, err, liaison.ENOTFOUND, "")
@@ -817,6 +834,7 @@ func testConcurrentWriters(t *testing.T, s liaison.Store) {
 	for err := range errs {
 		t.Fatalf("concurrent write: %v", err)
 	}
+	sequence(t, s)
 	view(t, s, func(tx liaison.Tx) error {
 		ag, err := tx.ListAgencies(ctx, liaison.AgencyFilter{}, liaison.Page{Limit: liaison.MaxPageSize})
 		must(t, err)
@@ -892,6 +910,51 @@ func testEmptyLists(t *testing.T, s liaison.Store) {
 		if a == nil || u == nil || c == nil || g == nil || k == nil || e == nil ||
 			len(a)+len(u)+len(c)+len(g)+len(k)+len(e) != 0 {
 			t.Fatalf("empty lists = %#v %#v %#v %#v %#v %#v, want empty non-nil slices", a, u, c, g, k, e)
+		}
+		return nil
+	})
+}
+
+func testAuditQueue(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	var ids []liaison.ID
+	must(t, update(t, s, func(tx liaison.Tx) error {
+		for i := range 3 {
+			e := &liaison.AuditEvent{ID: liaison.NewID(), At: epoch, Actor: "x", Action: "a", Outcome: liaison.OutcomeSuccess,
+				Details: map[string]string{"n": fmt.Sprint(i)}}
+			if err := audit.Append(ctx, tx, e); err != nil {
+				return err
+			}
+			ids = append(ids, e.ID)
+		}
+		return nil
+	}))
+	err := update(t, s, func(tx liaison.Tx) error {
+		return tx.QueueAuditEvent(ctx, &liaison.AuditEvent{ID: ids[0], At: epoch, Actor: "x", Action: "a", Outcome: liaison.OutcomeSuccess})
+	})
+	wantErr(t, err, liaison.ECONFLICT, "id")
+	view(t, s, func(tx liaison.Tx) error {
+		q, err := tx.ListQueuedAuditEvents(ctx, 2)
+		must(t, err)
+		if len(q) != 2 || q[0].ID != ids[0] || q[1].ID != ids[1] || q[1].Details["n"] != "1" {
+			t.Fatalf("queued = %+v", q)
+		}
+		n, err := tx.AuditLogSize(ctx)
+		must(t, err)
+		if n != 0 {
+			t.Fatalf("log size before sequencing = %d", n)
+		}
+		return nil
+	})
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.DeleteQueuedAuditEvents(ctx, ids[:1]) }))
+	sequence(t, s)
+	view(t, s, func(tx liaison.Tx) error {
+		q, err := tx.ListQueuedAuditEvents(ctx, 10)
+		must(t, err)
+		n, err := tx.AuditLogSize(ctx)
+		must(t, err)
+		if len(q) != 0 || n != 2 {
+			t.Fatalf("after sequencing: %d queued, log size %d; want 0 and 2", len(q), n)
 		}
 		return nil
 	})

@@ -41,6 +41,9 @@ func (e *env) auditVerifyCmd() *cobra.Command {
 			}
 			defer store.Close()
 			start := time.Now()
+			if _, err := audit.Sequence(c.Context(), store); err != nil {
+				return fmt.Errorf("appending queued entries before verifying: %w", err)
+			}
 			r, err := audit.Verify(c.Context(), store, keys...)
 			if err != nil {
 				return err
@@ -381,7 +384,7 @@ func (e *env) auditLedgerCmd() *cobra.Command {
 				return e.table(asJSON, items, "AT\tITEM\tRECIPIENT USER\tRECIPIENT AGENCY\tTLP\tPURPOSE\tREDACTED\tAUDIT", func(add func(...any)) {
 					for _, d := range items {
 						add(d.At.Format(time.RFC3339), d.ItemKind+":"+d.ItemID, d.RecipientUserID, d.RecipientAgencyID,
-							d.Labels.TLP, d.Purpose, d.Redacted, d.AuditIndex)
+							d.Labels.TLP, d.Purpose, d.Redacted, d.AuditEventID)
 					}
 				})
 			})

@@ -135,6 +135,11 @@ func (e *env) serveCmd() *cobra.Command {
 				svc.Alert("checkpoint", "signing an audit checkpoint failed: "+err.Error())
 			}}
 			go cp.Run(ctx)
+			seq := &audit.Sequencer{Store: store, Interval: 200 * time.Millisecond, OnError: func(err error) {
+				log.Error("audit sequencer", "error", err)
+				svc.Alert("audit", "appending audit entries to the log failed: "+err.Error())
+			}}
+			go seq.Run(ctx)
 			log.Info("listening", "addr", ln.Addr().String(), "store", store.Dialect(), "version", liaison.Version,
 				"node", e.node, "audit_key", svc.Signer.VerifierKey)
 			fmt.Fprintf(e.stdout, "Liaison is serving on http://%s/\n", ln.Addr())

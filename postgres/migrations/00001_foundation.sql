@@ -118,7 +118,7 @@ CREATE TABLE recovery_codes (
 -- object_id are free text: they may be empty or name objects kept elsewhere.
 CREATE TABLE audit_events (
     idx         bigint NOT NULL CONSTRAINT audit_events_pkey PRIMARY KEY,
-    id          uuid NOT NULL CONSTRAINT audit_events_id_key UNIQUE,
+    id          uuid NOT NULL, -- unique already in audit_queue
     at          timestamptz NOT NULL,
     user_id     text NOT NULL DEFAULT '',
     agency_id   text NOT NULL DEFAULT '',
@@ -140,6 +140,13 @@ CREATE INDEX audit_events_agency ON audit_events (agency_id, idx);
 CREATE INDEX audit_events_object ON audit_events (object_id, idx);
 CREATE INDEX audit_events_action ON audit_events (action, idx);
 CREATE INDEX audit_events_at ON audit_events (at);
+
+-- Audit events wait here, written in the transaction of their act, until
+-- the sequencer appends them to the Merkle log in one batch.
+CREATE TABLE audit_queue (
+    id    uuid NOT NULL CONSTRAINT audit_queue_pkey PRIMARY KEY,
+    event bytea NOT NULL
+);
 
 CREATE TABLE audit_hashes (
     idx  bigint NOT NULL CONSTRAINT audit_hashes_pkey PRIMARY KEY,
@@ -172,7 +179,7 @@ CREATE TABLE disseminations (
     originator_id       text NOT NULL,
     purpose             text NOT NULL,
     redacted            boolean NOT NULL,
-    audit_idx           bigint NOT NULL CONSTRAINT disseminations_audit_idx_fkey REFERENCES audit_events (idx)
+    audit_event_id      text NOT NULL
 );
 CREATE INDEX disseminations_item ON disseminations (item_id, id);
 CREATE INDEX disseminations_recipient ON disseminations (recipient_agency_id, id);
@@ -193,6 +200,7 @@ DROP TABLE disseminations;
 DROP TABLE audit_keys;
 DROP TABLE audit_checkpoints;
 DROP TABLE audit_hashes;
+DROP TABLE audit_queue;
 DROP TABLE audit_events;
 DROP TABLE recovery_codes;
 DROP TABLE login_attempts;

@@ -115,7 +115,7 @@ CREATE TABLE recovery_codes (
 -- stored tree hashes (tlog.StoredHashIndex order).
 CREATE TABLE audit_events (
     idx         INTEGER PRIMARY KEY,
-    id          TEXT NOT NULL UNIQUE,
+    id          TEXT NOT NULL, -- unique already in audit_queue
     at          INTEGER NOT NULL,
     user_id     TEXT NOT NULL DEFAULT '',
     agency_id   TEXT NOT NULL DEFAULT '',
@@ -137,6 +137,13 @@ CREATE INDEX audit_events_agency ON audit_events(agency_id, idx);
 CREATE INDEX audit_events_object ON audit_events(object_id, idx);
 CREATE INDEX audit_events_action ON audit_events(action, idx);
 CREATE INDEX audit_events_at ON audit_events(at);
+
+-- Audit events wait here, written in the transaction of their act, until
+-- the sequencer appends them to the Merkle log in one batch.
+CREATE TABLE audit_queue (
+    id    TEXT PRIMARY KEY,
+    event BLOB NOT NULL
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE audit_hashes (
     idx  INTEGER PRIMARY KEY,
@@ -169,7 +176,7 @@ CREATE TABLE disseminations (
     originator_id       TEXT NOT NULL,
     purpose             TEXT NOT NULL,
     redacted            INTEGER NOT NULL,
-    audit_idx           INTEGER NOT NULL REFERENCES audit_events(idx)
+    audit_event_id      TEXT NOT NULL
 ) STRICT;
 CREATE INDEX disseminations_item ON disseminations(item_id, id);
 CREATE INDEX disseminations_recipient ON disseminations(recipient_agency_id, id);
@@ -190,6 +197,7 @@ DROP TABLE disseminations;
 DROP TABLE audit_keys;
 DROP TABLE audit_checkpoints;
 DROP TABLE audit_hashes;
+DROP TABLE audit_queue;
 DROP TABLE audit_events;
 DROP TABLE recovery_codes;
 DROP TABLE login_attempts;
