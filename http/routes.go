@@ -2,8 +2,8 @@ package http
 
 import (
 	"liaison"
-	"liaison/service"
 	auditlog "liaison/audit"
+	"liaison/service"
 )
 
 // route is one endpoint: its pattern, who may call it, its handler and

@@ -3,8 +3,8 @@ package service_test
 import (
 	"context"
 	"slices"
-	"sync"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
