@@ -20,22 +20,33 @@ import (
 )
 
 // Encode returns the canonical bytes of an event: the leaf data the Merkle
-// tree hashes. Every field is on its own line in a fixed order, quoted, so
-// no two different events encode alike.
+// tree hashes. Every field is on its own line in a fixed order, as its name
+// and its length-prefixed value, so no two different events encode alike and
+// no value needs escaping.
 func Encode(e *liaison.AuditEvent) []byte {
-	b := make([]byte, 0, 256)
-	b = append(b, "liaison-audit-v1\n"...)
+	n := 160 + len(e.ID) + len(e.UserID) + len(e.AgencyID) + len(e.Actor) + len(e.Action) + len(e.ObjectType) +
+		len(e.ObjectID) + len(e.Outcome) + len(e.Reason) + len(e.Decision) + len(e.IP) + len(e.Node) + len(e.RequestID)
+	for k, v := range e.Details {
+		n += 24 + len(k) + len(v)
+	}
+	b := make([]byte, 0, n)
+	b = append(b, "liaison-audit-v1\nindex "...)
+	b = strconv.AppendInt(b, e.Index, 10)
+	b = append(b, "\nat "...)
+	b = strconv.AppendInt(b, e.At.UnixMicro(), 10)
+	b = append(b, '\n')
+	val := func(b []byte, v string) []byte {
+		b = strconv.AppendInt(b, int64(len(v)), 10)
+		b = append(b, ':')
+		return append(b, v...)
+	}
 	line := func(k, v string) {
 		b = append(b, k...)
 		b = append(b, ' ')
-		b = strconv.AppendQuote(b, v)
+		b = val(b, v)
 		b = append(b, '\n')
 	}
-	b = strconv.AppendInt(append(b, "index "...), e.Index, 10)
-	b = append(b, '\n')
 	line("id", e.ID)
-	b = strconv.AppendInt(append(b, "at "...), e.At.UnixMicro(), 10)
-	b = append(b, '\n')
 	line("user", e.UserID)
 	line("agency", e.AgencyID)
 	line("actor", e.Actor)
@@ -48,17 +59,19 @@ func Encode(e *liaison.AuditEvent) []byte {
 	line("ip", e.IP)
 	line("node", e.Node)
 	line("request", e.RequestID)
-	keys := make([]string, 0, len(e.Details))
-	for k := range e.Details {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		b = append(b, "detail "...)
-		b = strconv.AppendQuote(b, k)
-		b = append(b, ' ')
-		b = strconv.AppendQuote(b, e.Details[k])
-		b = append(b, '\n')
+	if len(e.Details) > 0 {
+		keys := make([]string, 0, len(e.Details))
+		for k := range e.Details {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			b = append(b, "detail "...)
+			b = val(b, k)
+			b = append(b, ' ')
+			b = val(b, e.Details[k])
+			b = append(b, '\n')
+		}
 	}
 	return b
 }

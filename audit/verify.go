@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash"
 	"slices"
+	"sync/atomic"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -129,25 +130,60 @@ func verifyEntries(ctx context.Context, tx liaison.Tx, cps []*liaison.Checkpoint
 	if !atCheckpoint() {
 		return false
 	}
-	err := tx.ScanAuditEvents(ctx, 0, func(e *liaison.AuditEvent, leaf liaison.Hash) error {
+	// One goroutine reads rows while another encodes and hashes them: on
+	// two cores that nearly halves the time (see BENCHMARKS.md).
+	check := func(e *liaison.AuditEvent, leaf liaison.Hash) bool {
 		if e.Index != st.n {
 			r.FirstBad = st.n
 			r.Problem = fmt.Sprintf("entry %d is missing (the next entry present is %d)", st.n, e.Index)
-			return errStop
+			return false
 		}
 		h := tlog.RecordHash(Encode(e))
 		if liaison.Hash(h) != leaf {
 			r.FirstBad = e.Index
 			r.Problem = fmt.Sprintf("entry %d was altered: its content no longer matches its leaf hash", e.Index)
-			return errStop
+			return false
 		}
 		leaves.Write(h[:])
 		st.push(h)
-		if !atCheckpoint() {
+		return atCheckpoint()
+	}
+	type item struct {
+		e    *liaison.AuditEvent
+		leaf liaison.Hash
+	}
+	const batchSize = 256
+	batches := make(chan []item, 16)
+	var failed atomic.Bool
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for batch := range batches {
+			for _, it := range batch {
+				if failed.Load() || !check(it.e, it.leaf) {
+					failed.Store(true)
+					break
+				}
+			}
+		}
+	}()
+	batch := make([]item, 0, batchSize)
+	err := tx.ScanAuditEvents(ctx, 0, func(e *liaison.AuditEvent, leaf liaison.Hash) error {
+		if failed.Load() {
 			return errStop
+		}
+		batch = append(batch, item{e, leaf})
+		if len(batch) == batchSize {
+			batches <- batch
+			batch = make([]item, 0, batchSize)
 		}
 		return nil
 	})
+	if len(batch) > 0 {
+		batches <- batch
+	}
+	close(batches)
+	<-done
 	r.Entries = st.n
 	if err != nil && !errors.Is(err, errStop) {
 		r.Problem = err.Error()

@@ -133,19 +133,21 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// View implements liaison.Store.
+// View implements liaison.Store. A view is one snapshot (REPEATABLE READ), as a SQLite read transaction
+// is: a reader making several queries, such as audit verification, must not
+// see a writer's commit between them.
 func (s *Store) View(ctx context.Context, fn func(liaison.Tx) error) error {
-	return s.run(ctx, "postgres.View", pgx.ReadOnly, fn)
+	return s.run(ctx, "postgres.View", pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, fn)
 }
 
 // Update implements liaison.Store.
 func (s *Store) Update(ctx context.Context, fn func(liaison.Tx) error) error {
-	return s.run(ctx, "postgres.Update", pgx.ReadWrite, fn)
+	return s.run(ctx, "postgres.Update", pgx.TxOptions{AccessMode: pgx.ReadWrite}, fn)
 }
 
 // run calls fn in a transaction and commits if it returns nil.
-func (s *Store) run(ctx context.Context, op string, mode pgx.TxAccessMode, fn func(liaison.Tx) error) error {
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: mode})
+func (s *Store) run(ctx context.Context, op string, opts pgx.TxOptions, fn func(liaison.Tx) error) error {
+	tx, err := s.pool.BeginTx(ctx, opts)
 	if err != nil {
 		return &liaison.Error{Code: liaison.EINTERNAL, Op: op, Err: err}
 	}
