@@ -294,12 +294,12 @@ func ProveInclusion(ctx context.Context, store liaison.Store, index, size int64)
 			return liaison.FieldErrorf("index", "must be below the checkpoint's size %d", c.Size)
 		}
 		var entry *liaison.AuditEvent
-		err = tx.ScanAuditEvents(ctx, index, func(e *liaison.AuditEvent, _ liaison.Hash) error {
-			entry = e
-			return errStop
-		})
-		if err != nil && !errors.Is(err, errStop) {
+		got, err := tx.ListAuditEvents(ctx, liaison.AuditFilter{}, liaison.Page{After: strconv.FormatInt(index-1, 10), Limit: 1})
+		if err != nil {
 			return err
+		}
+		if len(got) == 1 {
+			entry = got[0]
 		}
 		if entry == nil || entry.Index != index {
 			return liaison.Errorf(liaison.ENOTFOUND, "audit entry %d is missing", index)
