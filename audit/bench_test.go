@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"runtime"
@@ -58,6 +59,30 @@ func benchAgency(i int) *liaison.Agency {
 		Created: now, Updated: now}
 }
 
+// rawInsert writes the same agency row with plain SQL, one transaction per
+// row, on the store's own handle: the baseline for the store's write path.
+func rawInsert(ctx context.Context, s liaison.Store, a *liaison.Agency) error {
+	contacts, _ := json.Marshal(a.Contacts)
+	switch st := s.(type) {
+	case *sqlite.Store:
+		tx, err := st.DB().BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, "INSERT INTO agencies (id, code, name, kind, country, contacts, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			a.ID, a.Code, a.Name, a.Kind, a.Country, string(contacts), a.Created.UnixMicro(), a.Updated.UnixMicro()); err != nil {
+			return err
+		}
+		return tx.Commit()
+	case *postgres.Store:
+		_, err := st.Pool().Exec(ctx, "INSERT INTO agencies (id, code, name, kind, country, contacts, created, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+			a.ID, a.Code, a.Name, a.Kind, a.Country, contacts, a.Created, a.Updated)
+		return err
+	}
+	return fmt.Errorf("unknown store %T", s)
+}
+
 func benchEvent(a *liaison.Agency) *liaison.AuditEvent {
 	return &liaison.AuditEvent{ID: liaison.NewID(), At: a.Created, UserID: liaison.NewID(), AgencyID: liaison.NewID(),
 		Actor: "bench.admin", Action: "agency.create", ObjectType: "agency", ObjectID: a.ID, Outcome: liaison.OutcomeSuccess,
@@ -71,11 +96,14 @@ func benchEvent(a *liaison.Agency) *liaison.AuditEvent {
 func BenchmarkAuditedWrite(b *testing.B) {
 	ctx := context.Background()
 	for _, be := range benchBackends(b) {
-		for _, mode := range []string{"unaudited", "audited"} {
+		for _, mode := range []string{"raw", "unaudited", "audited"} {
 			for _, par := range []int{1, 8} {
 				b.Run(fmt.Sprintf("%s/%s/writers=%d", be.name, mode, par), func(b *testing.B) {
 					s := be.open(b)
 					write := func(i int) error {
+						if mode == "raw" {
+							return rawInsert(ctx, s, benchAgency(i))
+						}
 						return s.Update(ctx, func(tx liaison.Tx) error {
 							a := benchAgency(i)
 							if err := tx.CreateAgency(ctx, a); err != nil {

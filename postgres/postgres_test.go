@@ -2,56 +2,47 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
 
 	"liaison"
 	"liaison/postgres"
 	"liaison/storetest"
 )
 
-// testURL returns the test database URL, skipping the test when none is set.
-func testURL(t *testing.T) string {
-	t.Helper()
-	url := os.Getenv("LIAISON_TEST_POSTGRES")
+func TestConformance(t *testing.T) {
+	url := os.Getenv(storetest.PostgresEnv)
 	if url == "" {
-		t.Skip("LIAISON_TEST_POSTGRES is not set: skipping the PostgreSQL tests " +
+		t.Skip(storetest.PostgresEnv + " is not set: skipping the PostgreSQL tests " +
 			"(e.g. LIAISON_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
 	}
-	return url
+	storetest.Run(t, func(t *testing.T) liaison.Store { return storetest.OpenPostgres(t, url) })
 }
 
-// openFresh opens a store in a new schema that is dropped when t ends.
-func openFresh(t *testing.T, url string) *postgres.Store {
-	t.Helper()
+// TestSchemaIsolation pins that stores in different schemas of one
+// database do not see each other's rows.
+func TestSchemaIsolation(t *testing.T) {
+	url := os.Getenv(storetest.PostgresEnv)
+	if url == "" {
+		t.Skip(storetest.PostgresEnv + " is not set")
+	}
 	ctx := context.Background()
-	var b [8]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
+	a := storetest.OpenPostgres(t, url)
+	b := storetest.OpenPostgres(t, url)
+	if err := a.Update(ctx, func(tx liaison.Tx) error { return tx.CreateAgency(ctx, storetest.NewAgency(1)) }); err != nil {
+		t.Fatal(err)
+	}
+	err := b.View(ctx, func(tx liaison.Tx) error {
+		got, err := tx.ListAgencies(ctx, liaison.AgencyFilter{}, liaison.Page{})
+		if err == nil && len(got) != 0 {
+			t.Fatalf("schema b sees %d agencies of schema a", len(got))
 		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
+		return err
 	})
-	s, err := postgres.Open(ctx, url, postgres.Options{Schema: schema})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-func TestConformance(t *testing.T) {
-	url := testURL(t)
-	storetest.Run(t, func(t *testing.T) liaison.Store { return openFresh(t, url) })
+	if a.(*postgres.Store).Dialect() != "postgres" {
+		t.Fatal("dialect")
+	}
 }
