@@ -129,4 +129,16 @@ func TestBrowserDemoAnalystSignsIn(t *testing.T) {
 	if !strings.Contains(url, "/login") {
 		t.Fatalf("after sign-out / went to %s", url)
 	}
+	// The public transparency report needs no sign-in.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/transparency"),
+		chromedp.WaitVisible(css("#transparency-table")),
+		screenshot(t, "transparency"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := text(t, ctx, "h1"); h != "Transparency report" {
+		t.Fatalf("transparency page heading = %q", h)
+	}
 }
