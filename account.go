@@ -110,6 +110,7 @@ type Actor struct {
 	IP        string
 	UserAgent string
 	RequestID string
+	Purpose   string // the reason the user gave for acting, recorded in the audit log
 }
 
 // Name is how the actor appears in logs.

@@ -58,7 +58,7 @@ type AuditEvent struct {
 func NewAuditEvent(ctx context.Context, now time.Time, action, objectType, objectID string) *AuditEvent {
 	a := ActorFrom(ctx)
 	e := &AuditEvent{ID: NewID(), At: now, Actor: a.Name(), Action: action, ObjectType: objectType,
-		ObjectID: objectID, Outcome: OutcomeSuccess, IP: a.IP, RequestID: a.RequestID}
+		ObjectID: objectID, Outcome: OutcomeSuccess, IP: a.IP, RequestID: a.RequestID, Reason: a.Purpose}
 	if a.User != nil {
 		e.UserID, e.AgencyID = a.User.ID, a.User.AgencyID
 	}

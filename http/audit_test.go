@@ -149,3 +149,40 @@ func TestTransparencyIsPublic(t *testing.T) {
 		t.Fatalf("months=99 = %d, want 400", status)
 	}
 }
+
+// TestReadsAreAudited pins CJIS AU-2's reads: who read which record, with
+// the purpose they declared and the decision that let them.
+func TestReadsAreAudited(t *testing.T) {
+	forEachStore(t, func(t *testing.T, f *fixture) {
+		status, _, body := f.do("GET", "/api/v1/agencies/"+f.agency.ID, f.userTok, "", "Liaison-Purpose", "  case 2026-117 deconfliction\t")
+		if status != 200 {
+			t.Fatalf("read = %d %s", status, body)
+		}
+		f.do("GET", "/api/v1/users?role=analyst", f.userTok, "")
+		sequence(t, f.store)
+		var reads, lists []*liaison.AuditEvent
+		_ = f.store.View(context.Background(), func(tx liaison.Tx) error {
+			reads, _ = tx.ListAuditEvents(context.Background(), liaison.AuditFilter{Action: "agency.read", ObjectID: f.agency.ID}, liaison.Page{})
+			lists, _ = tx.ListAuditEvents(context.Background(), liaison.AuditFilter{Action: "user.list"}, liaison.Page{})
+			return nil
+		})
+		if len(reads) != 1 || reads[0].UserID != f.analyst.ID || reads[0].Reason != "case 2026-117 deconfliction" ||
+			!strings.HasPrefix(reads[0].Decision, "permit: user with roles [analyst] via token") {
+			t.Fatalf("read audit = %+v", reads)
+		}
+		if len(lists) != 1 || lists[0].Details["role"] != "analyst" {
+			t.Fatalf("list audit = %+v", lists)
+		}
+		// A refusal records its decision too.
+		f.do("POST", "/api/v1/agencies", f.userTok, `{"code":"NO","name":"No","kind":"local","country":"US"}`)
+		sequence(t, f.store)
+		var denied []*liaison.AuditEvent
+		_ = f.store.View(context.Background(), func(tx liaison.Tx) error {
+			denied, _ = tx.ListAuditEvents(context.Background(), liaison.AuditFilter{Action: "agency.create", Outcome: liaison.OutcomeDenied}, liaison.Page{})
+			return nil
+		})
+		if len(denied) != 1 || !strings.HasPrefix(denied[0].Decision, "deny: ") {
+			t.Fatalf("denied audit = %+v", denied)
+		}
+	})
+}

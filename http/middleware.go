@@ -91,7 +91,8 @@ func (s *Server) wrap(rt route) http.Handler {
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 
-		actor := liaison.Actor{IP: clientIP(r), UserAgent: r.UserAgent(), RequestID: rid}
+		actor := liaison.Actor{IP: clientIP(r), UserAgent: r.UserAgent(), RequestID: rid,
+			Purpose: purposeHeader(r.Header.Get("Liaison-Purpose"))}
 		ctx := context.WithValue(r.Context(), requestIDKey, rid)
 		ctx = liaison.NewContext(ctx, actor)
 		r = r.WithContext(ctx)
@@ -197,6 +198,21 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, rt route, e
 		return
 	}
 	writeProblem(w, r, p)
+}
+
+// purposeHeader keeps the first 200 printable characters of the purpose
+// a caller declares for its request; it goes into every audit entry.
+func purposeHeader(v string) string {
+	v = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(v))
+	if len(v) > 200 {
+		v = v[:200]
+	}
+	return v
 }
 
 func clientIP(r *http.Request) string {

@@ -364,7 +364,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range comms {
 		commNames[c.ID] = c.Name
 	}
-	s.render(w, r, "home.html", map[string]any{"Agency": agency, "Communities": comms, "Agreements": agreements,
-		"Agencies": agencies, "AgencyNames": names, "CommunityNames": commNames})
+	data := map[string]any{"Agency": agency, "Communities": comms, "Agreements": agreements,
+		"Agencies": agencies, "AgencyNames": names, "CommunityNames": commNames}
+	if liaison.ActorFrom(ctx).IsAdmin() && s.svc.Alerts != nil {
+		data["Alerts"], _ = s.svc.Alerts.Recent()
+	}
+	s.render(w, r, "home.html", data)
 	return nil
 }

@@ -240,3 +240,25 @@ func TestStaticAssetsUnderContentHash(t *testing.T) {
 		t.Error("page has inline script or style, which the CSP forbids")
 	}
 }
+
+func TestAdminSeesAlerts(t *testing.T) {
+	f := newFixture(t, storetest.OpenSQLite)
+	f.svc.Alert("audit", "an audit entry could not be written, so the act (agency.create) was refused: disk full")
+	now := time.Now()
+	f.svc.Now = func() time.Time { return now }
+	for _, who := range []struct {
+		user  *liaison.User
+		alert bool
+	}{{f.admin, true}, {f.analyst, false}} {
+		b := newBrowser(t, f.srv.URL)
+		_, loc, _ := b.signIn(who.user.Login, testPassword)
+		_, _, page := b.do("GET", loc, nil)
+		secret := strings.ReplaceAll(regexp.MustCompile(`id="totp-secret" class="secret">([A-Z2-7 ]+)<`).FindStringSubmatch(page)[1], " ", "")
+		code, _ := service.TOTPCode(secret, service.TOTPStep(now))
+		b.do("POST", "/login/enrol", url.Values{"csrf": {csrfOf(t, page)}, "code": {code}, "next": {"/"}})
+		_, _, home := b.do("GET", "/", nil)
+		if got := strings.Contains(home, "disk full"); got != who.alert {
+			t.Errorf("%s sees the alert: %v, want %v", who.user.Login, got, who.alert)
+		}
+	}
+}

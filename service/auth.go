@@ -689,16 +689,16 @@ func (s *Service) ListTokens(ctx context.Context, idOrLogin string, p liaison.Pa
 		return nil, "", err
 	}
 	var out []*liaison.APIToken
-	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+	err := s.read(ctx, "token.list", "user", nil, func(tx liaison.Tx) (string, error) {
 		u, err := findUser(ctx, tx, idOrLogin)
 		if err != nil {
-			return err
+			return "", err
 		}
 		if (a.User == nil || a.User.ID != u.ID) && !a.IsAdmin() {
-			return liaison.Errorf(liaison.EFORBIDDEN, "only administrators may list other users' tokens")
+			return "", liaison.Errorf(liaison.EFORBIDDEN, "only administrators may list other users' tokens")
 		}
 		out, err = tx.ListTokens(ctx, u.ID, p.Clamp())
-		return err
+		return u.ID, err
 	})
 	return out, next(out, p, func(t *liaison.APIToken) string { return t.ID }), err
 }

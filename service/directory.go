@@ -72,10 +72,12 @@ func (s *Service) FindAgency(ctx context.Context, idOrCode string) (*liaison.Age
 		return nil, err
 	}
 	var a *liaison.Agency
-	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+	err := s.read(ctx, "agency.read", "agency", nil, func(tx liaison.Tx) (string, error) {
 		var err error
-		a, err = findAgency(ctx, tx, idOrCode)
-		return err
+		if a, err = findAgency(ctx, tx, idOrCode); err != nil {
+			return "", err
+		}
+		return a.ID, nil
 	})
 	return a, err
 }
@@ -100,10 +102,10 @@ func (s *Service) ListAgencies(ctx context.Context, f liaison.AgencyFilter, p li
 		return nil, "", err
 	}
 	var out []*liaison.Agency
-	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+	err := s.read(ctx, "agency.list", "agency", map[string]string{"kind": string(f.Kind), "country": f.Country}, func(tx liaison.Tx) (string, error) {
 		var err error
 		out, err = tx.ListAgencies(ctx, f, p.Clamp())
-		return err
+		return "", err
 	})
 	return out, next(out, p, func(a *liaison.Agency) string { return a.ID }), err
 }
@@ -235,10 +237,12 @@ func (s *Service) FindUser(ctx context.Context, idOrLogin string) (*liaison.User
 		return nil, err
 	}
 	var u *liaison.User
-	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+	err := s.read(ctx, "user.read", "user", nil, func(tx liaison.Tx) (string, error) {
 		var err error
-		u, err = findUser(ctx, tx, idOrLogin)
-		return err
+		if u, err = findUser(ctx, tx, idOrLogin); err != nil {
+			return "", err
+		}
+		return u.ID, nil
 	})
 	return u, err
 }
@@ -258,10 +262,10 @@ func (s *Service) ListUsers(ctx context.Context, f liaison.UserFilter, p liaison
 		return nil, "", err
 	}
 	var out []*liaison.User
-	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+	err := s.read(ctx, "user.list", "user", map[string]string{"agency_id": f.AgencyID, "role": string(f.Role)}, func(tx liaison.Tx) (string, error) {
 		var err error
 		out, err = tx.ListUsers(ctx, f, p.Clamp())
-		return err
+		return "", err
 	})
 	return out, next(out, p, func(u *liaison.User) string { return u.ID }), err
 }
@@ -341,10 +345,10 @@ func (s *Service) FindCommunity(ctx context.Context, id liaison.ID) (*liaison.Co
 		return nil, liaison.Errorf(liaison.ENOTFOUND, "no community %q", id)
 	}
 	var c *liaison.Community
-	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+	err := s.read(ctx, "community.read", "community", nil, func(tx liaison.Tx) (string, error) {
 		var err error
 		c, err = tx.FindCommunityByID(ctx, id)
-		return err
+		return id, err
 	})
 	return c, err
 }
@@ -361,10 +365,10 @@ func (s *Service) ListCommunities(ctx context.Context, f liaison.CommunityFilter
 		return nil, "", err
 	}
 	var out []*liaison.Community
-	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+	err := s.read(ctx, "community.list", "community", map[string]string{"agency_id": f.AgencyID}, func(tx liaison.Tx) (string, error) {
 		var err error
 		out, err = tx.ListCommunities(ctx, f, p.Clamp())
-		return err
+		return "", err
 	})
 	return out, next(out, p, func(c *liaison.Community) string { return c.ID }), err
 }
@@ -457,10 +461,10 @@ func (s *Service) FindAgreement(ctx context.Context, id liaison.ID) (*liaison.Ag
 		return nil, liaison.Errorf(liaison.ENOTFOUND, "no agreement %q", id)
 	}
 	var a *liaison.Agreement
-	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+	err := s.read(ctx, "agreement.read", "agreement", nil, func(tx liaison.Tx) (string, error) {
 		var err error
 		a, err = tx.FindAgreementByID(ctx, id)
-		return err
+		return id, err
 	})
 	return a, err
 }
@@ -479,12 +483,34 @@ func (s *Service) ListAgreements(ctx context.Context, f liaison.AgreementFilter,
 		return nil, "", err
 	}
 	var out []*liaison.Agreement
-	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+	err := s.read(ctx, "agreement.list", "agreement", map[string]string{"agency_id": f.AgencyID, "community_id": f.CommunityID}, func(tx liaison.Tx) (string, error) {
 		var err error
 		out, err = tx.ListAgreements(ctx, f, p.Clamp())
-		return err
+		return "", err
 	})
 	return out, next(out, p, func(a *liaison.Agreement) string { return a.ID }), err
+}
+
+// read runs a read in a transaction that also records it in the audit log,
+// as CJIS AU-2 asks: the read and its entry commit together. fn returns the
+// id of the object read ("" for a list); details record the filter.
+func (s *Service) read(ctx context.Context, action, objectType string, details map[string]string, fn func(tx liaison.Tx) (string, error)) error {
+	return s.Store.Update(ctx, func(tx liaison.Tx) error {
+		id, err := fn(tx)
+		if err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, s.now(), action, objectType, id)
+		for k, v := range details {
+			if v != "" {
+				if e.Details == nil {
+					e.Details = map[string]string{}
+				}
+				e.Details[k] = v
+			}
+		}
+		return s.audit(ctx, tx, e)
+	})
 }
 
 func setIf[T any](dst *T, src *T) {

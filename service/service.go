@@ -5,6 +5,7 @@ package service
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,6 +51,9 @@ func (s *Service) audit(ctx context.Context, tx liaison.Tx, e *liaison.AuditEven
 	if e.Node == "" {
 		e.Node = s.Node
 	}
+	if e.Decision == "" && e.Outcome == liaison.OutcomeSuccess {
+		e.Decision = "permit: " + authority(liaison.ActorFrom(ctx))
+	}
 	if err := auditlog.Append(ctx, tx, e); err != nil {
 		s.Alert("audit", "an audit entry could not be written, so the act ("+e.Action+") was refused: "+err.Error())
 		return err
@@ -81,9 +85,32 @@ func requireUser(ctx context.Context) error {
 // denied records a refused act in its own transaction and returns err.
 func (s *Service) denied(ctx context.Context, action, objectType, objectID string, err error) error {
 	e := liaison.NewAuditEvent(ctx, s.now(), action, objectType, objectID)
-	e.Outcome, e.Reason = liaison.OutcomeDenied, liaison.ErrorMessage(err)
+	e.Outcome, e.Decision = liaison.OutcomeDenied, "deny: "+liaison.ErrorMessage(err)
+	if e.Reason == "" {
+		e.Reason = liaison.ErrorMessage(err)
+	}
 	if werr := s.Store.Update(ctx, func(tx liaison.Tx) error { return s.audit(ctx, tx, e) }); werr != nil {
 		return werr
 	}
 	return err
+}
+
+// authority says on what the actor acted, for the audit entry's decision.
+// The policy decision point (issue 4) will give finer reasons.
+func authority(a liaison.Actor) string {
+	switch {
+	case a.User == nil && a.System != "":
+		return "system " + a.System
+	case a.User == nil:
+		return "anonymous"
+	}
+	roles := make([]string, len(a.User.Roles))
+	for i, r := range a.User.Roles {
+		roles[i] = string(r)
+	}
+	via := "session"
+	if a.Token != nil {
+		via = "token " + a.Token.Prefix
+	}
+	return "user with roles [" + strings.Join(roles, ",") + "] via " + via
 }
