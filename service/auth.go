@@ -67,7 +67,9 @@ func (s *Service) Login(ctx context.Context, login, password string) (*LoginResu
 		return err
 	})
 	if liaison.ErrorCode(err) == liaison.ENOTFOUND {
-		verifyPassword(s.dummyHash(), password)
+		if _, err := s.checkPassword(ctx, s.dummyHash(), password); err != nil {
+			return nil, err
+		}
 		e := liaison.NewAuditEvent(ctx, s.now(), "login.failure", "user", "")
 		e.Outcome, e.Reason, e.Details = liaison.OutcomeFailure, "unknown login", map[string]string{"login": truncate(login, 64)}
 		if err := s.Store.Update(ctx, func(tx liaison.Tx) error { return s.audit(ctx, tx, e) }); err != nil {
@@ -77,7 +79,10 @@ func (s *Service) Login(ctx context.Context, login, password string) (*LoginResu
 	} else if err != nil {
 		return nil, err
 	}
-	ok := verifyPassword(u.PasswordHash, password)
+	ok, err := s.checkPassword(ctx, u.PasswordHash, password)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.refuseBlocked(ctx, u, "login"); err != nil {
 		return nil, err
 	}
@@ -499,13 +504,22 @@ func (s *Service) SetPassword(ctx context.Context, idOrLogin, current, next stri
 		return s.denied(ctx, "password.change", "user", u.ID,
 			liaison.Errorf(liaison.EFORBIDDEN, "only administrators may set another user's password"))
 	}
-	if self && !verifyPassword(u.PasswordHash, current) {
-		if err := s.failAttempt(ctx, u, "password", "wrong current password"); liaison.ErrorCode(err) != liaison.EUNAUTHORIZED {
+	if self {
+		ok, err := s.checkPassword(ctx, u.PasswordHash, current)
+		if err != nil {
 			return err
 		}
-		return liaison.FieldErrorf("current_password", "is not your current password")
+		if !ok {
+			if err := s.failAttempt(ctx, u, "password", "wrong current password"); liaison.ErrorCode(err) != liaison.EUNAUTHORIZED {
+				return err
+			}
+			return liaison.FieldErrorf("current_password", "is not your current password")
+		}
 	}
-	hash := s.Argon2.HashPassword(next)
+	hash, err := s.hashPassword(ctx, next)
+	if err != nil {
+		return err
+	}
 	return s.Store.Update(ctx, func(tx liaison.Tx) error {
 		cur, err := tx.FindUserByID(ctx, u.ID)
 		if err != nil {

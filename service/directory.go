@@ -130,8 +130,12 @@ func (s *Service) CreateUser(ctx context.Context, in liaison.UserInput) (*liaiso
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	u.PasswordHash = s.Argon2.HashPassword(in.Password)
-	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+	hash, err := s.hashPassword(ctx, in.Password)
+	if err != nil {
+		return nil, err
+	}
+	u.PasswordHash = hash
+	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -77,4 +78,39 @@ func verifyPassword(hash, pw string) bool {
 	}
 	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// hashSlot waits for a free argon2id slot: at most GOMAXPROCS password
+// hashes run at once, so a burst of sign-in attempts (credential stuffing)
+// queues instead of holding 19 MiB per attempt and starving every core.
+func (s *Service) hashSlot(ctx context.Context) (release func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &liaison.Error{Code: liaison.EINTERNAL, Message: "the request was cancelled", Err: err}
+	}
+	select {
+	case s.hashSlots <- struct{}{}:
+		return func() { <-s.hashSlots }, nil
+	case <-ctx.Done():
+		return nil, &liaison.Error{Code: liaison.EINTERNAL, Message: "the server is busy checking passwords; try again", Err: ctx.Err()}
+	}
+}
+
+// checkPassword verifies pw against hash inside a hash slot.
+func (s *Service) checkPassword(ctx context.Context, hash, pw string) (bool, error) {
+	release, err := s.hashSlot(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	return verifyPassword(hash, pw), nil
+}
+
+// hashPassword hashes pw at the service's cost inside a hash slot.
+func (s *Service) hashPassword(ctx context.Context, pw string) (string, error) {
+	release, err := s.hashSlot(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return s.Argon2.HashPassword(pw), nil
 }

@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"testing"
@@ -70,4 +71,21 @@ func TestPasswordCostChange(t *testing.T) {
 	}
 	_, err := e.svc.Login(e.anon, "alice", password+"x")
 	wantErr(t, err, liaison.EUNAUTHORIZED, "")
+}
+
+// TestLoginGivesUpWithItsCaller: a sign-in whose caller has gone is
+// answered with an error and opens no session, rather than queueing for an
+// argon2id slot.
+func TestLoginGivesUpWithItsCaller(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.user("gone")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := e.svc.Login(ctx, "gone", password); err == nil {
+		t.Fatal("a login whose caller already gave up was served")
+	}
+	if n := len(e.audit(liaison.AuditFilter{Action: "login.password"})); n != 0 {
+		t.Fatalf("%d sessions opened for a caller who had gone", n)
+	}
 }

@@ -5,6 +5,7 @@ package service
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +32,8 @@ type Service struct {
 	// Signer signs audit checkpoints; nil on nodes that do not sign.
 	Signer *auditlog.Signer
 
+	hashSlots chan struct{} // bounds concurrent argon2id work
+
 	dummyMu  sync.Mutex
 	dummy    string       // argon2id hash verified for unknown logins
 	dummyFor Argon2Params // the cost dummy was made at
@@ -38,7 +41,8 @@ type Service struct {
 
 // New returns a Service over store with production settings.
 func New(store liaison.Store) *Service {
-	return &Service{Store: store, Now: time.Now, Argon2: DefaultArgon2, Issuer: "Liaison", Alerts: NewAlerts(100)}
+	return &Service{Store: store, Now: time.Now, Argon2: DefaultArgon2, Issuer: "Liaison", Alerts: NewAlerts(100),
+		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
 // now returns the current time in UTC at the stores' microsecond precision.
