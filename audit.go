@@ -70,6 +70,7 @@ func NewAuditEvent(ctx context.Context, now time.Time, action, objectType, objec
 // (the first is the leaf hash).
 type AuditAppend struct {
 	Event     *AuditEvent
+	Entry     []byte // Event.Canonical(): what the log keeps and hashes
 	FirstHash int64
 	Hashes    []Hash
 }

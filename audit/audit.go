@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,61 +19,8 @@ import (
 )
 
 // Encode returns the canonical bytes of an event: the leaf data the Merkle
-// tree hashes. Every field is on its own line in a fixed order, as its name
-// and its length-prefixed value, so no two different events encode alike and
-// no value needs escaping.
-func Encode(e *liaison.AuditEvent) []byte {
-	n := 160 + len(e.ID) + len(e.UserID) + len(e.AgencyID) + len(e.Actor) + len(e.Action) + len(e.ObjectType) +
-		len(e.ObjectID) + len(e.Outcome) + len(e.Reason) + len(e.Decision) + len(e.IP) + len(e.Node) + len(e.RequestID)
-	for k, v := range e.Details {
-		n += 24 + len(k) + len(v)
-	}
-	b := make([]byte, 0, n)
-	b = append(b, "liaison-audit-v1\nindex "...)
-	b = strconv.AppendInt(b, e.Index, 10)
-	b = append(b, "\nat "...)
-	b = strconv.AppendInt(b, e.At.UnixMicro(), 10)
-	b = append(b, '\n')
-	val := func(b []byte, v string) []byte {
-		b = strconv.AppendInt(b, int64(len(v)), 10)
-		b = append(b, ':')
-		return append(b, v...)
-	}
-	line := func(k, v string) {
-		b = append(b, k...)
-		b = append(b, ' ')
-		b = val(b, v)
-		b = append(b, '\n')
-	}
-	line("id", e.ID)
-	line("user", e.UserID)
-	line("agency", e.AgencyID)
-	line("actor", e.Actor)
-	line("action", e.Action)
-	line("object_type", e.ObjectType)
-	line("object", e.ObjectID)
-	line("outcome", e.Outcome)
-	line("reason", e.Reason)
-	line("decision", e.Decision)
-	line("ip", e.IP)
-	line("node", e.Node)
-	line("request", e.RequestID)
-	if len(e.Details) > 0 {
-		keys := make([]string, 0, len(e.Details))
-		for k := range e.Details {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			b = append(b, "detail "...)
-			b = val(b, k)
-			b = append(b, ' ')
-			b = val(b, e.Details[k])
-			b = append(b, '\n')
-		}
-	}
-	return b
-}
+// tree hashes (see liaison.AuditEvent.Canonical).
+func Encode(e *liaison.AuditEvent) []byte { return e.Canonical() }
 
 // LeafHash is the Merkle leaf hash of an event.
 func LeafHash(e *liaison.AuditEvent) liaison.Hash {
@@ -173,7 +119,8 @@ func sequenceBatch(ctx context.Context, store liaison.Store) (int, error) {
 		entries := make([]liaison.AuditAppend, len(queued))
 		for i, e := range queued {
 			e.Index = size + int64(i)
-			hs, err := tlog.StoredHashes(e.Index, Encode(e), reader)
+			entry := e.Canonical()
+			hs, err := tlog.StoredHashes(e.Index, entry, reader)
 			if err != nil {
 				return &liaison.Error{Code: liaison.EINTERNAL, Op: "audit.Sequence", Err: err}
 			}
@@ -181,7 +128,7 @@ func sequenceBatch(ctx context.Context, store liaison.Store) (int, error) {
 			for j, h := range hs {
 				fresh[first+int64(j)] = h
 			}
-			entries[i] = liaison.AuditAppend{Event: e, FirstHash: first, Hashes: fromTlog(hs)}
+			entries[i] = liaison.AuditAppend{Event: e, Entry: entry, FirstHash: first, Hashes: fromTlog(hs)}
 			ids[i] = e.ID
 		}
 		if err := tx.AppendAuditEvents(ctx, entries); err != nil {

@@ -98,10 +98,10 @@ func TestVerifyFindsTampering(t *testing.T) {
 			}{
 				{"untouched", func(*testing.T, liaison.Store, []*liaison.AuditEvent) {}, -1, ""},
 				{"altered row", func(t *testing.T, s liaison.Store, _ []*liaison.AuditEvent) {
-					rawExec(t, s, "UPDATE audit_events SET actor = 'someone else' WHERE idx = 17")
+					rawReplace(t, s, 17, "actor 5:user2", "actor 5:userX")
 				}, 17, "entry 17 was altered"},
 				{"altered detail", func(t *testing.T, s liaison.Store, _ []*liaison.AuditEvent) {
-					rawExec(t, s, `UPDATE audit_events SET details = '{"i":"999"}' WHERE idx = 3`)
+					rawReplace(t, s, 3, "detail 1:i 1:3", "detail 1:i 1:9")
 				}, 3, "entry 3 was altered"},
 				{"removed row", func(t *testing.T, s liaison.Store, _ []*liaison.AuditEvent) {
 					rawExec(t, s, "DELETE FROM audit_events WHERE idx = 30")
@@ -110,7 +110,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 					rawExec(t, s, "UPDATE audit_events SET idx = -1 WHERE idx = 10",
 						"UPDATE audit_events SET idx = 10 WHERE idx = 11",
 						"UPDATE audit_events SET idx = 11 WHERE idx = -1")
-				}, 10, "entry 10 was altered"},
+				}, 10, "entry 10 was moved"},
 				{"truncated log", func(t *testing.T, s liaison.Store, _ []*liaison.AuditEvent) {
 					rawExec(t, s, "DELETE FROM audit_events WHERE idx >= 40")
 				}, 40, "truncated"},
@@ -120,7 +120,8 @@ func TestVerifyFindsTampering(t *testing.T) {
 					e := *events[25]
 					e.Index, e.Outcome = 25, liaison.OutcomeDenied
 					leaf := audit.LeafHash(&e)
-					rawExec(t, s, fmt.Sprintf("UPDATE audit_events SET outcome = 'denied', leaf = %s WHERE idx = 25", hexLit(s, leaf[:])))
+					rawExec(t, s, fmt.Sprintf("UPDATE audit_events SET outcome = 'denied', entry = %s, leaf = %s WHERE idx = 25",
+						hexLit(s, e.Canonical()), hexLit(s, leaf[:])))
 				}, 20, "no longer match signed checkpoint 30"},
 				{"stored tree hash altered", func(t *testing.T, s liaison.Store, _ []*liaison.AuditEvent) {
 					rawExec(t, s, fmt.Sprintf("UPDATE audit_hashes SET hash = %s WHERE idx = 1", hexLit(s, make([]byte, 32))))
@@ -167,12 +168,44 @@ func mallorySigner(t *testing.T, _ *audit.Signer) note.Signer {
 	return s
 }
 
+// rawReplace edits the stored text of entry idx in place.
+func rawReplace(t *testing.T, s liaison.Store, idx int, old, new string) {
+	t.Helper()
+	q := fmt.Sprintf("UPDATE audit_events SET entry = CAST(replace(CAST(entry AS TEXT), '%s', '%s') AS BLOB) WHERE idx = %d", old, new, idx)
+	if s.Dialect() == "postgres" {
+		q = fmt.Sprintf("UPDATE audit_events SET entry = convert_to(replace(convert_from(entry, 'UTF8'), '%s', '%s'), 'UTF8') WHERE idx = %d", old, new, idx)
+	}
+	rawExec(t, s, q)
+}
+
 // hexLit writes bytes as a literal each dialect understands.
 func hexLit(s liaison.Store, b []byte) string {
 	if s.Dialect() == "postgres" {
 		return fmt.Sprintf(`'\x%x'::bytea`, b)
 	}
 	return fmt.Sprintf("x'%x'", b)
+}
+
+func TestVerifyIndex(t *testing.T) {
+	for _, be := range storetest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			s := be.Open(t)
+			signer := newSigner(t, "node-a")
+			fill(t, s, signer, 12, 12)
+			if r, err := audit.VerifyIndex(context.Background(), s); err != nil || !r.OK || r.Entries != 12 {
+				t.Fatalf("index of an untouched log = %+v, %v", r, err)
+			}
+			// Hiding entry 5 from "everything user0 did" by editing its search column.
+			rawExec(t, s, "UPDATE audit_events SET user_id = 'someone-else' WHERE idx = 5")
+			if r := verify(t, s, signer.VerifierKey); !r.OK {
+				t.Fatalf("the entries themselves are intact, verify = %+v", r)
+			}
+			r, err := audit.VerifyIndex(context.Background(), s)
+			if err != nil || r.OK || r.FirstBad != 5 || !strings.Contains(r.Problem, "search columns of entry 5") {
+				t.Fatalf("index after tampering = %+v, %v", r, err)
+			}
+		})
+	}
 }
 
 func TestVerifyWithDatabaseKeys(t *testing.T) {

@@ -15,23 +15,13 @@ import (
 // auditLockID is the advisory lock that serialises audit appends.
 const auditLockID = 0x6c69616973 // "liais"
 
-const auditCols = `idx, id::text, at, user_id, agency_id, actor, action, object_type, object_id, outcome, reason,
-	decision, ip, node, request_id, details`
-
-func scanAudit(s scanner, leaf *[]byte) (*liaison.AuditEvent, error) {
-	var e liaison.AuditEvent
-	dest := []any{&e.Index, &e.ID, &e.At, &e.UserID, &e.AgencyID, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID,
-		&e.Outcome, &e.Reason, &e.Decision, &e.IP, &e.Node, &e.RequestID, &e.Details}
-	if leaf != nil {
-		dest = append(dest, leaf)
+// parseEntry decodes a stored canonical entry.
+func parseEntry(op string, b []byte) (*liaison.AuditEvent, error) {
+	e, err := liaison.ParseAuditEntry(b)
+	if err != nil {
+		return nil, &liaison.Error{Code: liaison.EINTERNAL, Op: op, Err: err}
 	}
-	if err := s.Scan(dest...); err != nil {
-		return nil, err
-	}
-	if len(e.Details) == 0 {
-		e.Details = nil
-	}
-	return &e, nil
+	return e, nil
 }
 
 // QueueAuditEvent implements liaison.Tx.
@@ -113,21 +103,15 @@ func (t *Tx) AppendAuditEvents(ctx context.Context, entries []liaison.AuditAppen
 	var hashes [][]any
 	for i, a := range entries {
 		e := a.Event
-		if len(a.Hashes) == 0 {
-			return &liaison.Error{Code: liaison.EINTERNAL, Op: op, Message: "an audit leaf needs its hash"}
+		if len(a.Hashes) == 0 || len(a.Entry) == 0 {
+			return &liaison.Error{Code: liaison.EINTERNAL, Op: op, Message: "an audit leaf needs its entry and hash"}
 		}
-		details := e.Details
-		if details == nil {
-			details = map[string]string{}
-		}
-		events[i] = []any{e.Index, uid(e.ID), e.At, e.UserID, e.AgencyID, e.Actor, e.Action, e.ObjectType, e.ObjectID,
-			e.Outcome, e.Reason, e.Decision, e.IP, e.Node, e.RequestID, details, a.Hashes[0][:]}
+		events[i] = []any{e.Index, e.At, e.UserID, e.AgencyID, e.Action, e.ObjectType, e.ObjectID, e.Outcome, a.Entry, a.Hashes[0][:]}
 		for j, h := range a.Hashes {
 			hashes = append(hashes, []any{a.FirstHash + int64(j), h[:]})
 		}
 	}
-	cols := []string{"idx", "id", "at", "user_id", "agency_id", "actor", "action", "object_type", "object_id", "outcome",
-		"reason", "decision", "ip", "node", "request_id", "details", "leaf"}
+	cols := []string{"idx", "at", "user_id", "agency_id", "action", "object_type", "object_id", "outcome", "entry", "leaf"}
 	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"audit_events"}, cols, pgx.CopyFromRows(events)); err != nil {
 		return translate(op, err)
 	}
@@ -182,32 +166,60 @@ func (t *Tx) ListAuditEvents(ctx context.Context, f liaison.AuditFilter, p liais
 		}
 		q.add("idx > $%d", after)
 	}
-	s := "SELECT " + auditCols + " FROM audit_events"
+	s := "SELECT entry FROM audit_events"
 	if len(q.where) > 0 {
 		s += " WHERE " + strings.Join(q.where, " AND ")
 	}
 	q.args = append(q.args, p.Limit)
 	s += " ORDER BY idx LIMIT $" + strconv.Itoa(len(q.args))
-	return list(ctx, t, op, s, q.args, func(s scanner) (*liaison.AuditEvent, error) { return scanAudit(s, nil) })
+	return list(ctx, t, op, s, q.args, func(s scanner) (*liaison.AuditEvent, error) {
+		var b []byte
+		if err := s.Scan(&b); err != nil {
+			return nil, err
+		}
+		return parseEntry(op, b)
+	})
 }
 
-// ScanAuditEvents implements liaison.Tx.
-func (t *Tx) ScanAuditEvents(ctx context.Context, from int64, fn func(*liaison.AuditEvent, liaison.Hash) error) error {
-	const op = "postgres.ScanAuditEvents"
-	rows, err := t.tx.Query(ctx, "SELECT "+auditCols+", leaf FROM audit_events WHERE idx >= $1 ORDER BY idx", from)
+// ScanAuditEntries implements liaison.Tx.
+func (t *Tx) ScanAuditEntries(ctx context.Context, from int64, fn func(int64, []byte, liaison.Hash) error) error {
+	const op = "postgres.ScanAuditEntries"
+	rows, err := t.tx.Query(ctx, "SELECT idx, entry, leaf FROM audit_events WHERE idx >= $1 ORDER BY idx", from)
 	if err != nil {
 		return translate(op, err)
 	}
 	defer rows.Close()
-	var leaf []byte
+	var idx int64
+	var entry, leaf []byte
 	for rows.Next() {
-		e, err := scanAudit(rows, &leaf)
-		if err != nil {
+		if err := rows.Scan(&idx, &entry, &leaf); err != nil {
 			return translate(op, err)
 		}
 		var h liaison.Hash
 		copy(h[:], leaf)
-		if err := fn(e, h); err != nil {
+		if err := fn(idx, entry, h); err != nil {
+			return err
+		}
+	}
+	return translate(op, rows.Err())
+}
+
+// ScanAuditIndex implements liaison.Tx.
+func (t *Tx) ScanAuditIndex(ctx context.Context, fn func(int64, []byte, *liaison.AuditEvent) error) error {
+	const op = "postgres.ScanAuditIndex"
+	rows, err := t.tx.Query(ctx, `SELECT idx, entry, at, user_id, agency_id, action, object_type, object_id, outcome
+		FROM audit_events ORDER BY idx`)
+	if err != nil {
+		return translate(op, err)
+	}
+	defer rows.Close()
+	var entry []byte
+	for rows.Next() {
+		var e liaison.AuditEvent
+		if err := rows.Scan(&e.Index, &entry, &e.At, &e.UserID, &e.AgencyID, &e.Action, &e.ObjectType, &e.ObjectID, &e.Outcome); err != nil {
+			return translate(op, err)
+		}
+		if err := fn(e.Index, entry, &e); err != nil {
 			return err
 		}
 	}

@@ -11,28 +11,13 @@ import (
 	"liaison"
 )
 
-const auditCols = `idx, id, at, user_id, agency_id, actor, action, object_type, object_id, outcome, reason,
-	decision, ip, node, request_id, details`
-
-func scanAudit(s scanner, leaf *[]byte) (*liaison.AuditEvent, error) {
-	var e liaison.AuditEvent
-	var at int64
-	var details string
-	dest := []any{&e.Index, &e.ID, &at, &e.UserID, &e.AgencyID, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID,
-		&e.Outcome, &e.Reason, &e.Decision, &e.IP, &e.Node, &e.RequestID, &details}
-	if leaf != nil {
-		dest = append(dest, leaf)
+// parseEntry decodes a stored canonical entry.
+func parseEntry(op string, b []byte) (*liaison.AuditEvent, error) {
+	e, err := liaison.ParseAuditEntry(b)
+	if err != nil {
+		return nil, &liaison.Error{Code: liaison.EINTERNAL, Op: op, Err: err}
 	}
-	if err := s.Scan(dest...); err != nil {
-		return nil, err
-	}
-	e.At = fromUS(at)
-	if details != "{}" {
-		if err := json.Unmarshal([]byte(details), &e.Details); err != nil {
-			return nil, err
-		}
-	}
-	return &e, nil
+	return e, nil
 }
 
 // QueueAuditEvent implements liaison.Tx.
@@ -135,17 +120,13 @@ func (t *Tx) AppendAuditEvents(ctx context.Context, entries []liaison.AuditAppen
 	const op = "sqlite.AppendAuditEvents"
 	for _, a := range entries {
 		e := a.Event
-		if len(a.Hashes) == 0 {
-			return &liaison.Error{Code: liaison.EINTERNAL, Op: op, Message: "an audit leaf needs its hash"}
-		}
-		details := "{}"
-		if len(e.Details) > 0 {
-			details = mustJSON(e.Details)
+		if len(a.Hashes) == 0 || len(a.Entry) == 0 {
+			return &liaison.Error{Code: liaison.EINTERNAL, Op: op, Message: "an audit leaf needs its entry and hash"}
 		}
 		if err := t.exec(ctx, op, "index", "", false,
-			"INSERT INTO audit_events ("+auditCols+", leaf) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			e.Index, e.ID, us(e.At), e.UserID, e.AgencyID, e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Outcome,
-			e.Reason, e.Decision, e.IP, e.Node, e.RequestID, details, a.Hashes[0][:]); err != nil {
+			`INSERT INTO audit_events (idx, at, user_id, agency_id, action, object_type, object_id, outcome, entry, leaf)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.Index, us(e.At), e.UserID, e.AgencyID, e.Action, e.ObjectType, e.ObjectID, e.Outcome, a.Entry, a.Hashes[0][:]); err != nil {
 			return err
 		}
 		for i, h := range a.Hashes {
@@ -203,31 +184,61 @@ func (t *Tx) ListAuditEvents(ctx context.Context, f liaison.AuditFilter, p liais
 		}
 		q.add("idx > ?", after)
 	}
-	s := "SELECT " + auditCols + " FROM audit_events"
+	s := "SELECT entry FROM audit_events"
 	if len(q.where) > 0 {
 		s += " WHERE " + strings.Join(q.where, " AND ")
 	}
 	s += " ORDER BY idx LIMIT ?"
-	return list(ctx, t, op, s, append(q.args, p.Limit), func(s scanner) (*liaison.AuditEvent, error) { return scanAudit(s, nil) })
+	return list(ctx, t, op, s, append(q.args, p.Limit), func(s scanner) (*liaison.AuditEvent, error) {
+		var b []byte
+		if err := s.Scan(&b); err != nil {
+			return nil, err
+		}
+		return parseEntry(op, b)
+	})
 }
 
-// ScanAuditEvents implements liaison.Tx.
-func (t *Tx) ScanAuditEvents(ctx context.Context, from int64, fn func(*liaison.AuditEvent, liaison.Hash) error) error {
-	const op = "sqlite.ScanAuditEvents"
-	rows, err := t.tx.QueryContext(ctx, "SELECT "+auditCols+", leaf FROM audit_events WHERE idx >= ? ORDER BY idx", from)
+// ScanAuditEntries implements liaison.Tx.
+func (t *Tx) ScanAuditEntries(ctx context.Context, from int64, fn func(int64, []byte, liaison.Hash) error) error {
+	const op = "sqlite.ScanAuditEntries"
+	rows, err := t.tx.QueryContext(ctx, "SELECT idx, entry, leaf FROM audit_events WHERE idx >= ? ORDER BY idx", from)
 	if err != nil {
 		return translate(op, err, "", "")
 	}
 	defer rows.Close()
-	var leaf []byte
+	var idx int64
+	var entry, leaf []byte
 	for rows.Next() {
-		e, err := scanAudit(rows, &leaf)
-		if err != nil {
+		if err := rows.Scan(&idx, &entry, &leaf); err != nil {
 			return translate(op, err, "", "")
 		}
 		var h liaison.Hash
 		copy(h[:], leaf)
-		if err := fn(e, h); err != nil {
+		if err := fn(idx, entry, h); err != nil {
+			return err
+		}
+	}
+	return translate(op, rows.Err(), "", "")
+}
+
+// ScanAuditIndex implements liaison.Tx.
+func (t *Tx) ScanAuditIndex(ctx context.Context, fn func(int64, []byte, *liaison.AuditEvent) error) error {
+	const op = "sqlite.ScanAuditIndex"
+	rows, err := t.tx.QueryContext(ctx, `SELECT idx, entry, at, user_id, agency_id, action, object_type, object_id, outcome
+		FROM audit_events ORDER BY idx`)
+	if err != nil {
+		return translate(op, err, "", "")
+	}
+	defer rows.Close()
+	var entry []byte
+	for rows.Next() {
+		var e liaison.AuditEvent
+		var at int64
+		if err := rows.Scan(&e.Index, &entry, &at, &e.UserID, &e.AgencyID, &e.Action, &e.ObjectType, &e.ObjectID, &e.Outcome); err != nil {
+			return translate(op, err, "", "")
+		}
+		e.At = fromUS(at)
+		if err := fn(e.Index, entry, &e); err != nil {
 			return err
 		}
 	}

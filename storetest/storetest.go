@@ -630,7 +630,12 @@ func testAuditLog(t *testing.T, s liaison.Store) {
 			t.Fatalf("log size = %d, want 9", n)
 		}
 		var got []*liaison.AuditEvent
-		err = tx.ScanAuditEvents(ctx, 2, func(e *liaison.AuditEvent, leaf liaison.Hash) error {
+		err = tx.ScanAuditEntries(ctx, 2, func(idx int64, entry []byte, leaf liaison.Hash) error {
+			e, err := liaison.ParseAuditEntry(entry)
+			if err != nil || e.Index != idx {
+				t.Errorf("entry %d does not parse back: %v", idx, err)
+				return err
+			}
 			if leaf != audit.LeafHash(e) {
 				t.Errorf("entry %d: stored leaf does not match its content", e.Index)
 			}
@@ -653,7 +658,7 @@ func testAuditLog(t *testing.T, s liaison.Store) {
 	// A second writer that skipped the lock and reuses an index is refused.
 	err := update(t, s, func(tx liaison.Tx) error {
 		e := &liaison.AuditEvent{Index: 3, ID: liaison.NewID(), At: epoch, Actor: "x", Action: "forged", Outcome: liaison.OutcomeSuccess}
-		return tx.AppendAuditEvents(ctx, []liaison.AuditAppend{{Event: e, FirstHash: 99999, Hashes: []liaison.Hash{audit.LeafHash(e)}}})
+		return tx.AppendAuditEvents(ctx, []liaison.AuditAppend{{Event: e, Entry: e.Canonical(), FirstHash: 99999, Hashes: []liaison.Hash{audit.LeafHash(e)}}})
 	})
 	wantErr(t, err, liaison.ECONFLICT, "index")
 }

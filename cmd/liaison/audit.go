@@ -27,12 +27,13 @@ func (e *env) auditCmd() *cobra.Command {
 
 func (e *env) auditVerifyCmd() *cobra.Command {
 	var keys []string
-	var asJSON bool
+	var asJSON, skipIndex bool
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Check the whole log offline: every entry, every stored hash, every signed checkpoint",
 		Long: "verify re-reads the audit log from the data directory or database and proves it intact, or names the\n" +
-			"first altered, removed or reordered entry. Pass the verifier keys you trust with --key; without them\n" +
+			"first altered, removed or reordered entry, then checks the search columns kept beside each entry.\n" +
+			"Pass the verifier keys you trust with --key; without them\n" +
 			"it trusts the keys recorded in the database, which an attacker with database access could replace.",
 		RunE: func(c *cobra.Command, _ []string) error {
 			store, err := e.openStore(c.Context())
@@ -47,6 +48,15 @@ func (e *env) auditVerifyCmd() *cobra.Command {
 			r, err := audit.Verify(c.Context(), store, keys...)
 			if err != nil {
 				return err
+			}
+			if r.OK && !skipIndex {
+				ir, err := audit.VerifyIndex(c.Context(), store)
+				if err != nil {
+					return err
+				}
+				if !ir.OK {
+					r.OK, r.FirstBad, r.Problem = false, ir.FirstBad, ir.Problem
+				}
 			}
 			if asJSON {
 				if err := writeJSON(e.stdout, r); err != nil {
@@ -69,6 +79,7 @@ func (e *env) auditVerifyCmd() *cobra.Command {
 	}
 	cmd.Flags().StringArrayVar(&keys, "key", nil, "trusted checkpoint verifier key (repeatable)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	cmd.Flags().BoolVar(&skipIndex, "skip-index", false, "check only the entries and the tree, not the search columns beside them")
 	return cmd
 }
 

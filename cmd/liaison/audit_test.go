@@ -80,11 +80,19 @@ func TestAuditVerifyNamesTheFirstBadIndex(t *testing.T) {
 	}
 	s.Close()
 	out, _, err := cli(t, st, "audit", "verify")
-	if err == nil || !strings.Contains(out, "first bad index: 12") {
-		t.Fatalf("verify after tampering = %v\n%s", err, out)
+	if err == nil || !strings.Contains(out, "first bad index: 12") || !strings.Contains(out, "search columns") {
+		t.Fatalf("verify after tampering with the search columns = %v\n%s", err, out)
 	}
 	s, _ = sqlite.Open(context.Background(), data, sqlite.Options{})
 	_, _ = s.DB().Exec("UPDATE audit_events SET outcome = 'success' WHERE idx = 12")
+	_, _ = s.DB().Exec("UPDATE audit_events SET entry = CAST(replace(CAST(entry AS TEXT), 'demo', 'DEMO') AS BLOB) WHERE idx = 20")
+	s.Close()
+	out, _, err = cli(t, st, "audit", "verify")
+	if err == nil || !strings.Contains(out, "first bad index: 20") || !strings.Contains(out, "altered") {
+		t.Fatalf("verify after altering entry 20 = %v\n%s", err, out)
+	}
+	s, _ = sqlite.Open(context.Background(), data, sqlite.Options{})
+	_, _ = s.DB().Exec("UPDATE audit_events SET entry = CAST(replace(CAST(entry AS TEXT), 'DEMO', 'demo') AS BLOB) WHERE idx = 20")
 	_, _ = s.DB().Exec("DELETE FROM audit_events WHERE idx >= 60")
 	s.Close()
 	out, _, err = cli(t, st, "audit", "verify", "--json")

@@ -118,21 +118,14 @@ CREATE TABLE recovery_codes (
 -- object_id are free text: they may be empty or name objects kept elsewhere.
 CREATE TABLE audit_events (
     idx         bigint NOT NULL CONSTRAINT audit_events_pkey PRIMARY KEY,
-    id          uuid NOT NULL, -- unique already in audit_queue
     at          timestamptz NOT NULL,
     user_id     text NOT NULL DEFAULT '',
     agency_id   text NOT NULL DEFAULT '',
-    actor       text NOT NULL,
     action      text NOT NULL,
     object_type text NOT NULL DEFAULT '',
     object_id   text NOT NULL DEFAULT '',
     outcome     text NOT NULL,
-    reason      text NOT NULL DEFAULT '',
-    decision    text NOT NULL DEFAULT '',
-    ip          text NOT NULL DEFAULT '',
-    node        text NOT NULL DEFAULT '',
-    request_id  text NOT NULL DEFAULT '',
-    details     jsonb NOT NULL DEFAULT '{}',
+    entry       bytea NOT NULL, -- the canonical entry: the truth, hashed into leaf
     leaf        bytea NOT NULL
 );
 CREATE INDEX audit_events_user ON audit_events (user_id, idx);

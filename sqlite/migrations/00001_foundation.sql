@@ -111,25 +111,19 @@ CREATE TABLE recovery_codes (
 ) STRICT, WITHOUT ROWID;
 
 -- The audit log: an append-only RFC 6962 Merkle tree. idx is the leaf
--- index (dense, from 0); leaf is its record hash; audit_hashes holds the
--- stored tree hashes (tlog.StoredHashIndex order).
+-- index (dense, from 0); entry is the canonical entry and leaf its record
+-- hash; the other columns are a search index over entry; audit_hashes holds
+-- the stored tree hashes (tlog.StoredHashIndex order).
 CREATE TABLE audit_events (
     idx         INTEGER PRIMARY KEY,
-    id          TEXT NOT NULL, -- unique already in audit_queue
     at          INTEGER NOT NULL,
     user_id     TEXT NOT NULL DEFAULT '',
     agency_id   TEXT NOT NULL DEFAULT '',
-    actor       TEXT NOT NULL,
     action      TEXT NOT NULL,
     object_type TEXT NOT NULL DEFAULT '',
     object_id   TEXT NOT NULL DEFAULT '',
     outcome     TEXT NOT NULL,
-    reason      TEXT NOT NULL DEFAULT '',
-    decision    TEXT NOT NULL DEFAULT '',
-    ip          TEXT NOT NULL DEFAULT '',
-    node        TEXT NOT NULL DEFAULT '',
-    request_id  TEXT NOT NULL DEFAULT '',
-    details     TEXT NOT NULL DEFAULT '{}',
+    entry       BLOB NOT NULL, -- the canonical entry: the truth, hashed into leaf
     leaf        BLOB NOT NULL
 ) STRICT;
 CREATE INDEX audit_events_user ON audit_events(user_id, idx);
