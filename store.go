@@ -150,15 +150,15 @@ type Tx interface {
 	// ListAuditEvents returns events in log order with index > p.After
 	// (a decimal index; empty for the start).
 	ListAuditEvents(ctx context.Context, f AuditFilter, p Page) ([]*AuditEvent, error)
-	// ScanAuditEntries calls fn for every entry with index >= from, in index
-	// order, with its canonical bytes and the leaf hash stored beside it; an
-	// error from fn stops the scan.
-	ScanAuditEntries(ctx context.Context, from int64, fn func(index int64, entry []byte, leaf Hash) error) error
+	// ScanAuditEntries calls fn for every entry with from <= index < to, in
+	// index order, with its canonical bytes and the leaf hash stored beside
+	// it; an error from fn stops the scan.
+	ScanAuditEntries(ctx context.Context, from, to int64, fn func(index int64, entry []byte, leaf Hash) error) error
 	// ScanAuditIndex calls fn for every entry with the searchable columns
 	// kept beside it (the index ListAuditEvents filters on), in index order.
 	ScanAuditIndex(ctx context.Context, fn func(index int64, entry []byte, indexed *AuditEvent) error) error
-	// ScanAuditHashes calls fn for every stored tree hash in index order.
-	ScanAuditHashes(ctx context.Context, fn func(index int64, h Hash) error) error
+	// ScanAuditHashes calls fn for every stored tree hash with index < to, in order.
+	ScanAuditHashes(ctx context.Context, to int64, fn func(index int64, h Hash) error) error
 	// CountAuditActions counts events per month, action and outcome in [since, until).
 	CountAuditActions(ctx context.Context, since, until time.Time) ([]ActionCount, error)
 

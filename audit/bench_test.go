@@ -205,6 +205,12 @@ func BenchmarkVerify(b *testing.B) {
 			}
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
 			b.ReportMetric(float64(n)/fill.Seconds(), "append-entries/s")
+			b.StopTimer()
+			start = time.Now()
+			if r, err := audit.VerifyIndex(ctx, s); err != nil || !r.OK {
+				b.Fatalf("verify index = %+v, %v", r, err)
+			}
+			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "index-entries/s")
 		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"hash"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -93,14 +94,50 @@ func Verify(ctx context.Context, store liaison.Store, keys ...string) (*Report, 
 				return nil
 			}
 		}
-		leaves := sha256.New()
-		if !verifyEntries(ctx, tx, cps, r, leaves) {
-			return nil
+		n, err := tx.AuditLogSize(ctx)
+		if err != nil {
+			return err
 		}
-		if !verifyStoredHashes(ctx, tx, r, leaves.Sum(nil)) {
-			return nil
+		// The log is append-only, so every later snapshot holds the same
+		// first n entries: the two passes below read them from two read
+		// transactions at once, one per core.
+		var wg sync.WaitGroup
+		ra, rb := &Report{FirstBad: -1}, &Report{FirstBad: -1}
+		var errA, errB error
+		var leavesA, leavesB []byte
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			errA = store.View(ctx, func(tx liaison.Tx) error {
+				h := sha256.New()
+				if verifyEntries(ctx, tx, cps, ra, h, n) {
+					leavesA = h.Sum(nil)
+				}
+				return nil
+			})
+		}()
+		go func() {
+			defer wg.Done()
+			errB = store.View(ctx, func(tx liaison.Tx) error {
+				leavesB = verifyStoredHashes(ctx, tx, rb, n)
+				return nil
+			})
+		}()
+		wg.Wait()
+		if err := errors.Join(errA, errB); err != nil {
+			return err
 		}
-		r.OK = true
+		r.Entries, r.Root, r.Checkpoints = ra.Entries, ra.Root, ra.Checkpoints
+		switch {
+		case ra.Problem != "":
+			r.FirstBad, r.Problem = ra.FirstBad, ra.Problem
+		case rb.Problem != "":
+			r.FirstBad, r.Problem = rb.FirstBad, rb.Problem
+		case !bytes.Equal(leavesA, leavesB):
+			r.FirstBad, r.Problem = 0, "the stored leaf hashes differ from the entries' leaves: inclusion proofs would fail"
+		default:
+			r.OK = true
+		}
 		return nil
 	})
 	if err != nil {
@@ -111,7 +148,7 @@ func Verify(ctx context.Context, store liaison.Store, keys ...string) (*Report, 
 
 // verifyEntries is the first pass: entries, leaves and checkpoints. It
 // feeds every leaf hash into leaves for the second pass.
-func verifyEntries(ctx context.Context, tx liaison.Tx, cps []*liaison.Checkpoint, r *Report, leaves hash.Hash) bool {
+func verifyEntries(ctx context.Context, tx liaison.Tx, cps []*liaison.Checkpoint, r *Report, leaves hash.Hash, n int64) bool {
 	var st rootStack
 	next := 0            // next checkpoint to compare
 	lastGood := int64(0) // size of the last checkpoint that matched
@@ -176,7 +213,7 @@ func verifyEntries(ctx context.Context, tx liaison.Tx, cps []*liaison.Checkpoint
 		}
 	}()
 	batch := make([]item, 0, batchSize)
-	err := tx.ScanAuditEntries(ctx, 0, func(idx int64, entry []byte, leaf liaison.Hash) error {
+	err := tx.ScanAuditEntries(ctx, 0, n, func(idx int64, entry []byte, leaf liaison.Hash) error {
 		if failed.Load() {
 			return errStop
 		}
@@ -209,10 +246,11 @@ func verifyEntries(ctx context.Context, tx liaison.Tx, cps []*liaison.Checkpoint
 	return true
 }
 
-// verifyStoredHashes is the second pass: every stored tree hash must be the
-// hash of its two children, the stored leaves must be the entries' leaves,
-// and there must be exactly as many as the log's size needs.
-func verifyStoredHashes(ctx context.Context, tx liaison.Tx, r *Report, wantLeaves []byte) bool {
+// verifyStoredHashes is the second pass: every stored tree hash of the
+// first n entries must be the hash of its two children, and there must be
+// exactly as many as n entries need. It returns the digest of the stored
+// leaves, which must equal the entries' (the first pass), or nil.
+func verifyStoredHashes(ctx context.Context, tx liaison.Tx, r *Report, n int64) []byte {
 	leaves := sha256.New()
 	var left []tlog.Hash   // left[level]: the pending left child at that level
 	var expect []tlog.Hash // expect[level]: the hash the next node at that level must have
@@ -222,7 +260,8 @@ func verifyStoredHashes(ctx context.Context, tx liaison.Tx, r *Report, wantLeave
 		r.Problem = fmt.Sprintf("stored tree hash %d (level %d) %s: inclusion proofs from entry %d on would fail", idx, level, why, n<<level)
 		return errStop
 	}
-	err := tx.ScanAuditHashes(ctx, func(idx int64, h liaison.Hash) error {
+	count := tlog.StoredHashCount(n)
+	err := tx.ScanAuditHashes(ctx, count, func(idx int64, h liaison.Hash) error {
 		if idx != want {
 			return bad(want, 0, 0, "is missing")
 		}
@@ -246,22 +285,17 @@ func verifyStoredHashes(ctx context.Context, tx liaison.Tx, r *Report, wantLeave
 	})
 	if err != nil && !errors.Is(err, errStop) {
 		r.Problem = err.Error()
-		return false
+		return nil
 	}
 	if r.Problem != "" {
-		return false
+		return nil
 	}
-	if want != tlog.StoredHashCount(r.Entries) {
-		r.FirstBad = r.Entries
-		r.Problem = fmt.Sprintf("there are %d stored tree hashes, but %d entries need %d", want, r.Entries, tlog.StoredHashCount(r.Entries))
-		return false
+	if want != count {
+		r.FirstBad = n
+		r.Problem = fmt.Sprintf("there are %d stored tree hashes, but %d entries need %d", want, n, count)
+		return nil
 	}
-	if string(leaves.Sum(nil)) != string(wantLeaves) {
-		r.FirstBad = 0
-		r.Problem = "the stored leaf hashes differ from the entries' leaves: inclusion proofs would fail"
-		return false
-	}
-	return true
+	return leaves.Sum(nil)
 }
 
 // entryPrefix is how the canonical text of entry idx begins.

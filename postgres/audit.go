@@ -182,9 +182,9 @@ func (t *Tx) ListAuditEvents(ctx context.Context, f liaison.AuditFilter, p liais
 }
 
 // ScanAuditEntries implements liaison.Tx.
-func (t *Tx) ScanAuditEntries(ctx context.Context, from int64, fn func(int64, []byte, liaison.Hash) error) error {
+func (t *Tx) ScanAuditEntries(ctx context.Context, from, to int64, fn func(int64, []byte, liaison.Hash) error) error {
 	const op = "postgres.ScanAuditEntries"
-	rows, err := t.tx.Query(ctx, "SELECT idx, entry, leaf FROM audit_events WHERE idx >= $1 ORDER BY idx", from)
+	rows, err := t.tx.Query(ctx, "SELECT idx, entry, leaf FROM audit_events WHERE idx >= $1 AND idx < $2 ORDER BY idx", from, to)
 	if err != nil {
 		return translate(op, err)
 	}
@@ -227,9 +227,9 @@ func (t *Tx) ScanAuditIndex(ctx context.Context, fn func(int64, []byte, *liaison
 }
 
 // ScanAuditHashes implements liaison.Tx.
-func (t *Tx) ScanAuditHashes(ctx context.Context, fn func(int64, liaison.Hash) error) error {
+func (t *Tx) ScanAuditHashes(ctx context.Context, to int64, fn func(int64, liaison.Hash) error) error {
 	const op = "postgres.ScanAuditHashes"
-	rows, err := t.tx.Query(ctx, "SELECT idx, hash FROM audit_hashes ORDER BY idx")
+	rows, err := t.tx.Query(ctx, "SELECT idx, hash FROM audit_hashes WHERE idx < $1 ORDER BY idx", to)
 	if err != nil {
 		return translate(op, err)
 	}

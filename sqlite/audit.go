@@ -199,9 +199,9 @@ func (t *Tx) ListAuditEvents(ctx context.Context, f liaison.AuditFilter, p liais
 }
 
 // ScanAuditEntries implements liaison.Tx.
-func (t *Tx) ScanAuditEntries(ctx context.Context, from int64, fn func(int64, []byte, liaison.Hash) error) error {
+func (t *Tx) ScanAuditEntries(ctx context.Context, from, to int64, fn func(int64, []byte, liaison.Hash) error) error {
 	const op = "sqlite.ScanAuditEntries"
-	rows, err := t.tx.QueryContext(ctx, "SELECT idx, entry, leaf FROM audit_events WHERE idx >= ? ORDER BY idx", from)
+	rows, err := t.tx.QueryContext(ctx, "SELECT idx, entry, leaf FROM audit_events WHERE idx >= ? AND idx < ? ORDER BY idx", from, to)
 	if err != nil {
 		return translate(op, err, "", "")
 	}
@@ -246,9 +246,9 @@ func (t *Tx) ScanAuditIndex(ctx context.Context, fn func(int64, []byte, *liaison
 }
 
 // ScanAuditHashes implements liaison.Tx.
-func (t *Tx) ScanAuditHashes(ctx context.Context, fn func(int64, liaison.Hash) error) error {
+func (t *Tx) ScanAuditHashes(ctx context.Context, to int64, fn func(int64, liaison.Hash) error) error {
 	const op = "sqlite.ScanAuditHashes"
-	rows, err := t.tx.QueryContext(ctx, "SELECT idx, hash FROM audit_hashes ORDER BY idx")
+	rows, err := t.tx.QueryContext(ctx, "SELECT idx, hash FROM audit_hashes WHERE idx < ? ORDER BY idx", to)
 	if err != nil {
 		return translate(op, err, "", "")
 	}
