@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -123,12 +124,15 @@ func BenchmarkAuditedWrite(b *testing.B) {
 						defer close(done)
 						(&audit.Sequencer{Store: s, Interval: 200 * time.Millisecond}).Run(sctx)
 					}()
+					lat := make([]time.Duration, 0, b.N)
 					b.ResetTimer()
 					if par == 1 {
 						for i := range b.N {
+							t0 := time.Now()
 							if err := write(i); err != nil {
 								b.Fatal(err)
 							}
+							lat = append(lat, time.Since(t0))
 						}
 					} else {
 						b.SetParallelism(max(1, par/runtime.GOMAXPROCS(0)))
@@ -149,6 +153,11 @@ func BenchmarkAuditedWrite(b *testing.B) {
 					stop()
 					<-done
 					b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+					if len(lat) > 0 {
+						slices.Sort(lat)
+						b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+						b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+					}
 				})
 			}
 		}
