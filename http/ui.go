@@ -241,18 +241,28 @@ func (s *Server) restartLogin(w http.ResponseWriter, r *http.Request, err error)
 	return nil
 }
 
-func (s *Server) mfaSubmit(w http.ResponseWriter, r *http.Request) error {
+// pendingForm reads a second-factor form: it checks the form's CSRF token
+// and finds the sign-in waiting for its second factor. An empty token with
+// a nil error means the browser was sent back to the start.
+func (s *Server) pendingForm(w http.ResponseWriter, r *http.Request) (tok string, u *liaison.User, next string, err error) {
 	if err := s.parseForm(w, r); err != nil {
-		return err
+		return "", nil, "", err
 	}
 	if err := checkLoginCSRF(r); err != nil {
+		return "", nil, "", err
+	}
+	tok, u, err = s.pending(r)
+	if err != nil {
+		return "", nil, "", s.restartLogin(w, r, err)
+	}
+	return tok, u, safeNext(r.PostFormValue("next")), nil
+}
+
+func (s *Server) mfaSubmit(w http.ResponseWriter, r *http.Request) error {
+	tok, u, next, err := s.pendingForm(w, r)
+	if err != nil || tok == "" {
 		return err
 	}
-	tok, u, err := s.pending(r)
-	if err != nil {
-		return s.restartLogin(w, r, err)
-	}
-	next := safeNext(r.PostFormValue("next"))
 	res, err := s.svc.VerifyMFA(r.Context(), tok, r.PostFormValue("code"))
 	if err != nil {
 		if liaison.ErrorCode(err) != liaison.EINVALID {
@@ -295,17 +305,10 @@ func groupSecret(s string) string {
 }
 
 func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request) error {
-	if err := s.parseForm(w, r); err != nil {
+	tok, u, next, err := s.pendingForm(w, r)
+	if err != nil || tok == "" {
 		return err
 	}
-	if err := checkLoginCSRF(r); err != nil {
-		return err
-	}
-	tok, u, err := s.pending(r)
-	if err != nil {
-		return s.restartLogin(w, r, err)
-	}
-	next := safeNext(r.PostFormValue("next"))
 	res, err := s.svc.ConfirmEnrolment(r.Context(), tok, r.PostFormValue("code"))
 	if err != nil {
 		if liaison.ErrorCode(err) != liaison.EINVALID {
