@@ -50,12 +50,12 @@ const MaxRetention = 5 * 365 * 24 * time.Hour
 
 // IntelRecord is a criminal intelligence record under 28 CFR Part 23.
 type IntelRecord struct {
-	ID        ID        `json:"id"`
-	Version   int       `json:"version"`
-	Title     string    `json:"title"`
-	Narrative string    `json:"narrative"`
-	Subjects  []Entity  `json:"subjects"`
-	Links     []Link    `json:"links"`
+	ID        ID       `json:"id"`
+	Version   int      `json:"version"`
+	Title     string   `json:"title"`
+	Narrative string   `json:"narrative"`
+	Subjects  []Entity `json:"subjects"`
+	Links     []Link   `json:"links"`
 	// Predicate is the reasonable-suspicion justification: why the subjects
 	// are believed to be involved in definable criminal activity.
 	Predicate string `json:"criminal_predicate"`

@@ -149,9 +149,9 @@ var (
 // facts are what Go computes from the request for the policies: the
 // relational parts (agreements, grants, cases) that do not belong in Cedar.
 type facts struct {
-	sameAgency, caseAssigned                                   bool
+	sameAgency, caseAssigned                                    bool
 	agreementCovers, agreementPII, agreementIntl, agreementPriv bool
-	grant, grantPII                                            bool
+	grant, grantPII                                             bool
 }
 
 func gather(r Request) facts {
