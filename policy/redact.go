@@ -25,12 +25,12 @@ var identifying = map[string]bool{
 
 // Patterns of identifiers found in free text, masked in narratives.
 var narrativePatterns = []*regexp.Regexp{
-	regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`),                               // email
-	regexp.MustCompile(`\b\d{3}-\d{2}-\d{4}\b`),                                                        // SSN
-	regexp.MustCompile(`\+?\d[\d\s().-]{7,}\d`),                                                        // phone numbers
-	regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b`),                            // dates (birth dates)
+	regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`),                                                              // email
+	regexp.MustCompile(`\b\d{3}-\d{2}-\d{4}\b`),                                                                                       // SSN
+	regexp.MustCompile(`\+?\d[\d\s().-]{7,}\d`),                                                                                       // phone numbers
+	regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b`),                                                           // dates (birth dates)
 	regexp.MustCompile(`\b\d{1,6}\s+(?:[A-Z][a-z]+\s+){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Lane|Ln|Dr|Drive|Way|Ct|Court)\b\.?`), // street addresses
-	regexp.MustCompile(`\b[A-HJ-NPR-Z0-9]{17}\b`),                                                      // VIN
+	regexp.MustCompile(`\b[A-HJ-NPR-Z0-9]{17}\b`),                                                                                     // VIN
 }
 
 // Redact returns the record in the form a decision's redaction plan allows.
