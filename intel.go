@@ -73,6 +73,7 @@ type IntelRecord struct {
 	ControlOfficial   ID        `json:"control_official_id"`
 	CaseID            ID        `json:"case_id"`
 	Recipients        []ID      `json:"recipients,omitempty"` // named users, for TLP:RED
+	SharedWith        []ID      `json:"shared_with"`          // communities the record is shared to
 	RetainUntil       time.Time `json:"retain_until"`
 	Created           time.Time `json:"created_at"`
 	Updated           time.Time `json:"updated_at"`
@@ -157,4 +158,48 @@ func (r *IntelRecord) Validate(now time.Time) error {
 		p.Add("retain_until", "must be at most five years ahead (28 CFR 23.20(h))")
 	}
 	return p.Err()
+}
+
+// Case is an investigation. Assignment to a case shows need-to-know.
+type Case struct {
+	ID       ID        `json:"id"`
+	Title    string    `json:"title"`
+	AgencyID ID        `json:"agency_id"` // the lead agency
+	Assigned []ID      `json:"assigned"`  // user ids
+	Created  time.Time `json:"created_at"`
+	Updated  time.Time `json:"updated_at"`
+}
+
+// Validate checks the case's own fields.
+func (c *Case) Validate() error {
+	var p Problems
+	checkText(&p, "title", c.Title, 1, 300)
+	if !ValidID(c.AgencyID) {
+		p.Add("agency_id", "must be the lead agency's id")
+	}
+	for i, u := range c.Assigned {
+		if !ValidID(u) {
+			p.Add("assigned["+itoa(i)+"]", "must be a user id")
+		}
+	}
+	return p.Err()
+}
+
+// IntelFilter narrows ListIntelRecords. It is the SQL prefilter: it may
+// only narrow what the decision point would allow, never widen it.
+type IntelFilter struct {
+	Originator ID   // only this agency's records
+	CaseID     ID   // only this case's records
+	Visible    *Visibility
+}
+
+// Visibility is what a reader may possibly see, derived from the same facts
+// the decision point uses: records of the reader's own agency, or records
+// shared to one of the reader's communities at TLP AMBER or wider, or RED
+// records naming the reader, or records the reader holds a grant for.
+type Visibility struct {
+	Agency      ID
+	Communities []ID
+	UserID      ID
+	Granted     []ID
 }

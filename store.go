@@ -93,6 +93,29 @@ type Tx interface {
 	// ListAgreements returns agreements in id order after p.After.
 	ListAgreements(ctx context.Context, f AgreementFilter, p Page) ([]*Agreement, error)
 
+	// CreateCase inserts c with its assignments; EINVALID (agency_id,
+	// assigned) for an unknown agency or user.
+	CreateCase(ctx context.Context, c *Case) error
+	// UpdateCase overwrites c and replaces its assignments; ENOTFOUND, EINVALID (assigned).
+	UpdateCase(ctx context.Context, c *Case) error
+	// FindCaseByID returns the case with its assignments; ENOTFOUND.
+	FindCaseByID(ctx context.Context, id ID) (*Case, error)
+	// ListUserCases returns the ids of the cases a user is assigned to.
+	ListUserCases(ctx context.Context, userID ID) ([]ID, error)
+
+	// CreateIntelRecord inserts r as version 1; EINVALID (case_id,
+	// originator_agency_id) for an unknown case or agency.
+	CreateIntelRecord(ctx context.Context, r *IntelRecord) error
+	// UpdateIntelRecord stores r as a new version (r.Version must be the
+	// stored version + 1); ENOTFOUND, ECONFLICT (version) if it is not.
+	UpdateIntelRecord(ctx context.Context, r *IntelRecord) error
+	// FindIntelRecord returns the latest version of a record; ENOTFOUND.
+	FindIntelRecord(ctx context.Context, id ID) (*IntelRecord, error)
+	// ListIntelVersions returns every version of a record, oldest first.
+	ListIntelVersions(ctx context.Context, id ID) ([]*IntelRecord, error)
+	// ListIntelRecords returns latest versions in id order after p.After.
+	ListIntelRecords(ctx context.Context, f IntelFilter, p Page) ([]*IntelRecord, error)
+
 	// CreateSession inserts s; ECONFLICT on a reused token hash.
 	CreateSession(ctx context.Context, s *Session) error
 	// FindSessionByTokenHash returns the session; ENOTFOUND.

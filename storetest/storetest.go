@@ -5,6 +5,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -45,6 +46,8 @@ func Run(t *testing.T, open Opener) {
 		{"AuditQueue", testAuditQueue},
 		{"Checkpoints", testCheckpoints},
 		{"Disseminations", testDisseminations},
+		{"Cases", testCases},
+		{"IntelRecords", testIntelRecords},
 		{"EmptyLists", testEmptyLists},
 	}
 	for _, tt := range tests {
@@ -106,6 +109,17 @@ func equal(t *testing.T, what string, got, want any) {
 	t.Helper()
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("%s:\n got  %+v\n want %+v", what, got, want)
+	}
+}
+
+// equalJSON compares the JSON forms: records are stored as JSON, so
+// JSON-equal is the contract (nil and empty slices may differ in Go).
+func equalJSON(t *testing.T, what string, got, want any) {
+	t.Helper()
+	g, _ := json.Marshal(got)
+	w, _ := json.Marshal(want)
+	if string(g) != string(w) {
+		t.Fatalf("%s:\n got  %s\n want %s", what, g, w)
 	}
 }
 
@@ -961,6 +975,133 @@ func testAuditQueue(t *testing.T, s liaison.Store) {
 		if len(q) != 0 || n != 2 {
 			t.Fatalf("after sequencing: %d queued, log size %d; want 0 and 2", len(q), n)
 		}
+		return nil
+	})
+}
+
+func testCases(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	a := NewAgency(1)
+	u1, u2 := NewUser("case.one", a), NewUser("case.two", a)
+	c := &liaison.Case{ID: liaison.NewID(), Title: "Operation Lantern", AgencyID: a.ID, Assigned: sortedIDs(u1.ID, u2.ID), Created: epoch, Updated: epoch}
+	must(t, update(t, s, func(tx liaison.Tx) error {
+		must(t, tx.CreateAgency(ctx, a))
+		must(t, tx.CreateUser(ctx, u1))
+		must(t, tx.CreateUser(ctx, u2))
+		return tx.CreateCase(ctx, c)
+	}))
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.FindCaseByID(ctx, c.ID)
+		must(t, err)
+		equal(t, "case", got, c)
+		mine, err := tx.ListUserCases(ctx, u1.ID)
+		must(t, err)
+		equal(t, "u1 cases", mine, []liaison.ID{c.ID})
+		none, err := tx.ListUserCases(ctx, liaison.NewID())
+		must(t, err)
+		if none == nil || len(none) != 0 {
+			t.Fatalf("cases of nobody = %#v", none)
+		}
+		return nil
+	})
+	err := update(t, s, func(tx liaison.Tx) error {
+		return tx.CreateCase(ctx, &liaison.Case{ID: liaison.NewID(), Title: "x", AgencyID: liaison.NewID(), Assigned: []liaison.ID{}, Created: epoch, Updated: epoch})
+	})
+	wantErr(t, err, liaison.EINVALID, "agency_id")
+	err = update(t, s, func(tx liaison.Tx) error {
+		return tx.CreateCase(ctx, &liaison.Case{ID: liaison.NewID(), Title: "x", AgencyID: a.ID, Assigned: []liaison.ID{liaison.NewID()}, Created: epoch, Updated: epoch})
+	})
+	wantErr(t, err, liaison.EINVALID, "assigned")
+	c.Assigned, c.Title = []liaison.ID{u2.ID}, "Renamed"
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.UpdateCase(ctx, c) }))
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.FindCaseByID(ctx, c.ID)
+		must(t, err)
+		equal(t, "updated case", got, c)
+		mine, err := tx.ListUserCases(ctx, u1.ID)
+		must(t, err)
+		if len(mine) != 0 {
+			t.Fatalf("u1 still assigned: %v", mine)
+		}
+		return nil
+	})
+}
+
+func testIntelRecords(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	pd, other := NewAgency(1), NewAgency(2)
+	reader := NewUser("reader", other)
+	c := &liaison.Case{ID: liaison.NewID(), Title: "Case", AgencyID: pd.ID, Assigned: []liaison.ID{}, Created: epoch, Updated: epoch}
+	must(t, update(t, s, func(tx liaison.Tx) error {
+		must(t, tx.CreateAgency(ctx, pd))
+		must(t, tx.CreateAgency(ctx, other))
+		must(t, tx.CreateUser(ctx, reader))
+		return tx.CreateCase(ctx, c)
+	}))
+	community := liaison.NewID()
+	mk := func(tlp liaison.TLP, shared []liaison.ID, recipients []liaison.ID) *liaison.IntelRecord {
+		return &liaison.IntelRecord{ID: liaison.NewID(), Version: 1, Title: "R", Narrative: "n", Predicate: "p",
+			Subjects: []liaison.Entity{{ID: liaison.NewID(), Kind: liaison.EntityPerson, Attributes: map[string]string{"name": "Zoë"}}},
+			Links: []liaison.Link{}, LawfulCollection: true, Grading: liaison.Grading{Source: "B", Information: 2}, TLP: tlp,
+			Handling: liaison.H0, Originator: pd.ID, ControlOfficial: liaison.NewID(), CaseID: c.ID, Recipients: recipients,
+			SharedWith: shared, RetainUntil: epoch.AddDate(1, 0, 0), Created: epoch, Updated: epoch}
+	}
+	green := mk(liaison.TLPGreen, []liaison.ID{community}, []liaison.ID{})
+	strict := mk(liaison.TLPAmberStrict, []liaison.ID{community}, []liaison.ID{})
+	red := mk(liaison.TLPRed, []liaison.ID{}, []liaison.ID{reader.ID})
+	private := mk(liaison.TLPAmber, []liaison.ID{}, []liaison.ID{})
+	must(t, update(t, s, func(tx liaison.Tx) error {
+		for _, r := range []*liaison.IntelRecord{green, strict, red, private} {
+			if err := tx.CreateIntelRecord(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	bad := mk(liaison.TLPGreen, []liaison.ID{}, []liaison.ID{})
+	bad.CaseID = liaison.NewID()
+	wantErr(t, update(t, s, func(tx liaison.Tx) error { return tx.CreateIntelRecord(ctx, bad) }), liaison.EINVALID, "case_id")
+	bad = mk(liaison.TLPGreen, []liaison.ID{}, []liaison.ID{})
+	bad.Originator = liaison.NewID()
+	wantErr(t, update(t, s, func(tx liaison.Tx) error { return tx.CreateIntelRecord(ctx, bad) }), liaison.EINVALID, "originator_agency_id")
+
+	// A correction is a new version; a stale version is refused.
+	v2 := *green
+	v2.Version, v2.Narrative, v2.Updated = 2, "corrected", epoch.Add(time.Hour)
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.UpdateIntelRecord(ctx, &v2) }))
+	stale := v2
+	stale.Narrative = "stale"
+	wantErr(t, update(t, s, func(tx liaison.Tx) error { return tx.UpdateIntelRecord(ctx, &stale) }), liaison.ECONFLICT, "version")
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.FindIntelRecord(ctx, green.ID)
+		must(t, err)
+		equalJSON(t, "latest", got, &v2)
+		versions, err := tx.ListIntelVersions(ctx, green.ID)
+		must(t, err)
+		if len(versions) != 2 || versions[0].Narrative != "n" || versions[1].Narrative != "corrected" {
+			t.Fatalf("versions = %+v", versions)
+		}
+		_, err = tx.FindIntelRecord(ctx, liaison.NewID())
+		wantErr(t, err, liaison.ENOTFOUND, "")
+
+		ids := func(f liaison.IntelFilter) []liaison.ID {
+			rs, err := tx.ListIntelRecords(ctx, f, liaison.Page{})
+			must(t, err)
+			out := []liaison.ID{}
+			for _, r := range rs {
+				out = append(out, r.ID)
+			}
+			return out
+		}
+		// The prefilter: the reader's agency belongs to the community.
+		vis := &liaison.Visibility{Agency: other.ID, Communities: []liaison.ID{community}, UserID: reader.ID}
+		equal(t, "visible to the reader", ids(liaison.IntelFilter{Visible: vis}), sortedIDs(green.ID, red.ID))
+		vis.Granted = []liaison.ID{private.ID}
+		equal(t, "with a grant", ids(liaison.IntelFilter{Visible: vis}), sortedIDs(green.ID, red.ID, private.ID))
+		own := &liaison.Visibility{Agency: pd.ID, UserID: liaison.NewID()}
+		equal(t, "own agency", ids(liaison.IntelFilter{Visible: own}), sortedIDs(green.ID, strict.ID, red.ID, private.ID))
+		equal(t, "by case", len(ids(liaison.IntelFilter{CaseID: c.ID})), 4)
+		equal(t, "other originator", ids(liaison.IntelFilter{Originator: other.ID}), []liaison.ID{})
 		return nil
 	})
 }
