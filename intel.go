@@ -188,8 +188,8 @@ func (c *Case) Validate() error {
 // IntelFilter narrows ListIntelRecords. It is the SQL prefilter: it may
 // only narrow what the decision point would allow, never widen it.
 type IntelFilter struct {
-	Originator ID   // only this agency's records
-	CaseID     ID   // only this case's records
+	Originator ID // only this agency's records
+	CaseID     ID // only this case's records
 	Visible    *Visibility
 }
 

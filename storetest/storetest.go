@@ -1042,7 +1042,7 @@ func testIntelRecords(t *testing.T, s liaison.Store) {
 	mk := func(tlp liaison.TLP, shared []liaison.ID, recipients []liaison.ID) *liaison.IntelRecord {
 		return &liaison.IntelRecord{ID: liaison.NewID(), Version: 1, Title: "R", Narrative: "n", Predicate: "p",
 			Subjects: []liaison.Entity{{ID: liaison.NewID(), Kind: liaison.EntityPerson, Attributes: map[string]string{"name": "Zoë"}}},
-			Links: []liaison.Link{}, LawfulCollection: true, Grading: liaison.Grading{Source: "B", Information: 2}, TLP: tlp,
+			Links:    []liaison.Link{}, LawfulCollection: true, Grading: liaison.Grading{Source: "B", Information: 2}, TLP: tlp,
 			Handling: liaison.H0, Originator: pd.ID, ControlOfficial: liaison.NewID(), CaseID: c.ID, Recipients: recipients,
 			SharedWith: shared, RetainUntil: epoch.AddDate(1, 0, 0), Created: epoch, Updated: epoch}
 	}
