@@ -91,3 +91,32 @@ type TokenInput struct {
 	TTL     time.Duration `json:"-"`
 	Expires time.Time     `json:"expires_at"`
 }
+
+// CaseInput opens a case; the creator's agency leads it.
+type CaseInput struct {
+	Title    string `json:"title"`
+	Assigned []ID   `json:"assigned"` // user ids; the creator is always assigned
+}
+
+// IntelInput writes (or corrects) an intelligence record. The originator
+// is the writer's agency.
+type IntelInput struct {
+	Title             string    `json:"title"`
+	Narrative         string    `json:"narrative"`
+	Subjects          []Entity  `json:"subjects"`
+	Links             []Link    `json:"links"`
+	Predicate         string    `json:"criminal_predicate"`
+	LawfulCollection  bool      `json:"lawful_collection_attested"`
+	FirstAmendmentTie string    `json:"first_amendment_tie"`
+	Grading           Grading   `json:"grading"`
+	TLP               TLP       `json:"tlp"`
+	Handling          Handling  `json:"handling"`
+	Restriction       string    `json:"handling_restriction"`
+	Sensitivity       string    `json:"sensitivity"`
+	CaseID            ID        `json:"case_id"`
+	Recipients        []ID      `json:"recipients"`
+	SharedWith        []ID      `json:"shared_with"`
+	RetainUntil       time.Time `json:"retain_until"`
+	// Version is the version being corrected (corrections only).
+	Version int `json:"version"`
+}

@@ -3,6 +3,7 @@ package http
 import (
 	"liaison"
 	auditlog "liaison/audit"
+	"liaison/policy"
 	"liaison/service"
 )
 
@@ -139,6 +140,28 @@ func (s *Server) routeTable() []route {
 		api("GET", "/transparency", "transparency", authPublic, s.transparencyJSON,
 			op{Tag: "meta", Summary: "Public transparency report: monthly aggregate counts and signed checkpoints",
 				Response: &service.Transparency{}, Params: []param{{"months", "query", "Months back, 1-36 (default 12)", nil}}}),
+
+		api("POST", "/cases", "cases.create", authUser, s.idempotent(s.createCase),
+			op{Tag: "intelligence", Summary: "Open a case led by your agency; you are assigned", Request: liaison.CaseInput{}, Response: &liaison.Case{}, Status: 201, Idempotent: true}),
+		api("PUT", "/cases/{id}/assignments", "cases.assign", authUser, s.assignCase,
+			op{Tag: "intelligence", Summary: "Replace a case's assignments (need-to-know)", Request: assignRequest{}, Response: &liaison.Case{}}),
+		api("POST", "/records", "records.create", authUser, s.idempotent(s.createRecord),
+			op{Tag: "intelligence", Summary: "Write a 28 CFR Part 23 intelligence record (predicate and attestation required)",
+				Request: liaison.IntelInput{}, Response: &liaison.IntelRecord{}, Status: 201, Idempotent: true}),
+		api("GET", "/records", "records.list", authUser, s.listRecords,
+			op{Tag: "intelligence", Summary: "Records you may see, decided one by one and redacted as the policy plans", Response: []*liaison.IntelRecord{},
+				Params: append(list(), param{"case_id", "query", "Only this case", nil},
+					param{"purpose", "query", "Declared purpose", enumOf(liaison.Purposes)})}),
+		api("GET", "/records/{id}", "records.get", authUser, s.getRecord,
+			op{Tag: "intelligence", Summary: "One record through the decision point; not visible answers as not found", Response: recordResponse{},
+				Params: []param{{"purpose", "query", "Declared purpose", enumOf(liaison.Purposes)}}}),
+		api("PUT", "/records/{id}", "records.correct", authUser, s.correctRecord,
+			op{Tag: "intelligence", Summary: "Correct a record (a new version); earlier recipients are notified", Request: liaison.IntelInput{}, Response: &liaison.IntelRecord{}}),
+		api("GET", "/records/{id}/explain", "records.explain", authUser, s.explainRecord,
+			op{Tag: "intelligence", Summary: "Explain whether a user may read a record, and why (privacy officers)", Response: &policy.Decision{},
+				Params: []param{{"as", "query", "User login or id", nil}, {"purpose", "query", "Declared purpose", enumOf(liaison.Purposes)}}}),
+		api("GET", "/policy", "policy", authUser, s.policyText,
+			op{Tag: "intelligence", Summary: "The default access policy (Cedar, with plain-language reasons)"}),
 
 		// Web UI.
 		page("GET", "/transparency", "ui.transparency", authPublic, s.transparencyPage),

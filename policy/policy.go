@@ -281,3 +281,13 @@ func redaction(r Request, f facts) Redaction {
 	}
 	return NoPII
 }
+
+// Default returns an engine over the default policies alone. The default
+// set is embedded and tested, so failing to load it is a build error.
+func Default() *Engine {
+	e, err := New()
+	if err != nil {
+		panic(err)
+	}
+	return e
+}

@@ -12,6 +12,7 @@ import (
 
 	"liaison"
 	auditlog "liaison/audit"
+	"liaison/policy"
 )
 
 // Service is the application: every use case the HTTP API, the web UI and
@@ -31,6 +32,8 @@ type Service struct {
 	Alerts *Alerts
 	// Signer signs audit checkpoints; nil on nodes that do not sign.
 	Signer *auditlog.Signer
+	// Policy is the one decision point every read of shared items asks.
+	Policy *policy.Engine
 
 	hashSlots chan struct{} // bounds concurrent argon2id work
 
@@ -42,7 +45,7 @@ type Service struct {
 // New returns a Service over store with production settings.
 func New(store liaison.Store) *Service {
 	return &Service{Store: store, Now: time.Now, Argon2: DefaultArgon2, Issuer: "Liaison", Alerts: NewAlerts(100),
-		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), Policy: policy.Default()}
 }
 
 // now returns the current time in UTC at the stores' microsecond precision.

@@ -1,0 +1,428 @@
+package service
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"liaison"
+	"liaison/policy"
+)
+
+// CreateCase opens a case led by the caller's agency, with the caller
+// assigned. EINVALID (assigned) for an unknown user.
+func (s *Service) CreateCase(ctx context.Context, in liaison.CaseInput) (*liaison.Case, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	if !a.User.Has(liaison.RoleAnalyst) && !a.User.Has(liaison.RoleSupervisor) && !a.User.Has(liaison.RoleOfficer) {
+		return nil, s.denied(ctx, "case.create", "case", "", liaison.Errorf(liaison.EFORBIDDEN, "only officers, supervisors and analysts open cases"))
+	}
+	now := s.now()
+	c := &liaison.Case{ID: liaison.NewID(), Title: strings.TrimSpace(in.Title), AgencyID: a.User.AgencyID,
+		Assigned: uniqueIDs(append(slices.Clone(in.Assigned), a.User.ID)), Created: now, Updated: now}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if err := tx.CreateCase(ctx, c); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, now, "case.create", "case", c.ID)
+		e.Details = map[string]string{"assigned": strings.Join(c.Assigned, ",")}
+		return s.audit(ctx, tx, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func uniqueIDs(ids []liaison.ID) []liaison.ID {
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// AssignCase replaces a case's assignments. The lead agency's supervisors
+// and analysts assigned to it may; ENOTFOUND, EFORBIDDEN, EINVALID (assigned).
+func (s *Service) AssignCase(ctx context.Context, id liaison.ID, assigned []liaison.ID) (*liaison.Case, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	var c *liaison.Case
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		var err error
+		if !liaison.ValidID(id) {
+			return liaison.Errorf(liaison.ENOTFOUND, "no such case")
+		}
+		if c, err = tx.FindCaseByID(ctx, id); err != nil {
+			return err
+		}
+		lead := c.AgencyID == a.User.AgencyID && (a.User.Has(liaison.RoleSupervisor) || slices.Contains(c.Assigned, a.User.ID))
+		if !lead {
+			return liaison.Errorf(liaison.EFORBIDDEN, "only the lead agency's supervisors and assigned staff change a case's assignments")
+		}
+		before := strings.Join(c.Assigned, ",")
+		c.Assigned, c.Updated = uniqueIDs(slices.Clone(assigned)), s.now()
+		if err := c.Validate(); err != nil {
+			return err
+		}
+		if err := tx.UpdateCase(ctx, c); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, c.Updated, "case.assign", "case", c.ID)
+		e.Details = map[string]string{"assigned": before + " -> " + strings.Join(c.Assigned, ",")}
+		return s.audit(ctx, tx, e)
+	})
+	if liaison.ErrorCode(err) == liaison.EFORBIDDEN {
+		return nil, s.denied(ctx, "case.assign", "case", id, err)
+	}
+	return c, err
+}
+
+// CreateIntelRecord writes a criminal intelligence record for the caller's
+// agency. The writer must be trained in 28 CFR Part 23; the record must
+// carry a predicate and an attestation (liaison.IntelRecord.Validate).
+func (s *Service) CreateIntelRecord(ctx context.Context, in liaison.IntelInput) (*liaison.IntelRecord, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	if !a.User.Attributes.Part23Trained || !(a.User.Has(liaison.RoleAnalyst) || a.User.Has(liaison.RoleOfficer)) {
+		return nil, s.denied(ctx, "intel.create", "intel", "",
+			liaison.Errorf(liaison.EFORBIDDEN, "criminal intelligence is written by analysts and officers trained in 28 CFR Part 23"))
+	}
+	now := s.now()
+	r := intelFrom(in, liaison.NewID(), 1)
+	r.Originator, r.ControlOfficial, r.Created, r.Updated = a.User.AgencyID, a.User.ID, now, now
+	if err := r.Validate(now); err != nil {
+		return nil, err
+	}
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if err := tx.CreateIntelRecord(ctx, r); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, now, "intel.create", "intel", r.ID)
+		e.Details = map[string]string{"tlp": string(r.TLP), "handling": string(r.Handling), "case_id": r.CaseID}
+		return s.audit(ctx, tx, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func intelFrom(in liaison.IntelInput, id liaison.ID, version int) *liaison.IntelRecord {
+	r := &liaison.IntelRecord{ID: id, Version: version, Title: strings.TrimSpace(in.Title), Narrative: in.Narrative,
+		Subjects: in.Subjects, Links: in.Links, Predicate: strings.TrimSpace(in.Predicate), LawfulCollection: in.LawfulCollection,
+		FirstAmendmentTie: strings.TrimSpace(in.FirstAmendmentTie), Grading: in.Grading, TLP: in.TLP, Handling: in.Handling,
+		Restriction: in.Restriction, Sensitivity: in.Sensitivity, CaseID: in.CaseID, Recipients: uniqueIDs(slices.Clone(in.Recipients)),
+		SharedWith: uniqueIDs(slices.Clone(in.SharedWith)), RetainUntil: in.RetainUntil.UTC()}
+	if t, ok := liaison.ParseTLP(string(r.TLP)); ok {
+		r.TLP = t
+	}
+	if r.Subjects == nil {
+		r.Subjects = []liaison.Entity{}
+	}
+	for i := range r.Subjects {
+		if r.Subjects[i].ID == "" {
+			r.Subjects[i].ID = liaison.NewID()
+		}
+	}
+	if r.Links == nil {
+		r.Links = []liaison.Link{}
+	}
+	return r
+}
+
+// CorrectIntelRecord stores a corrected version. Only the originating
+// agency corrects; the correction names the version it corrects, and every
+// earlier recipient is told (an audit entry per recipient agency, for the
+// notification channels to deliver). ENOTFOUND, ECONFLICT (version).
+func (s *Service) CorrectIntelRecord(ctx context.Context, id liaison.ID, in liaison.IntelInput) (*liaison.IntelRecord, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	var r *liaison.IntelRecord
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if !liaison.ValidID(id) {
+			return liaison.Errorf(liaison.ENOTFOUND, "no such record")
+		}
+		old, err := tx.FindIntelRecord(ctx, id)
+		if err != nil {
+			return err
+		}
+		if old.Originator != a.User.AgencyID || !a.User.Attributes.Part23Trained {
+			return liaison.Errorf(liaison.ENOTFOUND, "no such record") // not visible to correct: same answer as missing
+		}
+		if in.Version != old.Version {
+			return &liaison.Error{Code: liaison.ECONFLICT, Message: "the record changed since you read it; reload and correct the latest version",
+				Fields: []liaison.FieldError{{Field: "version", Message: "is not the latest version"}}}
+		}
+		now := s.now()
+		r = intelFrom(in, id, old.Version+1)
+		r.Originator, r.ControlOfficial, r.Created, r.Updated = old.Originator, old.ControlOfficial, old.Created, now
+		if err := r.Validate(now); err != nil {
+			return err
+		}
+		if err := tx.UpdateIntelRecord(ctx, r); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, now, "intel.correct", "intel", r.ID)
+		e.Details = map[string]string{"version": itoa(r.Version)}
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+		ds, err := tx.ListDisseminations(ctx, liaison.DisseminationFilter{ItemID: id}, liaison.Page{Limit: liaison.MaxPageSize})
+		if err != nil {
+			return err
+		}
+		told := map[liaison.ID]bool{}
+		for _, d := range ds {
+			if told[d.RecipientUserID] {
+				continue
+			}
+			told[d.RecipientUserID] = true
+			n := liaison.NewAuditEvent(ctx, now, "intel.correction.notify", "intel", r.ID)
+			n.Details = map[string]string{"recipient_user_id": d.RecipientUserID, "recipient_agency_id": d.RecipientAgencyID, "version": itoa(r.Version)}
+			if err := s.audit(ctx, tx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return r, err
+}
+
+func itoa(n int) string {
+	if n < 0 {
+		return "-" + itoa(-n)
+	}
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return itoa(n/10) + string(rune('0'+n%10))
+}
+
+// subject gathers what the decision point needs to know about the caller.
+func (s *Service) subject(ctx context.Context, tx liaison.Tx, u *liaison.User) (*policy.Subject, error) {
+	ag, err := tx.FindAgencyByID(ctx, u.AgencyID)
+	if err != nil {
+		return nil, err
+	}
+	comms, err := tx.ListCommunities(ctx, liaison.CommunityFilter{AgencyID: u.AgencyID}, liaison.Page{Limit: liaison.MaxPageSize})
+	if err != nil {
+		return nil, err
+	}
+	agreements, err := tx.ListAgreements(ctx, liaison.AgreementFilter{AgencyID: u.AgencyID, ActiveAt: s.now()}, liaison.Page{Limit: liaison.MaxPageSize})
+	if err != nil {
+		return nil, err
+	}
+	cases, err := tx.ListUserCases(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	sub := &policy.Subject{User: u, AgencyKind: ag.Kind, Agreements: agreements, Cases: cases}
+	for _, c := range comms {
+		sub.Communities = append(sub.Communities, c.ID)
+	}
+	return sub, nil
+}
+
+func resourceOf(r *liaison.IntelRecord) *policy.Resource {
+	return &policy.Resource{ID: r.ID, Kind: liaison.KindIntelligence, Originator: r.Originator, TLP: r.TLP,
+		Handling: r.Handling, Recipients: r.Recipients, SharedWith: r.SharedWith, CaseID: r.CaseID}
+}
+
+// errNoRecord is the one answer for a record that does not exist and for
+// one the caller may not see: probing ids learns nothing.
+func errNoRecord() error { return liaison.Errorf(liaison.ENOTFOUND, "no such record") }
+
+func purposeOf(ctx context.Context, declared liaison.Purpose) (liaison.Purpose, error) {
+	if declared == "" {
+		if p := liaison.Purpose(liaison.ActorFrom(ctx).Purpose); slices.Contains(liaison.Purposes, p) {
+			return p, nil
+		}
+		return "", nil
+	}
+	if !slices.Contains(liaison.Purposes, declared) {
+		return "", liaison.FieldErrorf("purpose", "must be one of the purposes agreements name (counterterrorism, criminal_investigation, ...)")
+	}
+	return declared, nil
+}
+
+// GetIntelRecord reads one record through the decision point: the answer
+// is redacted as the decision plans, released through the ledger, and
+// audited with the decision. A record the caller may not see is answered
+// exactly as a missing one.
+func (s *Service) GetIntelRecord(ctx context.Context, id liaison.ID, purpose liaison.Purpose) (*liaison.IntelRecord, *policy.Decision, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	purpose, err := purposeOf(ctx, purpose)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out *liaison.IntelRecord
+	var dec policy.Decision
+	var denied bool
+	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if !liaison.ValidID(id) {
+			denied = true
+			return nil
+		}
+		r, err := tx.FindIntelRecord(ctx, id)
+		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
+			denied = true
+			return nil
+		} else if err != nil {
+			return err
+		}
+		sub, err := s.subject(ctx, tx, a.User)
+		if err != nil {
+			return err
+		}
+		dec = s.Policy.Decide(policy.Request{Subject: sub, Action: policy.View, Resource: resourceOf(r), Purpose: purpose, Now: s.now()})
+		e := liaison.NewAuditEvent(ctx, s.now(), "intel.read", "intel", id)
+		e.Decision = decisionText(dec)
+		if !dec.Allow {
+			e.Outcome, denied = liaison.OutcomeDenied, true
+			return s.audit(ctx, tx, e)
+		}
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+		out = policy.Redact(r, dec.Redaction)
+		return s.release(ctx, tx, Release{ItemKind: "intel", ItemID: r.ID, Recipient: a.User, Purpose: purpose,
+			Redacted: dec.Redaction != policy.Full,
+			Labels:   liaison.Labels{TLP: string(r.TLP), Handling: string(r.Handling), Sensitivity: r.Sensitivity, Originator: r.Originator}})
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if denied {
+		return nil, nil, errNoRecord()
+	}
+	return out, &dec, nil
+}
+
+func decisionText(d policy.Decision) string {
+	verdict := "deny"
+	if d.Allow {
+		verdict = "permit (" + string(d.Redaction) + ")"
+	}
+	return verdict + ": " + strings.Join(d.Policies, ",")
+}
+
+// ListIntelRecords lists the records the caller may see: a SQL prefilter
+// built from the same facts narrows the candidates, and every candidate is
+// still decided one by one; what is released is redacted and ledgered.
+func (s *Service) ListIntelRecords(ctx context.Context, caseID liaison.ID, purpose liaison.Purpose, p liaison.Page) ([]*liaison.IntelRecord, string, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, "", liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	purpose, err := purposeOf(ctx, purpose)
+	if err != nil {
+		return nil, "", err
+	}
+	if caseID != "" && !liaison.ValidID(caseID) {
+		return nil, "", liaison.FieldErrorf("case_id", "must be a case id")
+	}
+	if err := checkPage(p); err != nil {
+		return nil, "", err
+	}
+	p = p.Clamp()
+	var out []*liaison.IntelRecord
+	var last liaison.ID
+	var full bool
+	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
+		sub, err := s.subject(ctx, tx, a.User)
+		if err != nil {
+			return err
+		}
+		vis := &liaison.Visibility{Agency: a.User.AgencyID, Communities: sub.Communities, UserID: a.User.ID}
+		cands, err := tx.ListIntelRecords(ctx, liaison.IntelFilter{CaseID: caseID, Visible: vis}, p)
+		if err != nil {
+			return err
+		}
+		full = len(cands) == p.Limit
+		e := liaison.NewAuditEvent(ctx, s.now(), "intel.list", "intel", "")
+		e.Details = map[string]string{"case_id": caseID, "candidates": itoa(len(cands))}
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+		for _, r := range cands {
+			last = r.ID
+			dec := s.Policy.Decide(policy.Request{Subject: sub, Action: policy.List, Resource: resourceOf(r), Purpose: purpose, Now: s.now()})
+			if !dec.Allow {
+				continue
+			}
+			out = append(out, policy.Redact(r, dec.Redaction))
+			if err := s.release(ctx, tx, Release{ItemKind: "intel", ItemID: r.ID, Recipient: a.User, Purpose: purpose,
+				Redacted: dec.Redaction != policy.Full,
+				Labels:   liaison.Labels{TLP: string(r.TLP), Handling: string(r.Handling), Sensitivity: r.Sensitivity, Originator: r.Originator}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if full {
+		next = last
+	}
+	if out == nil {
+		out = []*liaison.IntelRecord{}
+	}
+	return out, next, nil
+}
+
+// ExplainAccess tells a privacy officer whether a user may read a record,
+// which rules decided and why. Audited.
+func (s *Service) ExplainAccess(ctx context.Context, id liaison.ID, asUser string, purpose liaison.Purpose) (*policy.Decision, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	if !a.User.Has(liaison.RolePrivacyOfficer) {
+		return nil, s.denied(ctx, "intel.explain", "intel", id, liaison.Errorf(liaison.EFORBIDDEN, "only privacy officers explain access"))
+	}
+	if purpose != "" && !slices.Contains(liaison.Purposes, purpose) {
+		return nil, liaison.FieldErrorf("purpose", "must be one of the purposes agreements name")
+	}
+	var dec policy.Decision
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if !liaison.ValidID(id) {
+			return errNoRecord()
+		}
+		r, err := tx.FindIntelRecord(ctx, id)
+		if err != nil {
+			return err
+		}
+		u, err := findUser(ctx, tx, asUser)
+		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
+			return liaison.FieldErrorf("as", "no such user")
+		} else if err != nil {
+			return err
+		}
+		sub, err := s.subject(ctx, tx, u)
+		if err != nil {
+			return err
+		}
+		dec = s.Policy.Decide(policy.Request{Subject: sub, Action: policy.View, Resource: resourceOf(r), Purpose: purpose, Now: s.now()})
+		e := liaison.NewAuditEvent(ctx, s.now(), "intel.explain", "intel", id)
+		e.Details = map[string]string{"as_user_id": u.ID, "decision": decisionText(dec)}
+		return s.audit(ctx, tx, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &dec, nil
+}
