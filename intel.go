@@ -77,6 +77,21 @@ type IntelRecord struct {
 	RetainUntil       time.Time `json:"retain_until"`
 	Created           time.Time `json:"created_at"`
 	Updated           time.Time `json:"updated_at"`
+	// The last review (28 CFR 23.20(h)): who validated the record, when, why.
+	ReviewedBy   ID         `json:"reviewed_by,omitempty"`
+	ReviewedAt   *time.Time `json:"reviewed_at,omitempty"`
+	ReviewReason string     `json:"review_reason,omitempty"`
+	// Purged records keep only this tombstone: id, labels, originator, dates.
+	Purged      bool   `json:"purged,omitempty"`
+	PurgeReason string `json:"purge_reason,omitempty"`
+}
+
+// Tombstone returns what is kept of a purged record: no content.
+func (r *IntelRecord) Tombstone(now time.Time, reason string) *IntelRecord {
+	return &IntelRecord{ID: r.ID, Version: r.Version + 1, Title: "[purged]", Subjects: []Entity{}, Links: []Link{},
+		TLP: r.TLP, Handling: r.Handling, Originator: r.Originator, ControlOfficial: r.ControlOfficial, CaseID: r.CaseID,
+		SharedWith: r.SharedWith, Recipients: r.Recipients, RetainUntil: r.RetainUntil, Created: r.Created, Updated: now,
+		Purged: true, PurgeReason: reason}
 }
 
 // Validate enforces the rules for writing a record, as of now: 28 CFR Part

@@ -113,6 +113,12 @@ type Tx interface {
 	FindIntelRecord(ctx context.Context, id ID) (*IntelRecord, error)
 	// ListIntelVersions returns every version of a record, oldest first.
 	ListIntelVersions(ctx context.Context, id ID) ([]*IntelRecord, error)
+	// ListIntelDue returns records (not purged) whose retention ends before
+	// t, earliest deadline first, at most limit.
+	ListIntelDue(ctx context.Context, before time.Time, limit int) ([]*IntelRecord, error)
+	// PurgeIntelRecord replaces a record and every stored version of it
+	// with the tombstone; ENOTFOUND.
+	PurgeIntelRecord(ctx context.Context, tombstone *IntelRecord) error
 	// ListIntelRecords returns latest versions in id order after p.After.
 	ListIntelRecords(ctx context.Context, f IntelFilter, p Page) ([]*IntelRecord, error)
 

@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"time"
 
 	"liaison"
 	"liaison/policy"
@@ -111,4 +112,56 @@ func (s *Server) policyText(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, err := w.Write(policy.DefaultPolicies())
 	return err
+}
+
+func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
+	if err := checkQuery(r, "within"); err != nil {
+		return err
+	}
+	var within time.Duration
+	if v := r.URL.Query().Get("within"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return liaison.FieldErrorf("within", "must be a positive duration such as 720h")
+		}
+		within = d
+	}
+	items, err := s.svc.DueForReview(r.Context(), within)
+	if err != nil {
+		return err
+	}
+	return writeList(w, items, "")
+}
+
+type reviewRequest struct {
+	Reason      string    `json:"reason"`
+	RetainUntil time.Time `json:"retain_until"`
+}
+
+func (s *Server) reviewRecord(w http.ResponseWriter, r *http.Request) error {
+	var in reviewRequest
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	rec, err := s.svc.ReviewIntelRecord(r.Context(), r.PathValue("id"), in.Reason, in.RetainUntil)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rec)
+}
+
+type purgeRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) purgeRecord(w http.ResponseWriter, r *http.Request) error {
+	var in purgeRequest
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.svc.PurgeIntelRecord(r.Context(), r.PathValue("id"), in.Reason); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

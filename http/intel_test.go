@@ -235,7 +235,17 @@ func TestIntelRecordWriteRules(t *testing.T) {
 	if status, _, body := w.do("GET", "/api/v1/records/"+id+"?purpose=counterterrorism", w.userTok, ""); status != 200 {
 		t.Fatalf("partner read = %d %s", status, body)
 	}
-	fix := base(func(m map[string]any) { m["version"] = 1; m["narrative"] = "corrected" })
+	extend := base(func(m map[string]any) {
+		m["version"] = 1
+		m["retain_until"] = time.Now().AddDate(3, 0, 0).UTC().Format(time.RFC3339)
+	})
+	if status, hdr, body := w.do("PUT", "/api/v1/records/"+id, w.officerTok, extend); status != 400 || parseProblem(t, hdr, body).Errors[0].Field != "retain_until" {
+		t.Fatalf("a correction extending retention = %d %s, want 400 naming retain_until", status, body)
+	}
+	fix := base(func(m map[string]any) {
+		m["version"], m["narrative"] = 1, "corrected"
+		m["retain_until"] = time.Now().AddDate(0, 6, 0).UTC().Format(time.RFC3339)
+	})
 	if status, _, body := w.do("PUT", "/api/v1/records/"+id, w.officerTok, fix); status != 200 || !strings.Contains(string(body), `"version":2`) {
 		t.Fatalf("correction = %d %s", status, body)
 	}
@@ -253,5 +263,70 @@ func TestIntelRecordWriteRules(t *testing.T) {
 	})
 	if len(told) != 1 || told[0].Details["recipient_user_id"] != w.analyst.ID {
 		t.Fatalf("correction notices = %+v", told)
+	}
+}
+
+func TestRetentionReviewAndPurge(t *testing.T) {
+	w := newIntelWorld(t, storetest.OpenSQLite)
+	ctx := liaison.NewContext(context.Background(), liaison.Actor{System: "test"})
+	reviewer := must(w.svc.CreateUser(ctx, liaison.UserInput{Login: "pd.analyst", Name: "A", Email: "a@pd.example.gov", AgencyID: w.officer.AgencyID,
+		Roles: []liaison.Role{liaison.RoleAnalyst}, Attributes: liaison.Attributes{Part23Trained: true}, Password: testPassword}))(t)
+	fresh := func(u *liaison.User) string { // tokens expire; the test travels in time
+		return must(w.svc.CreateToken(ctx, liaison.TokenInput{UserID: u.ID, Name: "t", Scopes: []liaison.Scope{liaison.ScopeRead, liaison.ScopeWrite}}))(t).Secret
+	}
+	id := w.record(t, liaison.TLPAmber)
+	w.do("GET", "/api/v1/records/"+id+"?purpose=counterterrorism", w.userTok, "") // a partner receives it
+
+	// Thirteen months on, the record is in the review queue.
+	later := time.Now().AddDate(1, 0, 15)
+	w.svc.Now = func() time.Time { return later }
+	revTok, partnerTok := fresh(reviewer), fresh(w.analyst)
+	status, _, body := w.do("GET", "/api/v1/records/review-queue?within=720h", revTok, "")
+	if status != 200 || !strings.Contains(string(body), id) {
+		t.Fatalf("review queue = %d %s", status, body)
+	}
+	if status, _, body := w.do("GET", "/api/v1/records/review-queue?within=720h", partnerTok, ""); status != 200 || strings.Contains(string(body), id) {
+		t.Fatalf("another agency's review queue = %d %s: it shows only its own records", status, body)
+	}
+	if status, _, _ := w.do("GET", "/api/v1/records/review-queue", fresh(w.officer), ""); status != 403 {
+		t.Fatalf("an officer's review queue = %d, want 403", status)
+	}
+	// Validation resets the clock, at most five years ahead.
+	tooFar := later.AddDate(6, 0, 0).UTC().Format(time.RFC3339)
+	if status, _, _ := w.do("POST", "/api/v1/records/"+id+"/review", revTok, `{"reason":"still active investigation","retain_until":"`+tooFar+`"}`); status != 400 {
+		t.Fatalf("review beyond five years = %d, want 400", status)
+	}
+	ok := later.AddDate(1, 0, 0).UTC().Format(time.RFC3339)
+	status, _, body = w.do("POST", "/api/v1/records/"+id+"/review", revTok, `{"reason":"still an active investigation","retain_until":"`+ok+`"}`)
+	if status != 200 || !strings.Contains(string(body), `"reviewed_by":"`+reviewer.ID) {
+		t.Fatalf("review = %d %s", status, body)
+	}
+	if status, _, _ := w.do("POST", "/api/v1/records/"+id+"/review", partnerTok, `{"reason":"partner tries to validate","retain_until":"`+ok+`"}`); status != 404 {
+		t.Fatalf("review by another agency = %d, want 404", status)
+	}
+	// Past the new deadline without review, the retention job purges it.
+	w.svc.Now = func() time.Time { return later.AddDate(1, 0, 1) }
+	dry := must(w.svc.PurgeExpired(ctx, true))(t)
+	if len(dry) != 1 || dry[0].ID != id {
+		t.Fatalf("dry run = %d records", len(dry))
+	}
+	if got := must(w.svc.PurgeExpired(ctx, false))(t); len(got) != 1 {
+		t.Fatalf("purged %d records, want 1", len(got))
+	}
+	status, _, body = w.do("GET", "/api/v1/records/"+id, fresh(w.officer), "")
+	if status != 200 || strings.Contains(string(body), "John Smith") || !strings.Contains(string(body), `"purged":true`) {
+		t.Fatalf("purged record = %d %s", status, body)
+	}
+	if again := must(w.svc.PurgeExpired(ctx, false))(t); len(again) != 0 {
+		t.Fatal("a purged record is purged again")
+	}
+	sequence(t, w.store)
+	var notices []*liaison.AuditEvent
+	_ = w.store.View(context.Background(), func(tx liaison.Tx) error {
+		notices, _ = tx.ListAuditEvents(context.Background(), liaison.AuditFilter{Action: "intel.purge.notify", ObjectID: id}, liaison.Page{})
+		return nil
+	})
+	if len(notices) != 1 || notices[0].Details["recipient_user_id"] != w.analyst.ID {
+		t.Fatalf("purge notices = %+v", notices)
 	}
 }

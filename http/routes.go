@@ -160,6 +160,13 @@ func (s *Server) routeTable() []route {
 		api("GET", "/records/{id}/explain", "records.explain", authUser, s.explainRecord,
 			op{Tag: "intelligence", Summary: "Explain whether a user may read a record, and why (privacy officers)", Response: &policy.Decision{},
 				Params: []param{{"as", "query", "User login or id", nil}, {"purpose", "query", "Declared purpose", enumOf(liaison.Purposes)}}}),
+		api("GET", "/records/review-queue", "records.reviewqueue", authUser, s.reviewQueue,
+			op{Tag: "intelligence", Summary: "Records whose retention ends soon: the review queue (privacy officers, trained analysts)",
+				Response: []*liaison.IntelRecord{}, Params: []param{{"within", "query", "How far ahead, e.g. 720h (default 30 days)", nil}}}),
+		api("POST", "/records/{id}/review", "records.review", authUser, s.reviewRecord,
+			op{Tag: "intelligence", Summary: "Validate a record: resets retention (at most 5 years) and records who, when and why", Request: reviewRequest{}, Response: &liaison.IntelRecord{}}),
+		api("POST", "/records/{id}/purge", "records.purge", authUser, s.purgeRecord,
+			op{Tag: "intelligence", Summary: "Purge a record's content, keeping a tombstone; earlier recipients are told", Request: purgeRequest{}}),
 		api("GET", "/policy", "policy", authUser, s.policyText,
 			op{Tag: "intelligence", Summary: "The default access policy (Cedar, with plain-language reasons)"}),
 

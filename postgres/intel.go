@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -177,4 +178,29 @@ func (t *Tx) ListIntelRecords(ctx context.Context, f liaison.IntelFilter, p liai
 func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// ListIntelDue implements liaison.Tx.
+func (t *Tx) ListIntelDue(ctx context.Context, before time.Time, limit int) ([]*liaison.IntelRecord, error) {
+	return list(ctx, t, "postgres.ListIntelDue",
+		"SELECT body FROM intel_records WHERE retain_until < $1 AND coalesce((body->>'purged')::boolean, false) = false ORDER BY retain_until, id LIMIT $2",
+		[]any{before, limit}, scanIntel)
+}
+
+// PurgeIntelRecord implements liaison.Tx.
+func (t *Tx) PurgeIntelRecord(ctx context.Context, tomb *liaison.IntelRecord) error {
+	const op = "postgres.PurgeIntelRecord"
+	body, err := json.Marshal(tomb)
+	if err != nil {
+		return &liaison.Error{Code: liaison.EINTERNAL, Op: op, Err: err}
+	}
+	if err := t.exec(ctx, op, true, "UPDATE intel_records SET version = $1, body = $2, updated = $3 WHERE id = $4",
+		tomb.Version, body, tomb.Updated, uid(tomb.ID)); err != nil {
+		return err
+	}
+	if err := t.exec(ctx, op, false, "UPDATE intel_versions SET body = $1 WHERE record_id = $2", body, uid(tomb.ID)); err != nil {
+		return err
+	}
+	return t.exec(ctx, op, false, "INSERT INTO intel_versions (record_id, version, body, created) VALUES ($1, $2, $3, $4)",
+		uid(tomb.ID), tomb.Version, body, tomb.Updated)
 }

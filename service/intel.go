@@ -165,6 +165,14 @@ func (s *Service) CorrectIntelRecord(ctx context.Context, id liaison.ID, in liai
 		now := s.now()
 		r = intelFrom(in, id, old.Version+1)
 		r.Originator, r.ControlOfficial, r.Created, r.Updated = old.Originator, old.ControlOfficial, old.Created, now
+		r.ReviewedBy, r.ReviewedAt, r.ReviewReason = old.ReviewedBy, old.ReviewedAt, old.ReviewReason
+		if old.Purged {
+			return errNoRecord()
+		}
+		// Only a review extends retention: correcting identifiers is no review.
+		if r.RetainUntil.After(old.RetainUntil) {
+			return liaison.FieldErrorf("retain_until", "a correction cannot extend retention; review the record to validate it")
+		}
 		if err := r.Validate(now); err != nil {
 			return err
 		}
@@ -176,23 +184,7 @@ func (s *Service) CorrectIntelRecord(ctx context.Context, id liaison.ID, in liai
 		if err := s.audit(ctx, tx, e); err != nil {
 			return err
 		}
-		ds, err := tx.ListDisseminations(ctx, liaison.DisseminationFilter{ItemID: id}, liaison.Page{Limit: liaison.MaxPageSize})
-		if err != nil {
-			return err
-		}
-		told := map[liaison.ID]bool{}
-		for _, d := range ds {
-			if told[d.RecipientUserID] {
-				continue
-			}
-			told[d.RecipientUserID] = true
-			n := liaison.NewAuditEvent(ctx, now, "intel.correction.notify", "intel", r.ID)
-			n.Details = map[string]string{"recipient_user_id": d.RecipientUserID, "recipient_agency_id": d.RecipientAgencyID, "version": itoa(r.Version)}
-			if err := s.audit(ctx, tx, n); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.notifyRecipients(ctx, tx, id, "intel.correction.notify", now, map[string]string{"version": itoa(r.Version)})
 	})
 	return r, err
 }

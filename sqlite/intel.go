@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"liaison"
 )
@@ -204,4 +205,27 @@ func (t *Tx) ListIntelRecords(ctx context.Context, f liaison.IntelFilter, p liai
 	}
 	s, args := q.page("SELECT body FROM intel_records", p)
 	return list(ctx, t, "sqlite.ListIntelRecords", s, args, scanIntel)
+}
+
+// ListIntelDue implements liaison.Tx.
+func (t *Tx) ListIntelDue(ctx context.Context, before time.Time, limit int) ([]*liaison.IntelRecord, error) {
+	return list(ctx, t, "sqlite.ListIntelDue",
+		"SELECT body FROM intel_records WHERE retain_until < ? AND json_extract(body, '$.purged') IS NOT 1 ORDER BY retain_until, id LIMIT ?",
+		[]any{us(before), limit}, scanIntel)
+}
+
+// PurgeIntelRecord implements liaison.Tx.
+func (t *Tx) PurgeIntelRecord(ctx context.Context, tomb *liaison.IntelRecord) error {
+	const op = "sqlite.PurgeIntelRecord"
+	body := mustJSON(tomb)
+	if err := t.exec(ctx, op, "", "", true, "UPDATE intel_records SET version = ?, body = ?, updated = ? WHERE id = ?",
+		tomb.Version, body, us(tomb.Updated), tomb.ID); err != nil {
+		return err
+	}
+	// Earlier versions hold the content too: they become the tombstone.
+	if err := t.exec(ctx, op, "", "", false, "UPDATE intel_versions SET body = ? WHERE record_id = ?", body, tomb.ID); err != nil {
+		return err
+	}
+	return t.exec(ctx, op, "version", "", false, "INSERT INTO intel_versions (record_id, version, body, created) VALUES (?, ?, ?, ?)",
+		tomb.ID, tomb.Version, body, us(tomb.Updated))
 }

@@ -1102,6 +1102,39 @@ func testIntelRecords(t *testing.T, s liaison.Store) {
 		equal(t, "own agency", ids(liaison.IntelFilter{Visible: own}), sortedIDs(green.ID, strict.ID, red.ID, private.ID))
 		equal(t, "by case", len(ids(liaison.IntelFilter{CaseID: c.ID})), 4)
 		equal(t, "other originator", ids(liaison.IntelFilter{Originator: other.ID}), []liaison.ID{})
+		due, err := tx.ListIntelDue(ctx, epoch.AddDate(2, 0, 0), 10)
+		must(t, err)
+		none, err := tx.ListIntelDue(ctx, epoch, 10)
+		must(t, err)
+		if len(due) != 4 || len(none) != 0 {
+			t.Fatalf("due = %d, due before epoch = %d; want 4 and 0", len(due), len(none))
+		}
 		return nil
 	})
+	// A purge leaves only the tombstone, in the record and in every version.
+	tomb := v2.Tombstone(epoch.Add(2*time.Hour), "retention expired")
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.PurgeIntelRecord(ctx, tomb) }))
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.FindIntelRecord(ctx, green.ID)
+		must(t, err)
+		if !got.Purged || got.Narrative != "" || len(got.Subjects) != 0 || got.Version != 3 {
+			t.Fatalf("purged record = %+v", got)
+		}
+		versions, err := tx.ListIntelVersions(ctx, green.ID)
+		must(t, err)
+		for _, v := range versions {
+			if !v.Purged || strings.Contains(v.Narrative, "corrected") || len(v.Subjects) != 0 {
+				t.Fatalf("a version kept content after the purge: %+v", v)
+			}
+		}
+		due, err := tx.ListIntelDue(ctx, epoch.AddDate(2, 0, 0), 10)
+		must(t, err)
+		if len(due) != 3 {
+			t.Fatalf("due after a purge = %d, want 3", len(due))
+		}
+		return nil
+	})
+	wantErr(t, update(t, s, func(tx liaison.Tx) error {
+		return tx.PurgeIntelRecord(ctx, (&liaison.IntelRecord{ID: liaison.NewID()}).Tombstone(epoch, "x"))
+	}), liaison.ENOTFOUND, "")
 }

@@ -1,0 +1,200 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"liaison"
+)
+
+// ReviewWindow is how long before its deadline a record enters review.
+const ReviewWindow = 30 * 24 * time.Hour
+
+// mayReview reports whether u may review records of agency: its privacy
+// officers and its Part 23-trained analysts.
+func mayReview(u *liaison.User, agency liaison.ID) bool {
+	return u != nil && u.AgencyID == agency &&
+		(u.Has(liaison.RolePrivacyOfficer) || (u.Has(liaison.RoleAnalyst) && u.Attributes.Part23Trained))
+}
+
+// DueForReview lists records whose retention ends within window (default
+// ReviewWindow): the review queue. Privacy officers and trained analysts
+// see their own agency's; the system sees all. Audited.
+func (s *Service) DueForReview(ctx context.Context, window time.Duration) ([]*liaison.IntelRecord, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil && a.System == "" {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	if a.User != nil && !mayReview(a.User, a.User.AgencyID) {
+		return nil, s.denied(ctx, "intel.review.queue", "intel", "", liaison.Errorf(liaison.EFORBIDDEN, "only privacy officers and trained analysts review records"))
+	}
+	if window <= 0 {
+		window = ReviewWindow
+	}
+	var out []*liaison.IntelRecord
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		due, err := tx.ListIntelDue(ctx, s.now().Add(window), 10_000)
+		if err != nil {
+			return err
+		}
+		out = []*liaison.IntelRecord{}
+		for _, r := range due {
+			if a.User == nil || r.Originator == a.User.AgencyID {
+				out = append(out, r)
+			}
+		}
+		e := liaison.NewAuditEvent(ctx, s.now(), "intel.review.queue", "intel", "")
+		e.Details = map[string]string{"due": itoa(len(out))}
+		return s.audit(ctx, tx, e)
+	})
+	return out, err
+}
+
+// ReviewIntelRecord validates a record: the reviewer confirms it still
+// meets 28 CFR Part 23, which resets its retention (at most five years)
+// and records who, when and why. ENOTFOUND, EINVALID (reason, retain_until).
+func (s *Service) ReviewIntelRecord(ctx context.Context, id liaison.ID, reason string, retainUntil time.Time) (*liaison.IntelRecord, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	reason = strings.TrimSpace(reason)
+	if len(reason) < 10 {
+		return nil, liaison.FieldErrorf("reason", "say why the record still meets the criminal-intelligence standard (at least 10 characters)")
+	}
+	var r *liaison.IntelRecord
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if !liaison.ValidID(id) {
+			return errNoRecord()
+		}
+		old, err := tx.FindIntelRecord(ctx, id)
+		if liaison.ErrorCode(err) == liaison.ENOTFOUND || (err == nil && (old.Purged || !mayReview(a.User, old.Originator))) {
+			return errNoRecord()
+		} else if err != nil {
+			return err
+		}
+		now := s.now()
+		next := *old
+		next.Version, next.Updated = old.Version+1, now
+		next.ReviewedBy, next.ReviewedAt, next.ReviewReason, next.RetainUntil = a.User.ID, &now, reason, retainUntil.UTC()
+		if err := next.Validate(now); err != nil {
+			return err
+		}
+		if err := tx.UpdateIntelRecord(ctx, &next); err != nil {
+			return err
+		}
+		r = &next
+		e := liaison.NewAuditEvent(ctx, now, "intel.review", "intel", id)
+		e.Reason = reason
+		e.Details = map[string]string{"retain_until": next.RetainUntil.Format(time.RFC3339)}
+		return s.audit(ctx, tx, e)
+	})
+	return r, err
+}
+
+// PurgeIntelRecord removes a record's content, keeping a tombstone and the
+// audit trail, and tells every earlier recipient. The originating agency's
+// reviewers may purge; the system purges records past their deadline.
+func (s *Service) PurgeIntelRecord(ctx context.Context, id liaison.ID, reason string) error {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil && a.System == "" {
+		return liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	reason = strings.TrimSpace(reason)
+	if len(reason) < 5 {
+		return liaison.FieldErrorf("reason", "say why the record is purged")
+	}
+	return s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if !liaison.ValidID(id) {
+			return errNoRecord()
+		}
+		old, err := tx.FindIntelRecord(ctx, id)
+		if liaison.ErrorCode(err) == liaison.ENOTFOUND || (err == nil && (old.Purged || (a.User != nil && !mayReview(a.User, old.Originator)))) {
+			return errNoRecord()
+		} else if err != nil {
+			return err
+		}
+		now := s.now()
+		if err := tx.PurgeIntelRecord(ctx, old.Tombstone(now, reason)); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, now, "intel.purge", "intel", id)
+		e.Reason = reason
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+		return s.notifyRecipients(ctx, tx, id, "intel.purge.notify", now, map[string]string{"reason": reason})
+	})
+}
+
+// notifyRecipients records a notice for every earlier recipient of an
+// item, for the notification channels to deliver.
+func (s *Service) notifyRecipients(ctx context.Context, tx liaison.Tx, id liaison.ID, action string, now time.Time, details map[string]string) error {
+	ds, err := tx.ListDisseminations(ctx, liaison.DisseminationFilter{ItemID: id}, liaison.Page{Limit: liaison.MaxPageSize})
+	if err != nil {
+		return err
+	}
+	told := map[liaison.ID]bool{}
+	for _, d := range ds {
+		if told[d.RecipientUserID] {
+			continue
+		}
+		told[d.RecipientUserID] = true
+		n := liaison.NewAuditEvent(ctx, now, action, "intel", id)
+		n.Details = map[string]string{"recipient_user_id": d.RecipientUserID, "recipient_agency_id": d.RecipientAgencyID}
+		for k, v := range details {
+			n.Details[k] = v
+		}
+		if err := s.audit(ctx, tx, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PurgeExpired purges every record whose retention deadline has passed
+// without a review. With dryRun it only lists them. It is the retention
+// worker's job and the `liaison purge` command.
+func (s *Service) PurgeExpired(ctx context.Context, dryRun bool) ([]*liaison.IntelRecord, error) {
+	var due []*liaison.IntelRecord
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		var err error
+		due, err = tx.ListIntelDue(ctx, s.now(), 10_000)
+		return err
+	})
+	if err != nil || dryRun {
+		return due, err
+	}
+	for _, r := range due {
+		if err := s.PurgeIntelRecord(ctx, r.ID, "retention deadline passed without review (28 CFR 23.20(h))"); err != nil {
+			return nil, err
+		}
+	}
+	return due, nil
+}
+
+// RetentionWorker purges expired records at an interval.
+type RetentionWorker struct {
+	Service  *Service
+	Interval time.Duration
+	// OnError is told of a failed round (the loop goes on).
+	OnError func(error)
+}
+
+// Run purges until ctx ends.
+func (w *RetentionWorker) Run(ctx context.Context) error {
+	ctx = liaison.NewContext(ctx, liaison.Actor{System: "retention"})
+	t := time.NewTicker(w.Interval)
+	defer t.Stop()
+	for {
+		if _, err := w.Service.PurgeExpired(ctx, false); err != nil && ctx.Err() == nil && w.OnError != nil {
+			w.OnError(err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
