@@ -253,3 +253,14 @@ func artifactDir(t *testing.T) string {
 	}
 	return dir
 }
+
+func TestPurgeCommand(t *testing.T) {
+	st := store{flags: []string{"--data", t.TempDir()}}
+	out := mustCLI(t, st, "purge", "--dry-run")
+	if !strings.Contains(out, "would purge 0 record(s)") {
+		t.Fatalf("purge --dry-run = %q", out)
+	}
+	if out := mustCLI(t, st, "purge"); !strings.Contains(out, "purged 0 record(s)") {
+		t.Fatalf("purge = %q", out)
+	}
+}

@@ -49,7 +49,7 @@ func newRoot(ctx context.Context, getenv func(string) string, stdin io.Reader, s
 	pf.StringVar(&e.data, "data", orDefault(getenv("LIAISON_DATA"), "./liaison-data"), "data directory for the embedded SQLite store (env LIAISON_DATA)")
 	pf.StringVar(&e.db, "db", getenv("LIAISON_DB"), "PostgreSQL URL, e.g. postgres://user@host/db; overrides --data (env LIAISON_DB)")
 	pf.StringVar(&e.node, "node", orDefault(getenv("LIAISON_NODE"), hostname()), "this node's name in audit entries and checkpoints (env LIAISON_NODE)")
-	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.adminCmd(), e.auditCmd(), e.versionCmd(), e.totpCmd())
+	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.adminCmd(), e.auditCmd(), e.purgeCmd(), e.versionCmd(), e.totpCmd())
 	return root
 }
 
@@ -140,6 +140,11 @@ func (e *env) serveCmd() *cobra.Command {
 				svc.Alert("audit", "appending audit entries to the log failed: "+err.Error())
 			}}
 			go seq.Run(ctx)
+			ret := &service.RetentionWorker{Service: svc, Interval: time.Hour, OnError: func(err error) {
+				log.Error("retention", "error", err)
+				svc.Alert("retention", "purging expired intelligence records failed: "+err.Error())
+			}}
+			go ret.Run(ctx)
 			log.Info("listening", "addr", ln.Addr().String(), "store", store.Dialect(), "version", liaison.Version,
 				"node", e.node, "audit_key", svc.Signer.VerifierKey)
 			fmt.Fprintf(e.stdout, "Liaison is serving on http://%s/\n", ln.Addr())
@@ -215,6 +220,33 @@ func printLogins(w io.Writer, res *demo.Result) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Login, l.Role, l.Agency, l.TOTPSecret)
 	}
 	tw.Flush()
+}
+
+func (e *env) purgeCmd() *cobra.Command {
+	var dryRun bool
+	cmd := &cobra.Command{
+		Use:   "purge",
+		Short: "Purge intelligence records past their retention deadline without a review (28 CFR 23.20(h))",
+		RunE: func(c *cobra.Command, _ []string) error {
+			return e.withService(c, func(ctx context.Context, svc *service.Service) error {
+				recs, err := svc.PurgeExpired(ctx, dryRun)
+				if err != nil {
+					return err
+				}
+				verb := "purged"
+				if dryRun {
+					verb = "would purge"
+				}
+				fmt.Fprintf(e.stdout, "%s %d record(s)\n", verb, len(recs))
+				for _, r := range recs {
+					fmt.Fprintf(e.stdout, "%s\t%s\tdeadline %s\n", r.ID, r.Originator, r.RetainUntil.Format(time.RFC3339))
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "list what would be purged and change nothing")
+	return cmd
 }
 
 func (e *env) versionCmd() *cobra.Command {
