@@ -101,22 +101,30 @@ type CaseInput struct {
 // IntelInput writes (or corrects) an intelligence record. The originator
 // is the writer's agency.
 type IntelInput struct {
-	Title             string    `json:"title"`
-	Narrative         string    `json:"narrative"`
-	Subjects          []Entity  `json:"subjects"`
-	Links             []Link    `json:"links"`
-	Predicate         string    `json:"criminal_predicate"`
-	LawfulCollection  bool      `json:"lawful_collection_attested"`
-	FirstAmendmentTie string    `json:"first_amendment_tie"`
-	Grading           Grading   `json:"grading"`
-	TLP               TLP       `json:"tlp"`
-	Handling          Handling  `json:"handling"`
-	Restriction       string    `json:"handling_restriction"`
-	Sensitivity       string    `json:"sensitivity"`
-	CaseID            ID        `json:"case_id"`
-	Recipients        []ID      `json:"recipients"`
-	SharedWith        []ID      `json:"shared_with"`
-	RetainUntil       time.Time `json:"retain_until"`
+	Title             string   `json:"title"`
+	Narrative         string   `json:"narrative"`
+	Subjects          []Entity `json:"subjects"`
+	Links             []Link   `json:"links"`
+	Predicate         string   `json:"criminal_predicate"`
+	LawfulCollection  bool     `json:"lawful_collection_attested"`
+	FirstAmendmentTie string   `json:"first_amendment_tie"`
+	Grading           Grading  `json:"grading"`
+	// Grading3x5x2 is the UK grading, accepted instead of Grading and mapped.
+	Grading3x5x2 *Grading3x5x2 `json:"grading_3x5x2,omitempty"`
+	TLP          TLP           `json:"tlp"`
+	Handling     Handling      `json:"handling"`
+	Restriction  string        `json:"handling_restriction"`
+	Sensitivity  string        `json:"sensitivity"`
+	CaseID       ID            `json:"case_id"`
+	Recipients   []ID          `json:"recipients"`
+	SharedWith   []ID          `json:"shared_with"`
+	RetainUntil  time.Time     `json:"retain_until"`
 	// Version is the version being corrected (corrections only).
 	Version int `json:"version"`
+}
+
+// Grading3x5x2 is a UK 3x5x2 grading: source 1-3, intelligence 1-5.
+type Grading3x5x2 struct {
+	Source       int `json:"source"`
+	Intelligence int `json:"intelligence"`
 }

@@ -165,3 +165,30 @@ func (s *Server) purgeRecord(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+func (s *Server) recordHistory(w http.ResponseWriter, r *http.Request) error {
+	if err := checkQuery(r, "purpose"); err != nil {
+		return err
+	}
+	versions, err := s.svc.IntelHistory(r.Context(), r.PathValue("id"), liaison.Purpose(r.URL.Query().Get("purpose")))
+	if err != nil {
+		return err
+	}
+	return writeList(w, versions, "")
+}
+
+type assessRequest struct {
+	Justification string `json:"justification"`
+}
+
+func (s *Server) assessRecord(w http.ResponseWriter, r *http.Request) error {
+	var in assessRequest
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	a, err := s.svc.Assess(r.Context(), r.PathValue("id"), in.Justification)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, a)
+}

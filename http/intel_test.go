@@ -330,3 +330,56 @@ func TestRetentionReviewAndPurge(t *testing.T) {
 		t.Fatalf("purge notices = %+v", notices)
 	}
 }
+
+func TestHistoryAssessmentAndUKGrading(t *testing.T) {
+	w := newIntelWorld(t, storetest.OpenSQLite)
+	id := w.record(t, liaison.TLPAmberStrict)
+	// History goes through the decision point like every read.
+	if status, _, _ := w.do("GET", "/api/v1/records/"+id+"/versions?purpose=counterterrorism", w.userTok, ""); status != 404 {
+		t.Fatalf("partner history of an AMBER+STRICT record = %d, want 404", status)
+	}
+	status, _, body := w.do("GET", "/api/v1/records/"+id+"/versions", w.officerTok, "")
+	if status != 200 || !strings.Contains(string(body), `"version":1`) {
+		t.Fatalf("own history = %d %s", status, body)
+	}
+	// Imminent danger: an assessment only, flagged; the record stays closed.
+	status, _, body = w.do("POST", "/api/v1/records/"+id+"/assess", w.bankTok, `{"justification":"armed subject heading to the substation now"}`)
+	if status != 404 {
+		t.Fatalf("private partner invoking the exception = %d %s, want 404", status, body)
+	}
+	ctx := liaison.NewContext(context.Background(), liaison.Actor{System: "test"})
+	sworn := must(w.svc.CreateUser(ctx, liaison.UserInput{Login: "trooper", Name: "T", Email: "t@example.gov", AgencyID: w.agency.ID,
+		Roles: []liaison.Role{liaison.RoleOfficer}, Attributes: liaison.Attributes{SwornOfficer: true}, Password: testPassword}))(t)
+	tok := must(w.svc.CreateToken(ctx, liaison.TokenInput{UserID: sworn.ID, Name: "t", Scopes: []liaison.Scope{liaison.ScopeRead, liaison.ScopeWrite}}))(t).Secret
+	if status, _, _ := w.do("POST", "/api/v1/records/"+id+"/assess", tok, `{"justification":"short"}`); status != 400 {
+		t.Fatalf("assessment without a real justification = %d, want 400", status)
+	}
+	status, _, body = w.do("POST", "/api/v1/records/"+id+"/assess", tok, `{"justification":"armed subject reported heading to the substation now"}`)
+	if status != 200 || strings.Contains(string(body), "John Smith") || strings.Contains(string(body), `"subjects":[{`) {
+		t.Fatalf("assessment = %d %s", status, body)
+	}
+	if status, _, _ := w.do("GET", "/api/v1/records/"+id+"?purpose=counterterrorism", tok, ""); status != 404 {
+		t.Fatalf("the exception opened the record itself: %d", status)
+	}
+	sequence(t, w.store)
+	var flagged []*liaison.AuditEvent
+	_ = w.store.View(context.Background(), func(tx liaison.Tx) error {
+		flagged, _ = tx.ListAuditEvents(context.Background(), liaison.AuditFilter{Action: "intel.assess", Outcome: liaison.OutcomeSuccess}, liaison.Page{})
+		return nil
+	})
+	if len(flagged) != 1 || flagged[0].Details["review"] != "true" || !strings.Contains(flagged[0].Reason, "substation") {
+		t.Fatalf("assessment audit = %+v", flagged)
+	}
+	// UK 3x5x2 grading is accepted and mapped to the Admiralty code.
+	rec := `{"title":"T","subjects":[{"kind":"vehicle","attributes":{"plate":"XYZ987"}}],"criminal_predicate":"Vehicle used in a reconnaissance of the substation.",
+		"lawful_collection_attested":true,"grading_3x5x2":{"source":2,"intelligence":3},"tlp":"tlp:green","handling":"H0","case_id":"` + w.caseID + `",
+		"retain_until":"` + time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339) + `"}`
+	status, _, body = w.do("POST", "/api/v1/records", w.officerTok, rec)
+	if status != 201 || !strings.Contains(string(body), `"grading":{"source":"C","information":3}`) || !strings.Contains(string(body), `"tlp":"GREEN"`) {
+		t.Fatalf("3x5x2 record = %d %s", status, body)
+	}
+	bad := strings.Replace(rec, `"source":2`, `"source":7`, 1)
+	if status, hdr, body := w.do("POST", "/api/v1/records", w.officerTok, bad); status != 400 || parseProblem(t, hdr, body).Errors[0].Field != "grading_3x5x2.source" {
+		t.Fatalf("bad 3x5x2 = %d %s", status, body)
+	}
+}

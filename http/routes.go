@@ -167,6 +167,12 @@ func (s *Server) routeTable() []route {
 			op{Tag: "intelligence", Summary: "Validate a record: resets retention (at most 5 years) and records who, when and why", Request: reviewRequest{}, Response: &liaison.IntelRecord{}}),
 		api("POST", "/records/{id}/purge", "records.purge", authUser, s.purgeRecord,
 			op{Tag: "intelligence", Summary: "Purge a record's content, keeping a tombstone; earlier recipients are told", Request: purgeRequest{}}),
+		api("GET", "/records/{id}/versions", "records.history", authUser, s.recordHistory,
+			op{Tag: "intelligence", Summary: "Every version of a record, through the decision point and redacted", Response: []*liaison.IntelRecord{},
+				Params: []param{{"purpose", "query", "Declared purpose", enumOf(liaison.Purposes)}}}),
+		api("POST", "/records/{id}/assess", "records.assess", authUser, s.assessRecord,
+			op{Tag: "intelligence", Summary: "Imminent danger to life or property: an assessment only, audited and flagged for review (sworn officers)",
+				Request: assessRequest{}, Response: &liaison.IntelRecord{}}),
 		api("GET", "/policy", "policy", authUser, s.policyText,
 			op{Tag: "intelligence", Summary: "The default access policy (Cedar, with plain-language reasons)"}),
 

@@ -95,6 +95,14 @@ func (s *Service) CreateIntelRecord(ctx context.Context, in liaison.IntelInput) 
 			liaison.Errorf(liaison.EFORBIDDEN, "criminal intelligence is written by analysts and officers trained in 28 CFR Part 23"))
 	}
 	now := s.now()
+	if in.Grading3x5x2 != nil {
+		g, err := liaison.GradingFrom3x5x2(in.Grading3x5x2.Source, in.Grading3x5x2.Intelligence)
+		if err != nil {
+			return nil, &liaison.Error{Code: liaison.EINVALID, Message: "grading_3x5x2: " + liaison.ErrorMessage(err),
+				Fields: prefixFields("grading_3x5x2.", liaison.ErrorFields(err))}
+		}
+		in.Grading = g
+	}
 	r := intelFrom(in, liaison.NewID(), 1)
 	r.Originator, r.ControlOfficial, r.Created, r.Updated = a.User.AgencyID, a.User.ID, now, now
 	if err := r.Validate(now); err != nil {
@@ -417,4 +425,128 @@ func (s *Service) ExplainAccess(ctx context.Context, id liaison.ID, asUser strin
 		return nil, err
 	}
 	return &dec, nil
+}
+
+// IntelHistory returns every version of a record the caller may read, each
+// redacted as the decision plans. Corrections and purges are visible as
+// versions; a purged record's versions are all tombstones.
+func (s *Service) IntelHistory(ctx context.Context, id liaison.ID, purpose liaison.Purpose) ([]*liaison.IntelRecord, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	purpose, err := purposeOf(ctx, purpose)
+	if err != nil {
+		return nil, err
+	}
+	var out []*liaison.IntelRecord
+	denied := false
+	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if !liaison.ValidID(id) {
+			denied = true
+			return nil
+		}
+		r, err := tx.FindIntelRecord(ctx, id)
+		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
+			denied = true
+			return nil
+		} else if err != nil {
+			return err
+		}
+		sub, err := s.subject(ctx, tx, a.User)
+		if err != nil {
+			return err
+		}
+		// The latest labels decide: a version is never wider than its record.
+		dec := s.Policy.Decide(policy.Request{Subject: sub, Action: policy.History, Resource: resourceOf(r), Purpose: purpose, Now: s.now()})
+		e := liaison.NewAuditEvent(ctx, s.now(), "intel.history", "intel", id)
+		e.Decision = decisionText(dec)
+		if !dec.Allow {
+			e.Outcome, denied = liaison.OutcomeDenied, true
+			return s.audit(ctx, tx, e)
+		}
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+		versions, err := tx.ListIntelVersions(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, v := range versions {
+			out = append(out, policy.Redact(v, dec.Redaction))
+		}
+		return s.release(ctx, tx, Release{ItemKind: "intel", ItemID: r.ID, Recipient: a.User, Purpose: purpose,
+			Redacted: dec.Redaction != policy.Full,
+			Labels:   liaison.Labels{TLP: string(r.TLP), Handling: string(r.Handling), Sensitivity: r.Sensitivity, Originator: r.Originator}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if denied {
+		return nil, errNoRecord()
+	}
+	return out, nil
+}
+
+// Assess releases an assessment of a record under the imminent-danger
+// exception: no subjects, no identifiers, a sanitised narrative. The
+// release is audited and flagged for review by the originator's privacy
+// officers. The justification is required.
+func (s *Service) Assess(ctx context.Context, id liaison.ID, justification string) (*liaison.IntelRecord, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	justification = strings.TrimSpace(justification)
+	if len(justification) < 20 {
+		return nil, liaison.FieldErrorf("justification", "describe the imminent danger to life or property (at least 20 characters)")
+	}
+	var out *liaison.IntelRecord
+	denied := false
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if !liaison.ValidID(id) {
+			denied = true
+			return nil
+		}
+		r, err := tx.FindIntelRecord(ctx, id)
+		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
+			denied = true
+			return nil
+		} else if err != nil {
+			return err
+		}
+		sub, err := s.subject(ctx, tx, a.User)
+		if err != nil {
+			return err
+		}
+		dec := s.Policy.Decide(policy.Request{Subject: sub, Action: policy.Assess, Resource: resourceOf(r), Emergency: true, Now: s.now()})
+		e := liaison.NewAuditEvent(ctx, s.now(), "intel.assess", "intel", id)
+		e.Reason, e.Decision = justification, decisionText(dec)
+		e.Details = map[string]string{"review": boolStr(dec.Review), "exception": "imminent danger to life or property"}
+		if !dec.Allow {
+			e.Outcome, denied = liaison.OutcomeDenied, true
+			return s.audit(ctx, tx, e)
+		}
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+		out = policy.Redact(r, policy.Assessment)
+		return s.release(ctx, tx, Release{ItemKind: "intel", ItemID: r.ID, Recipient: a.User, Purpose: liaison.PurposeOfficerSafety,
+			Redacted: true, Labels: liaison.Labels{TLP: string(r.TLP), Handling: string(r.Handling), Sensitivity: r.Sensitivity, Originator: r.Originator}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if denied {
+		return nil, errNoRecord()
+	}
+	return out, nil
+}
+
+func prefixFields(prefix string, fs []liaison.FieldError) []liaison.FieldError {
+	out := make([]liaison.FieldError, len(fs))
+	for i, f := range fs {
+		out[i] = liaison.FieldError{Field: prefix + f.Field, Message: f.Message}
+	}
+	return out
 }
