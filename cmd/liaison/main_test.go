@@ -264,3 +264,17 @@ func TestPurgeCommand(t *testing.T) {
 		t.Fatalf("purge = %q", out)
 	}
 }
+
+func TestAgencyPolicies(t *testing.T) {
+	dir := t.TempDir()
+	st := store{flags: []string{"--data", t.TempDir(), "--policies", dir}}
+	if err := os.WriteFile(filepath.Join(dir, "wide.cedar"), []byte(`@id("all") @reason("everyone") permit (principal, action, resource);`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := cli(t, st, "admin", "agency", "list"); err == nil || !strings.Contains(err.Error(), "may only forbid") {
+		t.Fatalf("an agency file that permits was loaded: %v", err)
+	}
+	os.Remove(filepath.Join(dir, "wide.cedar"))
+	_ = os.WriteFile(filepath.Join(dir, "strict.cedar"), []byte(`@id("no-export") @reason("no exports here") forbid (principal, action == Liaison::Action::"export", resource);`), 0o644)
+	mustCLI(t, st, "admin", "agency", "list")
+}

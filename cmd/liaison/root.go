@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"liaison/audit"
 	"liaison/demo"
 	lhttp "liaison/http"
+	"liaison/policy"
 	"liaison/postgres"
 	"liaison/service"
 	"liaison/sqlite"
@@ -29,6 +31,7 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	data, db, node string
+	policies       string
 	// Ready, when set, receives the address the server listens on (tests).
 	ready func(addr string)
 }
@@ -48,6 +51,7 @@ func newRoot(ctx context.Context, getenv func(string) string, stdin io.Reader, s
 	pf := root.PersistentFlags()
 	pf.StringVar(&e.data, "data", orDefault(getenv("LIAISON_DATA"), "./liaison-data"), "data directory for the embedded SQLite store (env LIAISON_DATA)")
 	pf.StringVar(&e.db, "db", getenv("LIAISON_DB"), "PostgreSQL URL, e.g. postgres://user@host/db; overrides --data (env LIAISON_DB)")
+	pf.StringVar(&e.policies, "policies", getenv("LIAISON_POLICIES"), "directory of agency policy files (*.cedar, forbid rules only) added to the defaults (env LIAISON_POLICIES)")
 	pf.StringVar(&e.node, "node", orDefault(getenv("LIAISON_NODE"), hostname()), "this node's name in audit entries and checkpoints (env LIAISON_NODE)")
 	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.adminCmd(), e.auditCmd(), e.purgeCmd(), e.versionCmd(), e.totpCmd())
 	return root
@@ -71,6 +75,23 @@ func (e *env) newService(store liaison.Store) (*service.Service, error) {
 		return nil, err
 	}
 	svc.Signer = signer
+	if e.policies != "" {
+		files, err := filepath.Glob(filepath.Join(e.policies, "*.cedar"))
+		if err != nil {
+			return nil, err
+		}
+		var srcs []policy.Source
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			srcs = append(srcs, policy.Source{Name: filepath.Base(f), Text: b})
+		}
+		if svc.Policy, err = policy.New(srcs...); err != nil {
+			return nil, err
+		}
+	}
 	return svc, nil
 }
 
