@@ -65,3 +65,11 @@ func TestRedactFullAndAssessment(t *testing.T) {
 		t.Fatalf("assessment carries identifying data: %+v", a)
 	}
 }
+
+func TestSanitizeTextWords(t *testing.T) {
+	got := policy.SanitizeText("Zoë met ZOË and zoëlle; Smith, smithson and SMITH.", []string{"Zoë Smith"})
+	want := "[REDACTED] met [REDACTED] and zoëlle; [REDACTED], smithson and [REDACTED]."
+	if got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+}

@@ -192,12 +192,14 @@ func (t *Tx) ListIntelRecords(ctx context.Context, f liaison.IntelFilter, p liai
 		var args []any
 		or, args = append(or, "originator_id = ?"), append(args, v.Agency)
 		if len(v.Communities) > 0 {
-			or = append(or, "(tlp_rank <= 2 AND id IN (SELECT record_id FROM intel_shares WHERE community_id IN (?"+strings.Repeat(", ?", len(v.Communities)-1)+")))")
+			// Correlated EXISTS: a primary-key probe per candidate row, so a page
+			// costs the rows it scans, not every record ever shared.
+			or = append(or, "(tlp_rank <= 2 AND EXISTS (SELECT 1 FROM intel_shares s WHERE s.record_id = intel_records.id AND s.community_id IN (?"+strings.Repeat(", ?", len(v.Communities)-1)+")))")
 			for _, c := range v.Communities {
 				args = append(args, c)
 			}
 		}
-		or, args = append(or, "id IN (SELECT record_id FROM intel_recipients WHERE user_id = ?)"), append(args, v.UserID)
+		or, args = append(or, "EXISTS (SELECT 1 FROM intel_recipients r WHERE r.record_id = intel_records.id AND r.user_id = ?)"), append(args, v.UserID)
 		for _, g := range v.Granted {
 			or, args = append(or, "id = ?"), append(args, g)
 		}
