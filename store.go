@@ -207,6 +207,9 @@ type Tx interface {
 
 	// CreateDissemination records a release; EINVALID (recipient_user_id) if the user does not exist.
 	CreateDissemination(ctx context.Context, d *Dissemination) error
+	// CreateDisseminations records many releases to one recipient at once;
+	// EINVALID (recipient_user_id) as CreateDissemination.
+	CreateDisseminations(ctx context.Context, ds []*Dissemination) error
 	// ListDisseminations returns releases in id order after p.After.
 	ListDisseminations(ctx context.Context, f DisseminationFilter, p Page) ([]*Dissemination, error)
 

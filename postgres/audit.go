@@ -363,6 +363,36 @@ func (t *Tx) CreateDissemination(ctx context.Context, d *liaison.Dissemination) 
 		d.Labels.Handling, d.Labels.Sensitivity, d.Labels.Originator, d.Purpose, d.Redacted, d.AuditEventID)
 }
 
+// CreateDisseminations implements liaison.Tx: one COPY.
+func (t *Tx) CreateDisseminations(ctx context.Context, ds []*liaison.Dissemination) error {
+	const op = "postgres.CreateDisseminations"
+	if len(ds) == 0 {
+		return nil
+	}
+	checked := map[[2]liaison.ID]bool{}
+	rows := make([][]any, len(ds))
+	for i, d := range ds {
+		k := [2]liaison.ID{d.RecipientUserID, d.RecipientAgencyID}
+		if !checked[k] {
+			var ok bool
+			if err := t.tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND agency_id = $2)",
+				uid(d.RecipientUserID), uid(d.RecipientAgencyID)).Scan(&ok); err != nil {
+				return translate(op, err)
+			}
+			if !ok {
+				return missingRef(op, "recipient_user_id", nil)
+			}
+			checked[k] = true
+		}
+		rows[i] = []any{uid(d.ID), d.At, d.ItemKind, d.ItemID, uid(d.RecipientUserID), uid(d.RecipientAgencyID), d.Labels.TLP,
+			d.Labels.Handling, d.Labels.Sensitivity, d.Labels.Originator, string(d.Purpose), d.Redacted, d.AuditEventID}
+	}
+	cols := []string{"id", "at", "item_kind", "item_id", "recipient_user_id", "recipient_agency_id", "tlp", "handling",
+		"sensitivity", "originator_id", "purpose", "redacted", "audit_event_id"}
+	_, err := t.tx.CopyFrom(ctx, pgx.Identifier{"disseminations"}, cols, pgx.CopyFromRows(rows))
+	return translate(op, err)
+}
+
 // ListDisseminations implements liaison.Tx.
 func (t *Tx) ListDisseminations(ctx context.Context, f liaison.DisseminationFilter, p liaison.Page) ([]*liaison.Dissemination, error) {
 	var q query

@@ -351,25 +351,34 @@ func (s *Service) ListIntelRecords(ctx context.Context, caseID liaison.ID, purpo
 			return err
 		}
 		full = len(cands) == p.Limit
-		e := liaison.NewAuditEvent(ctx, s.now(), "intel.list", "intel", "")
-		e.Details = map[string]string{"case_id": caseID, "candidates": itoa(len(cands))}
-		if err := s.audit(ctx, tx, e); err != nil {
-			return err
-		}
+		// One audit entry records the list read and every record it
+		// released; each release outside the originator gets its ledger row
+		// pointing at that entry.
+		now := s.now()
+		e := liaison.NewAuditEvent(ctx, now, "intel.list", "intel", "")
+		var released []string
+		var ledger []*liaison.Dissemination
 		for _, r := range cands {
 			last = r.ID
-			dec := s.Policy.Decide(policy.Request{Subject: sub, Action: policy.List, Resource: resourceOf(r), Purpose: purpose, Now: s.now()})
+			dec := s.Policy.Decide(policy.Request{Subject: sub, Action: policy.List, Resource: resourceOf(r), Purpose: purpose, Now: now})
 			if !dec.Allow {
 				continue
 			}
 			out = append(out, policy.Redact(r, dec.Redaction))
-			if err := s.release(ctx, tx, Release{ItemKind: "intel", ItemID: r.ID, Recipient: a.User, Purpose: purpose,
-				Redacted: dec.Redaction != policy.Full,
-				Labels:   liaison.Labels{TLP: string(r.TLP), Handling: string(r.Handling), Sensitivity: r.Sensitivity, Originator: r.Originator}}); err != nil {
-				return err
+			released = append(released, r.ID)
+			if r.Originator != a.User.AgencyID {
+				ledger = append(ledger, &liaison.Dissemination{ID: liaison.NewID(), At: now, ItemKind: "intel", ItemID: r.ID,
+					RecipientUserID: a.User.ID, RecipientAgencyID: a.User.AgencyID, Purpose: purpose, Redacted: dec.Redaction != policy.Full,
+					Labels:       liaison.Labels{TLP: string(r.TLP), Handling: string(r.Handling), Sensitivity: r.Sensitivity, Originator: r.Originator},
+					AuditEventID: e.ID})
 			}
 		}
-		return nil
+		e.Reason = string(purpose)
+		e.Details = map[string]string{"case_id": caseID, "candidates": itoa(len(cands)), "released": strings.Join(released, ",")}
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+		return tx.CreateDisseminations(ctx, ledger)
 	})
 	if err != nil {
 		return nil, "", err

@@ -389,6 +389,32 @@ func (t *Tx) CreateDissemination(ctx context.Context, d *liaison.Dissemination) 
 		d.Labels.Sensitivity, d.Labels.Originator, d.Purpose, d.Redacted, d.AuditEventID)
 }
 
+// CreateDisseminations implements liaison.Tx.
+func (t *Tx) CreateDisseminations(ctx context.Context, ds []*liaison.Dissemination) error {
+	const op = "sqlite.CreateDisseminations"
+	checked := map[[2]liaison.ID]bool{}
+	for _, d := range ds {
+		k := [2]liaison.ID{d.RecipientUserID, d.RecipientAgencyID}
+		if !checked[k] {
+			var one int
+			err := t.tx.QueryRowContext(ctx, "SELECT 1 FROM users WHERE id = ? AND agency_id = ?", d.RecipientUserID, d.RecipientAgencyID).Scan(&one)
+			if err == sql.ErrNoRows {
+				return missingRef(op, "recipient_user_id", err)
+			} else if err != nil {
+				return translate(op, err, "", "")
+			}
+			checked[k] = true
+		}
+		if err := t.exec(ctx, op, "", "recipient_user_id", false,
+			"INSERT INTO disseminations ("+disseminationCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			d.ID, us(d.At), d.ItemKind, d.ItemID, d.RecipientUserID, d.RecipientAgencyID, d.Labels.TLP, d.Labels.Handling,
+			d.Labels.Sensitivity, d.Labels.Originator, d.Purpose, d.Redacted, d.AuditEventID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // ListDisseminations implements liaison.Tx.
 func (t *Tx) ListDisseminations(ctx context.Context, f liaison.DisseminationFilter, p liaison.Page) ([]*liaison.Dissemination, error) {
 	var q query

@@ -748,13 +748,31 @@ func testDisseminations(t *testing.T, s liaison.Store) {
 		return tx.CreateDissemination(ctx, &bad)
 	})
 	wantErr(t, err, liaison.EINVALID, "recipient_user_id")
+	item2 := liaison.NewID()
+	batch := []*liaison.Dissemination{}
+	for range 3 {
+		d2 := *d
+		d2.ID, d2.ItemID = liaison.NewID(), item2
+		batch = append(batch, &d2)
+	}
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.CreateDisseminations(ctx, batch) }))
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.CreateDisseminations(ctx, nil) }))
+	err = update(t, s, func(tx liaison.Tx) error {
+		bad := *d
+		bad.ID, bad.RecipientUserID = liaison.NewID(), liaison.NewID()
+		return tx.CreateDisseminations(ctx, []*liaison.Dissemination{&bad})
+	})
+	wantErr(t, err, liaison.EINVALID, "recipient_user_id")
 	view(t, s, func(tx liaison.Tx) error {
+		got2, err := tx.ListDisseminations(ctx, liaison.DisseminationFilter{ItemID: item2}, liaison.Page{})
+		must(t, err)
+		equal(t, "batch", got2, batch)
 		got, err := tx.ListDisseminations(ctx, liaison.DisseminationFilter{ItemID: item}, liaison.Page{})
 		must(t, err)
 		equal(t, "by item", got, []*liaison.Dissemination{d})
 		got, err = tx.ListDisseminations(ctx, liaison.DisseminationFilter{RecipientAgencyID: u.AgencyID, Since: epoch, Until: epoch.Add(time.Second)}, liaison.Page{})
 		must(t, err)
-		equal(t, "by recipient", got, []*liaison.Dissemination{d})
+		equal(t, "by recipient", got, append([]*liaison.Dissemination{d}, batch...))
 		got, err = tx.ListDisseminations(ctx, liaison.DisseminationFilter{OriginatorID: liaison.NewID()}, liaison.Page{})
 		must(t, err)
 		if got == nil || len(got) != 0 {
