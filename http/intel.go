@@ -192,3 +192,11 @@ func (s *Server) assessRecord(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, a)
 }
+
+func (s *Server) getCase(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.svc.FindCase(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
+}

@@ -230,6 +230,22 @@ func TestIntelRecordWriteRules(t *testing.T) {
 			}
 		})
 	}
+	// Cases are visible to their lead agency and assignees only.
+	if status, _, _ := w.do("GET", "/api/v1/cases/"+w.caseID, w.officerTok, ""); status != 200 {
+		t.Fatalf("own case = %d", status)
+	}
+	if status, _, _ := w.do("GET", "/api/v1/cases/"+w.caseID, w.userTok, ""); status != 404 {
+		t.Fatalf("another agency's case = %d, want 404", status)
+	}
+	if status, _, body := w.do("PUT", "/api/v1/cases/"+w.caseID+"/assignments", w.officerTok, `{"assigned":["`+w.officer.ID+`","`+w.analyst.ID+`"]}`); status != 200 {
+		t.Fatalf("assign = %d %s", status, body)
+	}
+	if status, _, _ := w.do("GET", "/api/v1/cases/"+w.caseID, w.userTok, ""); status != 200 {
+		t.Fatalf("assigned partner reading the case = %d, want 200", status)
+	}
+	if status, _, _ := w.do("PUT", "/api/v1/cases/"+w.caseID+"/assignments", w.userTok, `{"assigned":[]}`); status != 403 {
+		t.Fatalf("partner changing assignments = %d, want 403", status)
+	}
 	// A correction is a new version; a stale one is refused; earlier recipients are told.
 	id := w.record(t, liaison.TLPAmber)
 	if status, _, body := w.do("GET", "/api/v1/records/"+id+"?purpose=counterterrorism", w.userTok, ""); status != 200 {

@@ -143,6 +143,8 @@ func (s *Server) routeTable() []route {
 
 		api("POST", "/cases", "cases.create", authUser, s.idempotent(s.createCase),
 			op{Tag: "intelligence", Summary: "Open a case led by your agency; you are assigned", Request: liaison.CaseInput{}, Response: &liaison.Case{}, Status: 201, Idempotent: true}),
+		api("GET", "/cases/{id}", "cases.get", authUser, s.getCase,
+			op{Tag: "intelligence", Summary: "One case, for its lead agency and assigned users", Response: &liaison.Case{}}),
 		api("PUT", "/cases/{id}/assignments", "cases.assign", authUser, s.assignCase,
 			op{Tag: "intelligence", Summary: "Replace a case's assignments (need-to-know)", Request: assignRequest{}, Response: &liaison.Case{}}),
 		api("POST", "/records", "records.create", authUser, s.idempotent(s.createRecord),

@@ -559,3 +559,27 @@ func prefixFields(prefix string, fs []liaison.FieldError) []liaison.FieldError {
 	}
 	return out
 }
+
+// FindCase returns a case to its lead agency's staff and the users assigned
+// to it; anyone else gets ENOTFOUND, as for a missing case.
+func (s *Service) FindCase(ctx context.Context, id liaison.ID) (*liaison.Case, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	var c *liaison.Case
+	err := s.read(ctx, "case.read", "case", nil, func(tx liaison.Tx) (string, error) {
+		if !liaison.ValidID(id) {
+			return "", liaison.Errorf(liaison.ENOTFOUND, "no such case")
+		}
+		var err error
+		if c, err = tx.FindCaseByID(ctx, id); err != nil {
+			return "", err
+		}
+		if c.AgencyID != a.User.AgencyID && !slices.Contains(c.Assigned, a.User.ID) {
+			return "", liaison.Errorf(liaison.ENOTFOUND, "no such case")
+		}
+		return c.ID, nil
+	})
+	return c, err
+}
