@@ -227,6 +227,7 @@ func create(ctx context.Context, svc *service.Service) error {
 		}
 	}
 	expires := svc.Now().AddDate(1, 0, 0)
+	commIDs := map[string]liaison.ID{}
 	for _, c := range communities {
 		members := make([]liaison.ID, len(c.members))
 		for i, code := range c.members {
@@ -236,12 +237,59 @@ func create(ctx context.Context, svc *service.Service) error {
 		if err != nil {
 			return fmt.Errorf("demo: community %s: %w", c.name, err)
 		}
+		commIDs[c.name] = got.ID
 		for _, code := range c.members {
 			in := c.agreement(code)
 			in.AgencyID, in.CommunityID, in.Expires = ids[code], got.ID, expires
 			if _, err := svc.CreateAgreement(ctx, *in); err != nil {
 				return fmt.Errorf("demo: agreement %s/%s: %w", c.name, code, err)
 			}
+		}
+	}
+	return intelligence(ctx, svc, commIDs)
+}
+
+// intelligence writes a case and three records at Riverton PD, so the
+// decision point has something to decide: an AMBER record shared with the
+// JTTF and the fusion area, an AMBER+STRICT one that stays home, and a RED
+// one naming the fusion center's analyst.
+func intelligence(ctx context.Context, svc *service.Service, comms map[string]liaison.ID) error {
+	find := func(login string) (*liaison.User, error) { return svc.FindUser(ctx, login) }
+	sgt, err := find("supervisor")
+	if err != nil {
+		return err
+	}
+	analyst, err := find("analyst")
+	if err != nil {
+		return err
+	}
+	as := liaison.NewContext(ctx, liaison.Actor{User: sgt, System: "demo"})
+	c, err := svc.CreateCase(as, liaison.CaseInput{Title: "Operation Night Harbor: precursor purchases", Assigned: []liaison.ID{}})
+	if err != nil {
+		return fmt.Errorf("demo: case: %w", err)
+	}
+	retain := svc.Now().AddDate(2, 0, 0)
+	person := liaison.Entity{Kind: liaison.EntityPerson, Attributes: map[string]string{"name": "Daniel Marsh", "date_of_birth": "1988-07-14"}}
+	van := liaison.Entity{Kind: liaison.EntityVehicle, Attributes: map[string]string{"plate": "CLM4471", "make": "Ford Transit", "colour": "white"}}
+	records := []liaison.IntelInput{
+		{Title: "Bulk ammonium nitrate purchases in Riverton", TLP: liaison.TLPAmber,
+			Narrative:   "Daniel Marsh bought 120 kg of ammonium nitrate fertiliser in cash at three farm suppliers between 3 and 9 November, using a white Ford Transit, plate CLM4471. He has no agricultural holding. Contact: +1 410 555 0187.",
+			SharedWith:  []liaison.ID{comms["Capital JTTF"], comms["Columbia Fusion Area"]},
+			Subjects:    []liaison.Entity{person, van}},
+		{Title: "Source reporting on the Night Harbor storage unit", TLP: liaison.TLPAmberStrict,
+			Narrative:  "A confidential source reports that Daniel Marsh rents unit 14 at a Riverton self-storage site and visits at night.",
+			SharedWith: []liaison.ID{comms["Capital JTTF"]},
+			Subjects:   []liaison.Entity{person}},
+		{Title: "Planned surveillance of the substation (restricted)", TLP: liaison.TLPRed,
+			Narrative:  "Daniel Marsh photographed the Columbia Electric substation fence line twice. Shared only with the fusion center analyst for threat assessment.",
+			Recipients: []liaison.ID{sgt.ID, analyst.ID},
+			Subjects:   []liaison.Entity{person}},
+	}
+	for _, in := range records {
+		in.Predicate = "Purchases and reconnaissance consistent with preparing an explosive attack on critical infrastructure (18 U.S.C. 844(i), 2332f)."
+		in.LawfulCollection, in.Grading, in.Handling, in.CaseID, in.RetainUntil = true, liaison.Grading{Source: "B", Information: 2}, liaison.H2, c.ID, retain
+		if _, err := svc.CreateIntelRecord(as, in); err != nil {
+			return fmt.Errorf("demo: record %q: %w", in.Title, err)
 		}
 	}
 	return nil
