@@ -273,9 +273,9 @@ func intelligence(ctx context.Context, svc *service.Service, comms map[string]li
 	van := liaison.Entity{Kind: liaison.EntityVehicle, Attributes: map[string]string{"plate": "CLM4471", "make": "Ford Transit", "colour": "white"}}
 	records := []liaison.IntelInput{
 		{Title: "Bulk ammonium nitrate purchases in Riverton", TLP: liaison.TLPAmber,
-			Narrative:   "Daniel Marsh bought 120 kg of ammonium nitrate fertiliser in cash at three farm suppliers between 3 and 9 November, using a white Ford Transit, plate CLM4471. He has no agricultural holding. Contact: +1 410 555 0187.",
-			SharedWith:  []liaison.ID{comms["Capital JTTF"], comms["Columbia Fusion Area"]},
-			Subjects:    []liaison.Entity{person, van}},
+			Narrative:  "Daniel Marsh bought 120 kg of ammonium nitrate fertiliser in cash at three farm suppliers between 3 and 9 November, using a white Ford Transit, plate CLM4471. He has no agricultural holding. Contact: +1 410 555 0187.",
+			SharedWith: []liaison.ID{comms["Capital JTTF"], comms["Columbia Fusion Area"]},
+			Subjects:   []liaison.Entity{person, van}},
 		{Title: "Source reporting on the Night Harbor storage unit", TLP: liaison.TLPAmberStrict,
 			Narrative:  "A confidential source reports that Daniel Marsh rents unit 14 at a Riverton self-storage site and visits at night.",
 			SharedWith: []liaison.ID{comms["Capital JTTF"]},
