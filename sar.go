@@ -160,3 +160,12 @@ func (s *SAR) Validate(now time.Time) error {
 	}
 	return p.Err()
 }
+
+// SARFilter narrows ListSARs: every set field must match; SharedWith
+// matches reports shared to any of those communities at TLP AMBER or wider.
+type SARFilter struct {
+	AgencyID   ID
+	AuthorID   ID
+	States     []SARState
+	SharedWith []ID
+}

@@ -122,6 +122,15 @@ type Tx interface {
 	// ListIntelRecords returns latest versions in id order after p.After.
 	ListIntelRecords(ctx context.Context, f IntelFilter, p Page) ([]*IntelRecord, error)
 
+	// CreateSAR inserts a report; EINVALID (agency_id) for an unknown agency.
+	CreateSAR(ctx context.Context, r *SAR) error
+	// UpdateSAR overwrites a report; ENOTFOUND.
+	UpdateSAR(ctx context.Context, r *SAR) error
+	// FindSAR returns a report; ENOTFOUND.
+	FindSAR(ctx context.Context, id ID) (*SAR, error)
+	// ListSARs returns reports in id order after p.After.
+	ListSARs(ctx context.Context, f SARFilter, p Page) ([]*SAR, error)
+
 	// CreateSession inserts s; ECONFLICT on a reused token hash.
 	CreateSession(ctx context.Context, s *Session) error
 	// FindSessionByTokenHash returns the session; ENOTFOUND.

@@ -213,7 +213,7 @@ func field(pe *pgconn.PgError) string {
 	case "sessions_user_id_fkey", "api_tokens_user_id_fkey", "login_attempts_user_id_fkey",
 		"recovery_codes_user_id_fkey":
 		return "user_id"
-	case "cases_agency_id_fkey":
+	case "cases_agency_id_fkey", "sars_agency_id_fkey":
 		return "agency_id"
 	case "case_assignments_user_id_fkey", "case_assignments_pkey":
 		return "assigned"
@@ -223,11 +223,11 @@ func field(pe *pgconn.PgError) string {
 		return "originator_agency_id"
 	case "intel_versions_pkey":
 		return "version"
-	case "intel_shares_pkey":
+	case "intel_shares_pkey", "sar_shares_pkey":
 		return "shared_with"
 	case "intel_recipients_pkey":
 		return "recipients"
-	case "cases_pkey", "intel_records_pkey":
+	case "cases_pkey", "intel_records_pkey", "sars_pkey":
 		return "id"
 	case "audit_events_pkey", "audit_hashes_pkey":
 		return "index"

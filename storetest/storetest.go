@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"Disseminations", testDisseminations},
 		{"Cases", testCases},
 		{"IntelRecords", testIntelRecords},
+		{"SARs", testSARs},
 		{"EmptyLists", testEmptyLists},
 	}
 	for _, tt := range tests {
@@ -1155,4 +1156,49 @@ func testIntelRecords(t *testing.T, s liaison.Store) {
 	wantErr(t, update(t, s, func(tx liaison.Tx) error {
 		return tx.PurgeIntelRecord(ctx, (&liaison.IntelRecord{ID: liaison.NewID()}).Tombstone(epoch, "x"))
 	}), liaison.ENOTFOUND, "")
+}
+
+func testSARs(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	pd := NewAgency(1)
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.CreateAgency(ctx, pd) }))
+	comm := liaison.NewID()
+	mk := func(state liaison.SARState, tlp liaison.TLP, shared ...liaison.ID) *liaison.SAR {
+		return &liaison.SAR{ID: liaison.NewID(), AgencyID: pd.ID, AuthorID: "a1", Source: liaison.SourceOfficer, Title: "t",
+			Narrative: "n", When: epoch, Where: liaison.Place{Address: "1 Main St"}, Categories: []liaison.Category{liaison.CatTheft},
+			Involved: []liaison.Entity{}, State: state, History: []liaison.SARTransition{}, TLP: tlp, SharedWith: shared, Created: epoch, Updated: epoch}
+	}
+	draft := mk(liaison.SARDraft, "")
+	shared := mk(liaison.SARShared, liaison.TLPGreen, comm)
+	strict := mk(liaison.SARShared, liaison.TLPAmberStrict, comm)
+	must(t, update(t, s, func(tx liaison.Tx) error {
+		for _, r := range []*liaison.SAR{draft, shared, strict} {
+			if err := tx.CreateSAR(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	bad := mk(liaison.SARDraft, "")
+	bad.AgencyID = liaison.NewID()
+	wantErr(t, update(t, s, func(tx liaison.Tx) error { return tx.CreateSAR(ctx, bad) }), liaison.EINVALID, "agency_id")
+	draft.State, draft.Updated = liaison.SARSubmitted, epoch.Add(time.Minute)
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.UpdateSAR(ctx, draft) }))
+	wantErr(t, update(t, s, func(tx liaison.Tx) error { return tx.UpdateSAR(ctx, mk(liaison.SARDraft, "")) }), liaison.ENOTFOUND, "")
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.FindSAR(ctx, draft.ID)
+		must(t, err)
+		equalJSON(t, "sar", got, draft)
+		ids := func(f liaison.SARFilter) int {
+			rs, err := tx.ListSARs(ctx, f, liaison.Page{})
+			must(t, err)
+			return len(rs)
+		}
+		equal(t, "submitted", ids(liaison.SARFilter{AgencyID: pd.ID, States: []liaison.SARState{liaison.SARSubmitted}}), 1)
+		equal(t, "shared to the community, AMBER or wider", ids(liaison.SARFilter{SharedWith: []liaison.ID{comm}, States: []liaison.SARState{liaison.SARShared}}), 1)
+		equal(t, "by author", ids(liaison.SARFilter{AuthorID: "a1"}), 3)
+		_, err = tx.FindSAR(ctx, liaison.NewID())
+		wantErr(t, err, liaison.ENOTFOUND, "")
+		return nil
+	})
 }

@@ -1,0 +1,85 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"liaison"
+)
+
+func (t *Tx) putSARShares(ctx context.Context, op string, r *liaison.SAR) error {
+	if err := t.exec(ctx, op, "", "", false, "DELETE FROM sar_shares WHERE sar_id = ?", r.ID); err != nil {
+		return err
+	}
+	for _, c := range r.SharedWith {
+		if err := t.exec(ctx, op, "shared_with", "", false, "INSERT INTO sar_shares (sar_id, community_id) VALUES (?, ?)", r.ID, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateSAR implements liaison.Tx.
+func (t *Tx) CreateSAR(ctx context.Context, r *liaison.SAR) error {
+	const op = "sqlite.CreateSAR"
+	if err := t.exec(ctx, op, "id", "agency_id", false,
+		"INSERT INTO sars (id, agency_id, author_id, state, tlp_rank, body, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		r.ID, r.AgencyID, r.AuthorID, r.State, r.TLP.Rank(), mustJSON(r), us(r.Created), us(r.Updated)); err != nil {
+		return err
+	}
+	return t.putSARShares(ctx, op, r)
+}
+
+// UpdateSAR implements liaison.Tx.
+func (t *Tx) UpdateSAR(ctx context.Context, r *liaison.SAR) error {
+	const op = "sqlite.UpdateSAR"
+	if err := t.exec(ctx, op, "", "", true, "UPDATE sars SET state = ?, tlp_rank = ?, body = ?, updated = ? WHERE id = ?",
+		r.State, r.TLP.Rank(), mustJSON(r), us(r.Updated), r.ID); err != nil {
+		return err
+	}
+	return t.putSARShares(ctx, op, r)
+}
+
+func scanSAR(s scanner) (*liaison.SAR, error) {
+	var body string
+	if err := s.Scan(&body); err != nil {
+		return nil, err
+	}
+	var r liaison.SAR
+	return &r, json.Unmarshal([]byte(body), &r)
+}
+
+// FindSAR implements liaison.Tx.
+func (t *Tx) FindSAR(ctx context.Context, id liaison.ID) (*liaison.SAR, error) {
+	r, err := scanSAR(t.tx.QueryRowContext(ctx, "SELECT body FROM sars WHERE id = ?", id))
+	return r, translate("sqlite.FindSAR", err, "", "")
+}
+
+// ListSARs implements liaison.Tx.
+func (t *Tx) ListSARs(ctx context.Context, f liaison.SARFilter, p liaison.Page) ([]*liaison.SAR, error) {
+	var q query
+	if f.AgencyID != "" {
+		q.add("agency_id = ?", f.AgencyID)
+	}
+	if f.AuthorID != "" {
+		q.add("author_id = ?", f.AuthorID)
+	}
+	if len(f.States) > 0 {
+		args := make([]any, len(f.States))
+		for i, st := range f.States {
+			args[i] = st
+		}
+		q.add("state IN (?"+strings.Repeat(", ?", len(f.States)-1)+")", args...)
+	}
+	if len(f.SharedWith) > 0 {
+		args := make([]any, len(f.SharedWith))
+		for i, c := range f.SharedWith {
+			args[i] = c
+		}
+		q.add("tlp_rank <= 2 AND EXISTS (SELECT 1 FROM sar_shares s WHERE s.sar_id = sars.id AND s.community_id IN (?"+
+			strings.Repeat(", ?", len(f.SharedWith)-1)+"))", args...)
+	}
+	s, args := q.page("SELECT body FROM sars", p)
+	return list(ctx, t, "sqlite.ListSARs", s, args, scanSAR)
+}
