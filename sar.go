@@ -169,3 +169,23 @@ type SARFilter struct {
 	States     []SARState
 	SharedWith []ID
 }
+
+// SARTime is a report's "when", accepted as RFC 3339 or a bare date.
+type SARTime struct{ time.Time }
+
+// UnmarshalJSON accepts "2026-11-24T18:05:00Z" or "2026-11-24".
+func (t *SARTime) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02"} {
+		if v, err := time.Parse(layout, s); err == nil {
+			t.Time = v
+			return nil
+		}
+	}
+	return FieldErrorf("when", "must be a date (2026-11-24) or an RFC 3339 time (2026-11-24T18:05:00Z)")
+}
+
+// MarshalJSON renders RFC 3339.
+func (t SARTime) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + t.Time.UTC().Format(time.RFC3339) + `"`), nil
+}

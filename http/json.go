@@ -63,7 +63,10 @@ func decodeJSON(body []byte, v any) error {
 func jsonError(err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var domain *liaison.Error
 	switch {
+	case errors.As(err, &domain): // a type's own UnmarshalJSON that names its field
+		return domain
 	case errors.As(err, &syn):
 		return liaison.Errorf(liaison.EINVALID, "malformed JSON at byte %d: %v", syn.Offset, syn)
 	case errors.Is(err, io.ErrUnexpectedEOF):

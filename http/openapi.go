@@ -124,13 +124,16 @@ func (s *Server) openAPIDoc() map[string]any {
 // schemaGen derives JSON Schemas from Go types, by their json tags.
 type schemaGen struct{ defs map[string]any }
 
-var timeType = reflect.TypeOf(time.Time{})
+var (
+	timeType        = reflect.TypeOf(time.Time{})
+	unmarshalerType = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
+)
 
 func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t == timeType {
+	if t == timeType || (t.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(unmarshalerType)) {
 		return map[string]any{"type": "string", "format": "date-time"}
 	}
 	switch t.Kind() {

@@ -1,0 +1,119 @@
+package http_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"liaison"
+	"liaison/storetest"
+)
+
+func TestSARVettingOverHTTP(t *testing.T) {
+	for _, be := range storetest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			w := newIntelWorld(t, be.Open)
+			ctx := liaison.NewContext(context.Background(), liaison.Actor{System: "test"})
+			mk := func(login string, agency liaison.ID, roles ...liaison.Role) string {
+				u := must(w.svc.CreateUser(ctx, liaison.UserInput{Login: login, Name: login, Email: login + "@example.gov", AgencyID: agency,
+					Roles: roles, Attributes: liaison.Attributes{Part23Trained: true, SwornOfficer: true}, Password: testPassword}))(t)
+				return must(w.svc.CreateToken(ctx, liaison.TokenInput{UserID: u.ID, Name: "t", Scopes: []liaison.Scope{liaison.ScopeRead, liaison.ScopeWrite}}))(t).Secret
+			}
+			sgt := mk("sgt", w.officer.AgencyID, liaison.RoleSupervisor)
+			otherSgt := mk("other.sgt", w.agency.ID, liaison.RoleSupervisor)
+			when := time.Now().Add(-2 * time.Hour).UTC().Format(time.RFC3339)
+			report := `{"title":"Man photographing substation","narrative":"Robert Vance photographed the substation fence for 20 minutes; phone +1 410 555 0111.",
+				"why":"Took notes on camera positions","when":"` + when + `","where":{"address":"12 Grid Road","lat":38.9,"lon":-77.0},
+				"categories":["photography","observation_surveillance"],"involved":[{"kind":"person","attributes":{"name":"Robert Vance"}}],"submit":true}`
+			status, _, body := w.do("POST", "/api/v1/sars", w.officerTok, report)
+			if status != 201 || !strings.Contains(string(body), `"state":"submitted"`) {
+				t.Fatalf("file SAR = %d %s", status, body)
+			}
+			var s liaison.SAR
+			_ = json.Unmarshal(body, &s)
+			step := func(tok, body string) (int, string) {
+				status, _, b := w.do("POST", "/api/v1/sars/"+s.ID+"/steps", tok, body)
+				return status, string(b)
+			}
+			// Bad input: each refused, nothing changes.
+			for name, c := range map[string]struct {
+				body   string
+				status int
+				field  string
+			}{
+				"unknown category": {strings.Replace(report, `"photography"`, `"loitering"`, 1), 400, "categories[0]"},
+				"latitude":         {strings.Replace(report, `"lat":38.9`, `"lat":138.9`, 1), 400, "where.lat"},
+				"future date":      {strings.Replace(report, when, time.Now().AddDate(0, 0, 2).UTC().Format(time.RFC3339), 1), 400, "when"},
+				"bad date":         {strings.Replace(report, when, "yesterday", 1), 400, "when"},
+			} {
+				status, hdr, b := w.do("POST", "/api/v1/sars", w.officerTok, c.body)
+				if status != c.status || parseProblem(t, hdr, b).Errors[0].Field != c.field {
+					t.Errorf("%s = %d %s", name, status, b)
+				}
+			}
+			if st, b := step(w.userTok, `{"step":"share","communities":["`+w.community.ID+`"]}`); st != 404 {
+				t.Fatalf("step 2 by an analyst who cannot see it yet = %d %s", st, b)
+			}
+			if st, b := step(otherSgt, `{"step":"forward"}`); st != 404 {
+				t.Fatalf("a supervisor of another agency = %d %s, want 404", st, b)
+			}
+			if st, b := step(w.officerTok, `{"step":"forward"}`); st != 403 {
+				t.Fatalf("the officer doing step 1 = %d %s, want 403", st, b)
+			}
+			if st, b := step(sgt, `{"step":"share","communities":["`+w.community.ID+`"]}`); st != 400 || !strings.Contains(b, "cannot share") {
+				t.Fatalf("step 2 before step 1 = %d %s", st, b)
+			}
+			if st, b := step(sgt, `{"step":"forward"}`); st != 200 || !strings.Contains(b, `"state":"reviewed"`) {
+				t.Fatalf("step 1 = %d %s", st, b)
+			}
+			// The fusion analyst sees it in the step-2 queue, with its data (vetting chain).
+			status, _, body = w.do("GET", "/api/v1/sars?queue=awaiting_step2", w.userTok, "")
+			if status != 200 || !strings.Contains(string(body), s.ID) || !strings.Contains(string(body), "Robert Vance") {
+				t.Fatalf("step-2 queue = %d %s", status, body)
+			}
+			if st, b := step(w.userTok, `{"step":"share","communities":["`+w.community.ID+`"]}`); st != 400 || !strings.Contains(b, "corroboration") {
+				t.Fatalf("Part-B-only share without corroboration = %d %s", st, b)
+			}
+			if st, b := step(w.userTok, `{"step":"share","communities":["`+w.community.ID+`"],"tlp":"AMBER","corroboration":"Same man seen at two other substations this month."}`); st != 200 || !strings.Contains(b, `"state":"shared"`) {
+				t.Fatalf("share = %d %s", st, b)
+			}
+			// Partners see the ISE-SAR through the decision point: the bank has no agreement covering SARs.
+			if status, _, _ := w.do("GET", "/api/v1/sars/"+s.ID+"?purpose=counterterrorism", w.bankTok, ""); status != 404 {
+				t.Fatalf("bank reads the SAR = %d, want 404", status)
+			}
+			// Withdrawal by the originator; recipients are told.
+			if st, b := step(w.userTok, `{"step":"withdraw","reason":"not ours to withdraw"}`); st != 403 {
+				t.Fatalf("another agency withdrawing = %d %s", st, b)
+			}
+			if st, b := step(sgt, `{"step":"withdraw","reason":"identified as a utility surveyor"}`); st != 200 || !strings.Contains(b, `"state":"withdrawn"`) {
+				t.Fatalf("withdraw = %d %s", st, b)
+			}
+			status, _, body = w.do("GET", "/api/v1/sars?queue=withdrawn", sgt, "")
+			if status != 200 || !strings.Contains(string(body), s.ID) {
+				t.Fatalf("withdrawn queue = %d %s", status, body)
+			}
+			sequence(t, w.store)
+			var hist []*liaison.AuditEvent
+			_ = w.store.View(context.Background(), func(tx liaison.Tx) error {
+				hist, _ = tx.ListAuditEvents(context.Background(), liaison.AuditFilter{ObjectID: s.ID}, liaison.Page{Limit: 100})
+				return nil
+			})
+			got := strings.Join(actions(hist), " ")
+			for _, want := range []string{"sar.create", "sar.submit", "sar.review", "sar.share", "sar.withdraw"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("audit trail %q lacks %s", got, want)
+				}
+			}
+		})
+	}
+}
+
+func actions(evs []*liaison.AuditEvent) []string {
+	out := make([]string, len(evs))
+	for i, e := range evs {
+		out[i] = e.Action
+	}
+	return out
+}

@@ -1,0 +1,317 @@
+package service
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"liaison"
+	"liaison/policy"
+	"liaison/sar"
+)
+
+// SARInput files a suspicious activity report.
+type SARInput struct {
+	Title      string             `json:"title"`
+	Narrative  string             `json:"narrative"`
+	Why        string             `json:"why"`
+	When       liaison.SARTime    `json:"when"`
+	Where      liaison.Place      `json:"where"`
+	Categories []liaison.Category `json:"categories"`
+	Involved   []liaison.Entity   `json:"involved"`
+	Submit     bool               `json:"submit"` // submit for step 1 at once
+}
+
+// StepInput is one vetting step.
+type StepInput struct {
+	Step          sar.Step     `json:"step"`
+	Reason        string       `json:"reason"`
+	Corroboration string       `json:"corroboration"`
+	Communities   []liaison.ID `json:"communities"`
+	TLP           liaison.TLP  `json:"tlp"`
+}
+
+// sarActions maps steps to the audit actions the transparency report counts.
+var sarActions = map[sar.Step]string{
+	sar.Submit: "sar.submit", sar.Forward: "sar.review", sar.ReturnDraft: "sar.return", sar.RejectStep1: "sar.reject",
+	sar.Share: "sar.share", sar.RetainLocal: "sar.determine", sar.RejectStep2: "sar.reject", sar.Withdraw: "sar.withdraw",
+}
+
+// CreateSAR files a report for the caller's agency: officers, and private
+// partners through the API. It starts as a draft, or submitted.
+func (s *Service) CreateSAR(ctx context.Context, in SARInput) (*liaison.SAR, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	source := liaison.SourceOfficer
+	switch {
+	case a.User.Has(liaison.RolePartnerLiaison):
+		source = liaison.SourcePrivate
+	case !a.User.Has(liaison.RoleOfficer) && !a.User.Has(liaison.RoleSupervisor) && !a.User.Has(liaison.RoleAnalyst):
+		return nil, s.denied(ctx, "sar.create", "sar", "", liaison.Errorf(liaison.EFORBIDDEN, "officers, analysts and partner liaisons file reports"))
+	}
+	now := s.now()
+	r := &liaison.SAR{ID: liaison.NewID(), AgencyID: a.User.AgencyID, AuthorID: a.User.ID, Source: source,
+		Title: strings.TrimSpace(in.Title), Narrative: in.Narrative, Why: in.Why, When: in.When.Time.UTC(), Where: in.Where,
+		Categories: slices.Clone(in.Categories), Involved: slices.Clone(in.Involved), State: liaison.SARDraft,
+		History: []liaison.SARTransition{}, SharedWith: []liaison.ID{}, Created: now, Updated: now}
+	if r.Involved == nil {
+		r.Involved = []liaison.Entity{}
+	}
+	for i := range r.Involved {
+		if r.Involved[i].ID == "" {
+			r.Involved[i].ID = liaison.NewID()
+		}
+	}
+	if err := r.Validate(now); err != nil {
+		return nil, err
+	}
+	var actor sar.Actor
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		ag, err := tx.FindAgencyByID(ctx, a.User.AgencyID)
+		if err != nil {
+			return err
+		}
+		actor = sar.Actor{User: a.User, AgencyKind: ag.Kind}
+		if in.Submit {
+			if err := sar.Apply(r, actor, sar.Submit, sar.Input{}, now); err != nil {
+				return err
+			}
+		}
+		if err := tx.CreateSAR(ctx, r); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, now, "sar.create", "sar", r.ID)
+		e.Details = map[string]string{"state": string(r.State), "source": string(r.Source)}
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+		if in.Submit {
+			return s.audit(ctx, tx, liaison.NewAuditEvent(ctx, now, "sar.submit", "sar", r.ID))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// StepSAR takes one vetting step (sar.Apply's rules), audited. A report the
+// caller may not see answers as not found. Withdrawing notifies every
+// earlier recipient.
+func (s *Service) StepSAR(ctx context.Context, id liaison.ID, in StepInput) (*liaison.SAR, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	var r *liaison.SAR
+	var refused error
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if !liaison.ValidID(id) {
+			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		}
+		var err error
+		if r, err = tx.FindSAR(ctx, id); err != nil {
+			return err
+		}
+		ag, err := tx.FindAgencyByID(ctx, a.User.AgencyID)
+		if err != nil {
+			return err
+		}
+		actor := sar.Actor{User: a.User, AgencyKind: ag.Kind}
+		if !s.maySeeSAR(r, actor) {
+			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		}
+		now := s.now()
+		if err := sar.Apply(r, actor, in.Step, sar.Input{Reason: in.Reason, Corroboration: in.Corroboration,
+			Communities: in.Communities, TLP: in.TLP}, now); err != nil {
+			if liaison.ErrorCode(err) == liaison.EFORBIDDEN {
+				refused = err
+				return nil
+			}
+			return err
+		}
+		if err := tx.UpdateSAR(ctx, r); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, now, sarActions[in.Step], "sar", r.ID)
+		e.Reason = strings.TrimSpace(in.Reason)
+		e.Details = map[string]string{"step": string(in.Step), "state": string(r.State)}
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+		if in.Step == sar.Withdraw {
+			return s.notifyRecipients(ctx, tx, r.ID, "sar.withdraw.notify", now, map[string]string{"reason": e.Reason})
+		}
+		return nil
+	})
+	if refused != nil {
+		return nil, s.denied(ctx, "sar.step", "sar", id, refused)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// maySeeSAR: the originating agency, the vetting chain, and the step-2
+// analysts while a report awaits them; shared reports go through Decide.
+func (s *Service) maySeeSAR(r *liaison.SAR, a sar.Actor) bool {
+	return a.User.AgencyID == r.AgencyID || sar.PIIVisible(r, a) ||
+		(r.State == liaison.SARReviewed && sar.InQueue(r, a, sar.AwaitingStep2))
+}
+
+// GetSAR reads one report. Before it is shared, only the originating
+// agency and its vetting chain see it. A shared ISE-SAR goes through the
+// decision point like every shared item: redacted, ledgered, audited.
+func (s *Service) GetSAR(ctx context.Context, id liaison.ID, purpose liaison.Purpose) (*liaison.SAR, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	purpose, err := purposeOf(ctx, purpose)
+	if err != nil {
+		return nil, err
+	}
+	var out *liaison.SAR
+	hidden := false
+	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if !liaison.ValidID(id) {
+			hidden = true
+			return nil
+		}
+		r, err := tx.FindSAR(ctx, id)
+		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
+			hidden = true
+			return nil
+		} else if err != nil {
+			return err
+		}
+		sub, err := s.subject(ctx, tx, a.User)
+		if err != nil {
+			return err
+		}
+		actor := sar.Actor{User: a.User, AgencyKind: sub.AgencyKind}
+		e := liaison.NewAuditEvent(ctx, s.now(), "sar.read", "sar", id)
+		if s.maySeeSAR(r, actor) && (r.State != liaison.SARShared || a.User.AgencyID == r.AgencyID) {
+			e.Decision = "permit: originating agency or vetting chain"
+			out = r
+			return s.audit(ctx, tx, e)
+		}
+		if r.State != liaison.SARShared {
+			hidden, e.Outcome, e.Decision = true, liaison.OutcomeDenied, "deny: not shared, not in its vetting chain"
+			return s.audit(ctx, tx, e)
+		}
+		dec := s.Policy.Decide(policy.Request{Subject: sub, Action: policy.View, Purpose: purpose, Now: s.now(),
+			Resource: &policy.Resource{ID: r.ID, Kind: liaison.KindSAR, Originator: r.AgencyID, TLP: r.TLP, Handling: liaison.H0, SharedWith: r.SharedWith}})
+		e.Decision = decisionText(dec)
+		if !dec.Allow {
+			hidden, e.Outcome = true, liaison.OutcomeDenied
+			return s.audit(ctx, tx, e)
+		}
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+		out = redactSAR(r, dec.Redaction)
+		return s.release(ctx, tx, Release{ItemKind: "sar", ItemID: r.ID, Recipient: a.User, Purpose: purpose,
+			Redacted: dec.Redaction != policy.Full, Labels: liaison.Labels{TLP: string(r.TLP), Originator: r.AgencyID}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if hidden {
+		return nil, liaison.Errorf(liaison.ENOTFOUND, "no such report")
+	}
+	return out, nil
+}
+
+// redactSAR applies a redaction plan to a report, as policy.Redact does to records.
+func redactSAR(r *liaison.SAR, plan policy.Redaction) *liaison.SAR {
+	rec := policy.Redact(&liaison.IntelRecord{Narrative: r.Narrative, Predicate: r.Why, Subjects: r.Involved}, plan)
+	out := *r
+	out.Narrative, out.Why, out.Involved = rec.Narrative, rec.Predicate, rec.Subjects
+	if out.Involved == nil {
+		out.Involved = []liaison.Entity{}
+	}
+	if plan != policy.Full {
+		out.AuthorID = ""
+		out.History = nil
+		out.Where = liaison.Place{Address: policy.SanitizeText(r.Where.Address, nil)}
+	}
+	return &out
+}
+
+// SARQueue lists a vetting queue for the caller.
+func (s *Service) SARQueue(ctx context.Context, q sar.Queue, p liaison.Page) ([]*liaison.SAR, string, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, "", liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	if err := checkPage(p); err != nil {
+		return nil, "", err
+	}
+	p = p.Clamp()
+	var out []*liaison.SAR
+	var last liaison.ID
+	var full bool
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		sub, err := s.subject(ctx, tx, a.User)
+		if err != nil {
+			return err
+		}
+		actor := sar.Actor{User: a.User, AgencyKind: sub.AgencyKind}
+		var f liaison.SARFilter
+		switch q {
+		case sar.MyDrafts:
+			f = liaison.SARFilter{AuthorID: a.User.ID, States: []liaison.SARState{liaison.SARDraft}}
+		case sar.AwaitingStep1:
+			f = liaison.SARFilter{AgencyID: a.User.AgencyID, States: []liaison.SARState{liaison.SARSubmitted}}
+		case sar.AwaitingStep2:
+			f = liaison.SARFilter{States: []liaison.SARState{liaison.SARReviewed}}
+		case sar.SharedWithUs:
+			f = liaison.SARFilter{States: []liaison.SARState{liaison.SARShared}, SharedWith: sub.Communities}
+			if len(sub.Communities) == 0 {
+				out = []*liaison.SAR{}
+				return nil
+			}
+		case sar.Withdrawn:
+			f = liaison.SARFilter{AgencyID: a.User.AgencyID, States: []liaison.SARState{liaison.SARWithdrawn}}
+		default:
+			return liaison.FieldErrorf("queue", "must be my_drafts, awaiting_step1, awaiting_step2, shared_with_us or withdrawn")
+		}
+		cands, err := tx.ListSARs(ctx, f, p)
+		if err != nil {
+			return err
+		}
+		full = len(cands) == p.Limit
+		out = []*liaison.SAR{}
+		for _, r := range cands {
+			last = r.ID
+			if !sar.InQueue(r, actor, q) {
+				continue
+			}
+			if q == sar.SharedWithUs && r.AgencyID != a.User.AgencyID {
+				dec := s.Policy.Decide(policy.Request{Subject: sub, Action: policy.List, Now: s.now(), Purpose: liaison.Purpose(a.Purpose),
+					Resource: &policy.Resource{ID: r.ID, Kind: liaison.KindSAR, Originator: r.AgencyID, TLP: r.TLP, Handling: liaison.H0, SharedWith: r.SharedWith}})
+				if !dec.Allow {
+					continue
+				}
+				r = redactSAR(r, dec.Redaction)
+			}
+			out = append(out, r)
+		}
+		e := liaison.NewAuditEvent(ctx, s.now(), "sar.queue", "sar", "")
+		e.Details = map[string]string{"queue": string(q), "listed": itoa(len(out))}
+		return s.audit(ctx, tx, e)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if full {
+		next = last
+	}
+	return out, next, nil
+}
