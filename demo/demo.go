@@ -246,7 +246,92 @@ func create(ctx context.Context, svc *service.Service) error {
 			}
 		}
 	}
-	return intelligence(ctx, svc, commIDs)
+	if err := intelligence(ctx, svc, commIDs); err != nil {
+		return err
+	}
+	return reports(ctx, svc, commIDs)
+}
+
+// reports files suspicious activity reports in every vetting state.
+func reports(ctx context.Context, svc *service.Service, comms map[string]liaison.ID) error {
+	as := func(login string) (context.Context, error) {
+		u, err := svc.FindUser(ctx, login)
+		if err != nil {
+			return nil, err
+		}
+		return liaison.NewContext(ctx, liaison.Actor{User: u, System: "demo"}), nil
+	}
+	officer, err := as("officer")
+	if err != nil {
+		return err
+	}
+	sgt, err := as("supervisor")
+	if err != nil {
+		return err
+	}
+	analyst, err := as("analyst")
+	if err != nil {
+		return err
+	}
+	now := svc.Now().UTC()
+	lat, lon := 39.2904, -76.6122
+	file := func(title, narrative string, cats []liaison.Category, submit bool) (*liaison.SAR, error) {
+		return svc.CreateSAR(officer, service.SARInput{Title: title, Narrative: narrative, Why: "Behaviour matched ISE-SAR indicators.",
+			When: liaison.SARTime{Time: now.Add(-26 * time.Hour)}, Where: liaison.Place{Address: "400 Harbor Point Rd, Riverton", Lat: &lat, Lon: &lon},
+			Categories: cats, Submit: submit,
+			Involved: []liaison.Entity{{Kind: liaison.EntityPerson, Attributes: map[string]string{"name": "Evan Cole"}},
+				{Kind: liaison.EntityVehicle, Attributes: map[string]string{"plate": "RVT2290", "make": "grey sedan"}}}})
+	}
+	step := func(c context.Context, id liaison.ID, in service.StepInput) error {
+		_, err := svc.StepSAR(c, id, in)
+		return err
+	}
+	share := service.StepInput{Step: "share", Communities: []liaison.ID{comms["Capital JTTF"], comms["Columbia Fusion Area"]}, TLP: liaison.TLPAmber,
+		Corroboration: "Same vehicle recorded near the water treatment plant on 12 November."}
+	steps := []struct {
+		title, narrative string
+		cats             []liaison.Category
+		submit           bool
+		then             []func(id liaison.ID) error
+	}{
+		{"Draft: drone over the stadium", "Evan Cole flew a drone over the stadium during a closed practice.", []liaison.Category{liaison.CatAviation}, false, nil},
+		{"Awaiting step 1: questions about the water plant", "Evan Cole asked staff about chlorine deliveries and shift changes.", []liaison.Category{liaison.CatEliciting}, true, nil},
+		{"Awaiting step 2: fence cut at the substation", "The perimeter fence was cut; a grey sedan RVT2290 left at speed.", []liaison.Category{liaison.CatBreach}, true,
+			[]func(id liaison.ID) error{func(id liaison.ID) error { return step(sgt, id, service.StepInput{Step: "forward"}) }}},
+		{"Shared: photographing the harbor tunnel vents", "Evan Cole photographed ventilation shafts of the harbor tunnel for an hour.", []liaison.Category{liaison.CatPhotography, liaison.CatObservation}, true,
+			[]func(id liaison.ID) error{
+				func(id liaison.ID) error { return step(sgt, id, service.StepInput{Step: "forward"}) },
+				func(id liaison.ID) error { return step(analyst, id, share) }}},
+		{"Retained locally: tourist with a camera", "A visitor photographed the bridge at sunset.", []liaison.Category{liaison.CatPhotography}, true,
+			[]func(id liaison.ID) error{
+				func(id liaison.ID) error { return step(sgt, id, service.StepInput{Step: "forward"}) },
+				func(id liaison.ID) error {
+					return step(analyst, id, service.StepInput{Step: "retain", Reason: "no nexus beyond ordinary tourism"})
+				}}},
+		{"Rejected: duplicate of an earlier report", "Same incident as the fence cut report.", []liaison.Category{liaison.CatBreach}, true,
+			[]func(id liaison.ID) error{func(id liaison.ID) error {
+				return step(sgt, id, service.StepInput{Step: "reject_step1", Reason: "duplicate of the fence cut report"})
+			}}},
+		{"Withdrawn: suspicious purchase explained", "Large fertiliser purchase by a farm co-operative.", []liaison.Category{liaison.CatMaterials}, true,
+			[]func(id liaison.ID) error{
+				func(id liaison.ID) error { return step(sgt, id, service.StepInput{Step: "forward"}) },
+				func(id liaison.ID) error { return step(analyst, id, share) },
+				func(id liaison.ID) error {
+					return step(sgt, id, service.StepInput{Step: "withdraw", Reason: "the co-operative's purchase was verified"})
+				}}},
+	}
+	for _, st := range steps {
+		r, err := file(st.title, st.narrative, st.cats, st.submit)
+		if err != nil {
+			return fmt.Errorf("demo: SAR %q: %w", st.title, err)
+		}
+		for _, f := range st.then {
+			if err := f(r.ID); err != nil {
+				return fmt.Errorf("demo: SAR %q: %w", st.title, err)
+			}
+		}
+	}
+	return nil
 }
 
 // intelligence writes a case and three records at Riverton PD, so the
