@@ -128,6 +128,10 @@ type Tx interface {
 	UpdateSAR(ctx context.Context, r *SAR) error
 	// FindSAR returns a report; ENOTFOUND.
 	FindSAR(ctx context.Context, id ID) (*SAR, error)
+	// PutSARReceipt stores the hash of a tip's receipt code; ECONFLICT if taken.
+	PutSARReceipt(ctx context.Context, hash string, sarID ID) error
+	// FindSARByReceipt returns the report a receipt hash belongs to; ENOTFOUND.
+	FindSARByReceipt(ctx context.Context, hash string) (*SAR, error)
 	// ListSARs returns reports in id order after p.After.
 	ListSARs(ctx context.Context, f SARFilter, p Page) ([]*SAR, error)
 

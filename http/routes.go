@@ -190,6 +190,9 @@ func (s *Server) routeTable() []route {
 
 		// Web UI.
 		page("GET", "/transparency", "ui.transparency", authPublic, s.transparencyPage),
+		page("GET", "/tip", "ui.tip", authPublic, s.tipPage),
+		page("POST", "/tip", "ui.tip.post", authPublic, s.tipSubmit),
+		page("POST", "/tip/add", "ui.tip.add", authPublic, s.tipAdd),
 		page("GET", "/{$}", "ui.home", authSession, s.home),
 		page("GET", "/login", "ui.login", authPublic, s.loginPage),
 		page("POST", "/login", "ui.login.post", authPublic, s.loginSubmit),

@@ -35,6 +35,8 @@ type Server struct {
 	MaxBodyBytes int64
 	// Node names this node in audit entries and logs.
 	Node string
+	tips *limiter // anonymous tip submissions per client address
+
 	// IdempotencyPendingTTL is how long an unfinished idempotent request
 	// blocks its key before a retry may run it again.
 	IdempotencyPendingTTL time.Duration
@@ -43,7 +45,7 @@ type Server struct {
 // NewServer builds the server and its route table.
 func NewServer(svc *service.Service, log *slog.Logger) (*Server, error) {
 	s := &Server{svc: svc, log: log, mux: http.NewServeMux(), MaxBodyBytes: 1 << 20,
-		IdempotencyPendingTTL: time.Minute, registry: prometheus.NewRegistry()}
+		IdempotencyPendingTTL: time.Minute, registry: prometheus.NewRegistry(), tips: newLimiter(5, time.Hour)}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "liaison_http_requests_total",
 		Help: "HTTP requests by route pattern and status code."}, []string{"route", "code"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "liaison_http_request_duration_seconds",

@@ -227,6 +227,8 @@ func field(pe *pgconn.PgError) string {
 		return "shared_with"
 	case "intel_recipients_pkey":
 		return "recipients"
+	case "sar_receipts_pkey":
+		return "receipt"
 	case "cases_pkey", "intel_records_pkey", "sars_pkey":
 		return "id"
 	case "audit_events_pkey", "audit_hashes_pkey":

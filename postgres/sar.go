@@ -80,3 +80,15 @@ func (t *Tx) ListSARs(ctx context.Context, f liaison.SARFilter, p liaison.Page) 
 	s, args := q.page("SELECT body FROM sars", p)
 	return list(ctx, t, "postgres.ListSARs", s, args, scanSAR)
 }
+
+// PutSARReceipt implements liaison.Tx.
+func (t *Tx) PutSARReceipt(ctx context.Context, hash string, sarID liaison.ID) error {
+	return t.exec(ctx, "postgres.PutSARReceipt", false, "INSERT INTO sar_receipts (receipt_hash, sar_id) VALUES ($1, $2)", hash, uid(sarID))
+}
+
+// FindSARByReceipt implements liaison.Tx.
+func (t *Tx) FindSARByReceipt(ctx context.Context, hash string) (*liaison.SAR, error) {
+	r, err := scanSAR(t.tx.QueryRow(ctx,
+		"SELECT s.body FROM sar_receipts r JOIN sars s ON s.id = r.sar_id WHERE r.receipt_hash = $1", hash))
+	return r, translate("postgres.FindSARByReceipt", err)
+}

@@ -83,3 +83,16 @@ func (t *Tx) ListSARs(ctx context.Context, f liaison.SARFilter, p liaison.Page) 
 	s, args := q.page("SELECT body FROM sars", p)
 	return list(ctx, t, "sqlite.ListSARs", s, args, scanSAR)
 }
+
+// PutSARReceipt implements liaison.Tx.
+func (t *Tx) PutSARReceipt(ctx context.Context, hash string, sarID liaison.ID) error {
+	return t.exec(ctx, "sqlite.PutSARReceipt", "receipt", "sar_id", false,
+		"INSERT INTO sar_receipts (receipt_hash, sar_id) VALUES (?, ?)", hash, sarID)
+}
+
+// FindSARByReceipt implements liaison.Tx.
+func (t *Tx) FindSARByReceipt(ctx context.Context, hash string) (*liaison.SAR, error) {
+	r, err := scanSAR(t.tx.QueryRowContext(ctx,
+		"SELECT s.body FROM sar_receipts r JOIN sars s ON s.id = r.sar_id WHERE r.receipt_hash = ?", hash))
+	return r, translate("sqlite.FindSARByReceipt", err, "", "")
+}
