@@ -72,8 +72,9 @@ type IntelRecord struct {
 	Originator        ID        `json:"originator_agency_id"`
 	ControlOfficial   ID        `json:"control_official_id"`
 	CaseID            ID        `json:"case_id"`
-	Recipients        []ID      `json:"recipients,omitempty"` // named users, for TLP:RED
-	SharedWith        []ID      `json:"shared_with"`          // communities the record is shared to
+	Recipients        []ID      `json:"recipients,omitempty"`  // named users, for TLP:RED
+	SharedWith        []ID      `json:"shared_with"`           // communities the record is shared to
+	SourceSARs        []ID      `json:"source_sars,omitempty"` // reports whose entities were promoted into it
 	RetainUntil       time.Time `json:"retain_until"`
 	Created           time.Time `json:"created_at"`
 	Updated           time.Time `json:"updated_at"`

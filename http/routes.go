@@ -185,6 +185,9 @@ func (s *Server) routeTable() []route {
 				Params: []param{{"purpose", "query", "Declared purpose", enumOf(liaison.Purposes)}}}),
 		api("POST", "/sars/{id}/steps", "sars.step", authUser, s.stepSAR,
 			op{Tag: "sar", Summary: "Take a vetting step: submit, forward, return, reject_step1, share, retain, reject_step2, withdraw", Request: service.StepInput{}, Response: &liaison.SAR{}}),
+		api("POST", "/sars/{id}/promote", "sars.promote", authUser, s.promoteSAR,
+			op{Tag: "sar", Summary: "Promote a report's entities into the subjects of a new intelligence record (a predicate is still required)",
+				Request: liaison.IntelInput{}, Response: &liaison.IntelRecord{}, Status: 201}),
 		api("GET", "/policy", "policy", authUser, s.policyText,
 			op{Tag: "intelligence", Summary: "The default access policy (Cedar, with plain-language reasons)"}),
 

@@ -61,3 +61,15 @@ func (s *Server) sarQueue(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeList(w, items, next)
 }
+
+func (s *Server) promoteSAR(w http.ResponseWriter, r *http.Request) error {
+	var in liaison.IntelInput
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	rec, err := s.svc.PromoteSAR(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return created(w, "/api/v1/records/"+rec.ID, rec)
+}

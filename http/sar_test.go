@@ -79,6 +79,16 @@ func TestSARVettingOverHTTP(t *testing.T) {
 			if st, b := step(w.userTok, `{"step":"share","communities":["`+w.community.ID+`"],"tlp":"AMBER","corroboration":"Same man seen at two other substations this month."}`); st != 200 || !strings.Contains(b, `"state":"shared"`) {
 				t.Fatalf("share = %d %s", st, b)
 			}
+			// The analyst promotes the report's entities into an intelligence record; a predicate is still required.
+			promote := `{"title":"Substation reconnaissance","case_id":"` + w.caseID + `","lawful_collection_attested":true,
+				"grading":{"source":"C","information":3},"tlp":"AMBER","handling":"H0","retain_until":"` + time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339) + `"}`
+			if st, _, b := w.do("POST", "/api/v1/sars/"+s.ID+"/promote", w.officerTok, promote); st != 400 || !strings.Contains(string(b), "criminal_predicate") {
+				t.Fatalf("promotion without a predicate = %d %s", st, b)
+			}
+			withPredicate := strings.Replace(promote, `"title"`, `"criminal_predicate":"Reconnaissance of critical infrastructure consistent with attack planning.","title"`, 1)
+			if st, _, b := w.do("POST", "/api/v1/sars/"+s.ID+"/promote", w.officerTok, withPredicate); st != 201 || !strings.Contains(string(b), "Robert Vance") || !strings.Contains(string(b), s.ID) {
+				t.Fatalf("promotion = %d %s", st, b)
+			}
 			// Partners see the ISE-SAR through the decision point: the bank has no agreement covering SARs.
 			if status, _, _ := w.do("GET", "/api/v1/sars/"+s.ID+"?purpose=counterterrorism", w.bankTok, ""); status != 404 {
 				t.Fatalf("bank reads the SAR = %d, want 404", status)

@@ -315,3 +315,68 @@ func (s *Service) SARQueue(ctx context.Context, q sar.Queue, p liaison.Page) ([]
 	}
 	return out, next, nil
 }
+
+// PromoteSAR writes an intelligence record whose subjects are a report's
+// involved entities (targets become locations; aircraft and vessels,
+// vehicles). The record still needs its own predicate and attestation; the
+// analyst must be allowed to see the report. ENOTFOUND, EINVALID.
+func (s *Service) PromoteSAR(ctx context.Context, id liaison.ID, in liaison.IntelInput) (*liaison.IntelRecord, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	var report *liaison.SAR
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		if !liaison.ValidID(id) {
+			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		}
+		r, err := tx.FindSAR(ctx, id)
+		if err != nil {
+			return err
+		}
+		ag, err := tx.FindAgencyByID(ctx, a.User.AgencyID)
+		if err != nil {
+			return err
+		}
+		if !s.maySeeSAR(r, sar.Actor{User: a.User, AgencyKind: ag.Kind}) && r.State != liaison.SARShared {
+			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		}
+		report = r
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if report.State == liaison.SARShared && report.AgencyID != a.User.AgencyID {
+		// A shared report is read through the decision point, redacted as planned.
+		if report, err = s.GetSAR(ctx, id, liaison.PurposeCounterterrorism); err != nil {
+			return nil, err
+		}
+	}
+	kinds := map[liaison.EntityKind]liaison.EntityKind{"target": liaison.EntityLocation, "aircraft": liaison.EntityVehicle, "vessel": liaison.EntityVehicle}
+	for _, e := range report.Involved {
+		e.ID = ""
+		if k, ok := kinds[e.Kind]; ok {
+			e.Kind = k
+		}
+		in.Subjects = append(in.Subjects, e)
+	}
+	if strings.TrimSpace(in.Narrative) == "" {
+		in.Narrative = report.Narrative
+	}
+	rec, err := s.CreateIntelRecord(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
+		rec.SourceSARs = []liaison.ID{id}
+		rec.Version++
+		if err := tx.UpdateIntelRecord(ctx, rec); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, s.now(), "sar.promote", "sar", id)
+		e.Details = map[string]string{"intel_id": rec.ID}
+		return s.audit(ctx, tx, e)
+	})
+	return rec, err
+}
