@@ -141,4 +141,21 @@ func TestBrowserDemoAnalystSignsIn(t *testing.T) {
 	if h := text(t, ctx, "h1"); h != "Transparency report" {
 		t.Fatalf("transparency page heading = %q", h)
 	}
+	// A member of the public reports, with no account, and gets a receipt.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/tip"),
+		chromedp.WaitVisible(css("#what")),
+		chromedp.SendKeys(css("#what"), "A van has been parked by the substation gate every night this week."),
+		chromedp.SendKeys(css("#where"), "Harbor Point substation"),
+		screenshot(t, "tip"),
+		chromedp.Submit(css("#what")),
+		chromedp.WaitVisible(css("#receipt")),
+		screenshot(t, "tip-receipt"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := text(t, ctx, "#receipt"); len(code) != 12 {
+		t.Fatalf("receipt = %q", code)
+	}
 }
