@@ -44,7 +44,7 @@ func (s *Server) getSAR(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) sarQueue(w http.ResponseWriter, r *http.Request) error {
-	if err := checkQuery(r, "queue", "limit", "cursor"); err != nil {
+	if err := checkQuery(r, "queue", "limit", "cursor", "purpose"); err != nil {
 		return err
 	}
 	p, err := pageOf(r)
@@ -55,7 +55,7 @@ func (s *Server) sarQueue(w http.ResponseWriter, r *http.Request) error {
 	if q == "" {
 		q = sar.MyDrafts
 	}
-	items, next, err := s.svc.SARQueue(r.Context(), q, p)
+	items, next, err := s.svc.SARQueue(r.Context(), q, liaison.Purpose(r.URL.Query().Get("purpose")), p)
 	if err != nil {
 		return err
 	}

@@ -89,6 +89,16 @@ func TestSARVettingOverHTTP(t *testing.T) {
 			if st, _, b := w.do("POST", "/api/v1/sars/"+s.ID+"/promote", w.officerTok, withPredicate); st != 201 || !strings.Contains(string(b), "Robert Vance") || !strings.Contains(string(b), s.ID) {
 				t.Fatalf("promotion = %d %s", st, b)
 			}
+			// With an agreement covering SARs, the fusion analyst finds it in the shared space for a declared purpose.
+			_ = must(w.svc.CreateAgreement(ctx, liaison.AgreementInput{AgencyID: w.agency.ID, CommunityID: w.community.ID, LegalBasis: "SAR MOU",
+				Purposes: []liaison.Purpose{liaison.PurposeCounterterrorism}, RecordKinds: []liaison.RecordKind{liaison.KindSAR}, Expires: time.Now().AddDate(1, 0, 0)}))(t)
+			status, _, body = w.do("GET", "/api/v1/sars?queue=shared_with_us&purpose=counterterrorism", w.userTok, "")
+			if status != 200 || !strings.Contains(string(body), s.ID) || strings.Contains(string(body), "Robert Vance") || strings.Contains(string(body), "555 0111") {
+				t.Fatalf("shared space = %d %s, want the report redacted (no PII agreement)", status, body)
+			}
+			if status, _, body := w.do("GET", "/api/v1/sars?queue=shared_with_us", w.userTok, ""); status != 200 || strings.Contains(string(body), s.ID) {
+				t.Fatalf("shared space without a purpose = %d %s: need-to-know requires one", status, body)
+			}
 			// Partners see the ISE-SAR through the decision point: the bank has no agreement covering SARs.
 			if status, _, _ := w.do("GET", "/api/v1/sars/"+s.ID+"?purpose=counterterrorism", w.bankTok, ""); status != 404 {
 				t.Fatalf("bank reads the SAR = %d, want 404", status)

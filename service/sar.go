@@ -244,10 +244,15 @@ func redactSAR(r *liaison.SAR, plan policy.Redaction) *liaison.SAR {
 }
 
 // SARQueue lists a vetting queue for the caller.
-func (s *Service) SARQueue(ctx context.Context, q sar.Queue, p liaison.Page) ([]*liaison.SAR, string, error) {
+// The shared space is read for a declared purpose, like every shared item.
+func (s *Service) SARQueue(ctx context.Context, q sar.Queue, purpose liaison.Purpose, p liaison.Page) ([]*liaison.SAR, string, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
 		return nil, "", liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	purpose, err := purposeOf(ctx, purpose)
+	if err != nil {
+		return nil, "", err
 	}
 	if err := checkPage(p); err != nil {
 		return nil, "", err
@@ -256,7 +261,7 @@ func (s *Service) SARQueue(ctx context.Context, q sar.Queue, p liaison.Page) ([]
 	var out []*liaison.SAR
 	var last liaison.ID
 	var full bool
-	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
 		sub, err := s.subject(ctx, tx, a.User)
 		if err != nil {
 			return err
@@ -293,7 +298,7 @@ func (s *Service) SARQueue(ctx context.Context, q sar.Queue, p liaison.Page) ([]
 				continue
 			}
 			if q == sar.SharedWithUs && r.AgencyID != a.User.AgencyID {
-				dec := s.Policy.Decide(policy.Request{Subject: sub, Action: policy.List, Now: s.now(), Purpose: liaison.Purpose(a.Purpose),
+				dec := s.Policy.Decide(policy.Request{Subject: sub, Action: policy.List, Now: s.now(), Purpose: purpose,
 					Resource: &policy.Resource{ID: r.ID, Kind: liaison.KindSAR, Originator: r.AgencyID, TLP: r.TLP, Handling: liaison.H0, SharedWith: r.SharedWith}})
 				if !dec.Allow {
 					continue
