@@ -53,7 +53,7 @@ func newRoot(ctx context.Context, getenv func(string) string, stdin io.Reader, s
 	pf.StringVar(&e.db, "db", getenv("LIAISON_DB"), "PostgreSQL URL, e.g. postgres://user@host/db; overrides --data (env LIAISON_DB)")
 	pf.StringVar(&e.policies, "policies", getenv("LIAISON_POLICIES"), "directory of agency policy files (*.cedar, forbid rules only) added to the defaults (env LIAISON_POLICIES)")
 	pf.StringVar(&e.node, "node", orDefault(getenv("LIAISON_NODE"), hostname()), "this node's name in audit entries and checkpoints (env LIAISON_NODE)")
-	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.adminCmd(), e.auditCmd(), e.purgeCmd(), e.versionCmd(), e.totpCmd())
+	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.adminCmd(), e.auditCmd(), e.purgeCmd(), e.sarsCmd(), e.versionCmd(), e.totpCmd())
 	return root
 }
 

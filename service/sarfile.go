@@ -1,0 +1,439 @@
+package service
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"liaison"
+)
+
+// RowError is one problem with one row of an imported file.
+type RowError struct {
+	Row     int    `json:"row"` // 1-based, not counting a CSV header
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ImportReport totals a bulk import of reports.
+type ImportReport struct {
+	Imported int        `json:"imported"`
+	Skipped  int        `json:"skipped"` // already filed by the same author
+	Errors   []RowError `json:"errors"`
+}
+
+// sarFingerprint identifies a report for idempotent re-import: same author,
+// title, time and narrative.
+type sarFingerprint struct {
+	title, when, narrative string
+}
+
+func fingerprint(title string, when time.Time, narrative string) sarFingerprint {
+	return sarFingerprint{strings.TrimSpace(title), when.UTC().Truncate(time.Second).Format(time.RFC3339), narrative}
+}
+
+// ImportSARs files each row as the caller (through CreateSAR). A row that
+// fails validation is reported and the rest continue; a row the caller has
+// already filed (same title, time and narrative), or whose key repeats an
+// earlier row's, is skipped, so importing a file twice files it once. keys
+// may be nil; progress, if set, is called after each row.
+func (s *Service) ImportSARs(ctx context.Context, rows []SARInput, keys []string, progress func(done, total int)) (*ImportReport, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	if keys != nil && len(keys) != len(rows) {
+		return nil, liaison.Errorf(liaison.EINVALID, "%d keys for %d rows", len(keys), len(rows))
+	}
+	seen := map[sarFingerprint]bool{}
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		return eachSAR(ctx, tx, liaison.SARFilter{AuthorID: a.User.ID}, func(r *liaison.SAR) {
+			seen[fingerprint(r.Title, r.When, r.Narrative)] = true
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	rep := &ImportReport{Errors: []RowError{}}
+	seenKeys := map[string]bool{}
+	for i, in := range rows {
+		fp := fingerprint(in.Title, in.When.Time, in.Narrative)
+		switch {
+		case seen[fp] || (keys != nil && keys[i] != "" && seenKeys[keys[i]]):
+			rep.Skipped++
+		default:
+			r, err := s.CreateSAR(ctx, in)
+			switch {
+			case err == nil:
+				rep.Imported++
+				seen[fingerprint(r.Title, r.When, r.Narrative)] = true
+			case liaison.ErrorCode(err) == liaison.EINVALID:
+				rep.Errors = append(rep.Errors, rowErrors(i+1, err)...)
+			default:
+				return rep, fmt.Errorf("row %d: %w", i+1, err)
+			}
+		}
+		if keys != nil && keys[i] != "" {
+			seenKeys[keys[i]] = true
+		}
+		if progress != nil {
+			progress(i+1, len(rows))
+		}
+	}
+	return rep, nil
+}
+
+// eachSAR pages through every report matching f.
+func eachSAR(ctx context.Context, tx liaison.Tx, f liaison.SARFilter, fn func(*liaison.SAR)) error {
+	p := liaison.Page{Limit: liaison.MaxPageSize}
+	for {
+		page, err := tx.ListSARs(ctx, f, p)
+		if err != nil {
+			return err
+		}
+		for _, r := range page {
+			fn(r)
+		}
+		if len(page) < p.Limit {
+			return nil
+		}
+		p.After = page[len(page)-1].ID
+	}
+}
+
+// ExportSARs returns every report the caller's agency originated, in id
+// order, and audits the export.
+func (s *Service) ExportSARs(ctx context.Context) ([]*liaison.SAR, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	out := []*liaison.SAR{}
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		out = out[:0]
+		if err := eachSAR(ctx, tx, liaison.SARFilter{AgencyID: a.User.AgencyID}, func(r *liaison.SAR) { out = append(out, r) }); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, s.now(), "sar.export", "sar", "")
+		e.Details = map[string]string{"exported": itoa(len(out))}
+		return s.audit(ctx, tx, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// rowErrors turns a validation error into one RowError per field.
+func rowErrors(row int, err error) []RowError {
+	fields := liaison.ErrorFields(err)
+	if len(fields) == 0 {
+		return []RowError{{Row: row, Message: liaison.ErrorMessage(err)}}
+	}
+	out := make([]RowError, len(fields))
+	for i, f := range fields {
+		out[i] = RowError{Row: row, Field: f.Field, Message: f.Message}
+	}
+	return out
+}
+
+// csvHeader is the column order of SAR CSV files.
+var csvHeader = []string{"title", "narrative", "why", "when", "address", "lat", "lon", "categories"}
+
+// ParseSARsCSV reads reports from CSV with the header
+// title,narrative,why,when,address,lat,lon,categories (categories separated
+// by ";"; columns in any order). A malformed row is a RowError and is left
+// out; only an unreadable file or header is an error.
+func ParseSARsCSV(r io.Reader) ([]SARInput, []RowError, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	head, err := cr.Read()
+	if err == io.EOF {
+		return nil, nil, liaison.Errorf(liaison.EINVALID, "the file is empty: it needs the header %s", strings.Join(csvHeader, ","))
+	} else if err != nil {
+		return nil, nil, liaison.Errorf(liaison.EINVALID, "reading the CSV header: %v", err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	for _, h := range csvHeader {
+		if _, ok := col[h]; !ok {
+			return nil, nil, liaison.Errorf(liaison.EINVALID, "the CSV header has no %q column (want %s)", h, strings.Join(csvHeader, ","))
+		}
+	}
+	rows, errs := []SARInput{}, []RowError{}
+	for n := 1; ; n++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			errs = append(errs, RowError{Row: n, Message: pe.Err.Error()})
+			continue
+		} else if err != nil {
+			return nil, nil, fmt.Errorf("reading CSV: %w", err)
+		}
+		if len(rec) != len(head) {
+			errs = append(errs, RowError{Row: n, Message: fmt.Sprintf("has %d fields, the header %d", len(rec), len(head))})
+			continue
+		}
+		get := func(h string) string { return rec[col[h]] }
+		in := SARInput{Title: get("title"), Narrative: get("narrative"), Why: get("why"),
+			Where: liaison.Place{Address: get("address")}, Categories: []liaison.Category{}, Involved: []liaison.Entity{}}
+		var bad []RowError
+		if w := strings.TrimSpace(get("when")); w != "" {
+			if err := in.When.UnmarshalJSON([]byte(strconv.Quote(w))); err != nil {
+				bad = append(bad, rowErrors(n, err)...)
+			}
+		}
+		for _, h := range []string{"lat", "lon"} {
+			v := strings.TrimSpace(get(h))
+			if v == "" {
+				continue
+			}
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				bad = append(bad, RowError{Row: n, Field: h, Message: "must be a decimal number"})
+				continue
+			}
+			if h == "lat" {
+				in.Where.Lat = &f
+			} else {
+				in.Where.Lon = &f
+			}
+		}
+		for c := range strings.SplitSeq(get("categories"), ";") {
+			if c = strings.TrimSpace(c); c != "" {
+				in.Categories = append(in.Categories, liaison.Category(c))
+			}
+		}
+		if len(bad) > 0 {
+			errs = append(errs, bad...)
+			continue
+		}
+		rows = append(rows, in)
+	}
+	return rows, errs, nil
+}
+
+// ParseSARsJSON reads reports from a JSON array of objects with
+// SARInput's fields (title, narrative, why, when, where, categories,
+// involved). A malformed object is a RowError and is left out; only a file
+// that is not a JSON array is an error.
+func ParseSARsJSON(r io.Reader) ([]SARInput, []RowError, error) {
+	var raw []json.RawMessage
+	if err := json.NewDecoder(r).Decode(&raw); err != nil {
+		return nil, nil, liaison.Errorf(liaison.EINVALID, "the file must be a JSON array of reports: %v", err)
+	}
+	rows, errs := []SARInput{}, []RowError{}
+	for i, m := range raw {
+		var in SARInput
+		if err := json.Unmarshal(m, &in); err != nil {
+			var te *json.UnmarshalTypeError
+			switch {
+			case len(liaison.ErrorFields(err)) > 0:
+				errs = append(errs, rowErrors(i+1, err)...)
+			case errors.As(err, &te):
+				errs = append(errs, RowError{Row: i + 1, Field: te.Field, Message: "must be a JSON " + te.Type.Kind().String() + ", not " + te.Value})
+			default:
+				errs = append(errs, RowError{Row: i + 1, Message: err.Error()})
+			}
+			continue
+		}
+		in.Submit = false
+		rows = append(rows, in)
+	}
+	return rows, errs, nil
+}
+
+// WriteSARsCSV writes reports in the CSV format ParseSARsCSV reads
+// (involved entities are left out).
+func WriteSARsCSV(w io.Writer, sars []*liaison.SAR) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	coord := func(f *float64) string {
+		if f == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*f, 'f', -1, 64)
+	}
+	for _, r := range sars {
+		cats := make([]string, len(r.Categories))
+		for i, c := range r.Categories {
+			cats[i] = string(c)
+		}
+		if err := cw.Write([]string{r.Title, r.Narrative, r.Why, r.When.UTC().Format(time.RFC3339), r.Where.Address,
+			coord(r.Where.Lat), coord(r.Where.Lon), strings.Join(cats, ";")}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// sarFileRecord is one report in a JSON file: SARInput's fields, plus the
+// report's id and state for the reader's information.
+type sarFileRecord struct {
+	ID         liaison.ID         `json:"id,omitempty"`
+	State      liaison.SARState   `json:"state,omitempty"`
+	Title      string             `json:"title"`
+	Narrative  string             `json:"narrative"`
+	Why        string             `json:"why"`
+	When       liaison.SARTime    `json:"when"`
+	Where      liaison.Place      `json:"where"`
+	Categories []liaison.Category `json:"categories"`
+	Involved   []liaison.Entity   `json:"involved"`
+}
+
+// WriteSARsJSON writes reports as the JSON array ParseSARsJSON reads.
+// Entity ids are left out: an importing system assigns its own.
+func WriteSARsJSON(w io.Writer, sars []*liaison.SAR) error {
+	out := make([]sarFileRecord, len(sars))
+	for i, r := range sars {
+		inv := make([]liaison.Entity, len(r.Involved))
+		for j, e := range r.Involved {
+			e.ID = ""
+			inv[j] = e
+		}
+		cats := r.Categories
+		if cats == nil {
+			cats = []liaison.Category{}
+		}
+		out[i] = sarFileRecord{ID: r.ID, State: r.State, Title: r.Title, Narrative: r.Narrative, Why: r.Why,
+			When: liaison.SARTime{Time: r.When}, Where: r.Where, Categories: cats, Involved: inv}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// genCity is a place synthetic reports happen.
+type genCity struct {
+	name, state string
+	lat, lon    float64
+	streets     []string
+}
+
+var (
+	genCities = []genCity{
+		{"Chicago", "IL", 41.8781, -87.6298, []string{"W Madison St", "S Canal St", "N Michigan Ave", "W Roosevelt Rd"}},
+		{"Houston", "TX", 29.7604, -95.3698, []string{"Main St", "Westheimer Rd", "Navigation Blvd", "Clinton Dr"}},
+		{"Atlanta", "GA", 33.7490, -84.3880, []string{"Peachtree St NE", "Marietta St NW", "Spring St NW", "Camp Creek Pkwy"}},
+		{"Denver", "CO", 39.7392, -104.9903, []string{"Colfax Ave", "Brighton Blvd", "Wynkoop St", "Peña Blvd"}},
+		{"Seattle", "WA", 47.6062, -122.3321, []string{"Alaskan Way", "E Marginal Way S", "1st Ave", "Airport Way S"}},
+		{"Philadelphia", "PA", 39.9526, -75.1652, []string{"Market St", "Delaware Ave", "Penrose Ave", "Island Ave"}},
+	}
+	genMen    = []string{"James", "David", "Robert", "Carlos", "Michael", "Kevin", "Omar", "Daniel"}
+	genWomen  = []string{"Maria", "Aisha", "Linh", "Emily", "Fatima", "Sofia", "Grace", "Elena"}
+	genLast   = []string{"Smith", "Garcia", "Nguyen", "Johnson", "Brown", "Khan", "Miller", "Lopez", "Davis", "Wilson", "Patel", "Moore"}
+	genSites  = []string{"the water treatment plant", "the rail yard", "the federal building", "the stadium", "the regional airport", "the power substation", "the bus terminal", "the chemical distributor", "the port container terminal", "the hospital loading dock"}
+	genMakes  = []string{"Ford F-150", "Honda Civic", "Toyota Camry", "Chevrolet Express van", "Nissan Altima", "Dodge Ram", "Kia Sorento"}
+	genColors = []string{"white", "black", "silver", "gray", "dark blue", "red"}
+	genWhys   = []string{
+		"The activity did not fit the normal pattern at this site and the subject left when approached.",
+		"Staff said they had never seen this before and the questions went beyond what a customer needs.",
+		"The behaviour matches the category in the ISE-SAR functional standard; reporting for vetting.",
+		"The subject gave inconsistent answers and appeared to be recording the security response.",
+	}
+)
+
+// genTemplates is one narrative per category: %[1]s a person, %[2]s a
+// site, %[3]s a vehicle.
+var genTemplates = map[liaison.Category]string{
+	liaison.CatBreach:            "Security at %[2]s reported %[1]s attempting to enter a restricted area through a service door propped open; the subject left in a %[3]s when challenged.",
+	liaison.CatMisrepresentation: "%[1]s presented a contractor badge from a company that has no contract at %[2]s and asked to be escorted to the control room. A %[3]s was parked outside.",
+	liaison.CatTheft:             "Two uniforms and an access card were reported stolen from an employee vehicle near %[2]s; %[1]s was seen leaving the lot in a %[3]s.",
+	liaison.CatSabotage:          "Maintenance staff at %[2]s found a cut padlock and a tampered valve housing. A witness described %[1]s near the fence line earlier, driving a %[3]s.",
+	liaison.CatCyberattack:       "The IT manager at %[2]s reported repeated remote login attempts against the SCADA network the same week %[1]s asked about its vendor; a %[3]s was seen on site.",
+	liaison.CatThreat:            "%[1]s told staff at %[2]s that \"something big\" would happen there during the next event, then drove off in a %[3]s.",
+	liaison.CatAviation:          "A drone was flown repeatedly over %[2]s at low altitude. The operator, %[1]s, was launching it from the bed of a %[3]s.",
+	liaison.CatEliciting:         "%[1]s questioned employees at %[2]s about shift changes, guard numbers and when deliveries arrive. The subject arrived in a %[3]s.",
+	liaison.CatTesting:           "%[1]s approached the gate at %[2]s three times in one hour, each time leaving when guards responded, and timed the response from a %[3]s.",
+	liaison.CatRecruiting:        "An informant reported %[1]s soliciting cash donations and volunteers near %[2]s for an unnamed cause, using a %[3]s to move supplies.",
+	liaison.CatPhotography:       "%[1]s photographed the entrances, cameras and fencing of %[2]s for about 20 minutes, then left in a %[3]s.",
+	liaison.CatObservation:       "%[1]s was seen on three consecutive days sitting in a %[3]s across from %[2]s, taking notes and watching staff arrive.",
+	liaison.CatMaterials:         "A store near %[2]s reported %[1]s buying large quantities of hydrogen peroxide and acetone with cash and loading them into a %[3]s.",
+	liaison.CatExpertise:         "%[1]s asked an instructor near %[2]s for training on remote detonation and refused to say why; the subject drove a %[3]s.",
+	liaison.CatWeapons:           "A storage unit renter near %[2]s reported %[1]s moving several long guns and ammunition cases from a %[3]s into an adjoining unit.",
+	liaison.CatSectorSpecific:    "Operators at %[2]s reported an unexplained pressure drop after %[1]s was seen near an unmanned pump station with a %[3]s.",
+}
+
+// allCategories is Part A then Part B.
+var allCategories = append(append([]liaison.Category{}, liaison.CategoriesA...), liaison.CategoriesB...)
+
+// GenerateSARs returns n realistic synthetic reports, the same for the
+// same seed on the same day: every ISE-SAR category in turn, narratives
+// naming a person, a site and a vehicle, coordinates near one of a few US
+// cities and times within the past 60 days.
+func GenerateSARs(n int, seed uint64) []SARInput {
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
+	out := make([]SARInput, n)
+	for i := range out {
+		cat := allCategories[(i+int(seed%16))%len(allCategories)]
+		cats := []liaison.Category{cat}
+		if rng.IntN(4) == 0 {
+			if extra := allCategories[rng.IntN(len(allCategories))]; extra != cat {
+				cats = append(cats, extra)
+			}
+		}
+		sex, first := "man", pick(genMen)
+		if rng.IntN(2) == 0 {
+			sex, first = "woman", pick(genWomen)
+		}
+		last := pick(genLast)
+		person := "a " + sex + " later identified as " + first + " " + last
+		site, mk, color := pick(genSites), pick(genMakes), pick(genColors)
+		plate := fmt.Sprintf("%c%c%c-%04d", 'A'+rune(rng.IntN(26)), 'A'+rune(rng.IntN(26)), 'A'+rune(rng.IntN(26)), rng.IntN(10000))
+		c := genCities[rng.IntN(len(genCities))]
+		lat := round6(c.lat + (rng.Float64()-0.5)*0.1)
+		lon := round6(c.lon + (rng.Float64()-0.5)*0.1)
+		when := today.Add(-time.Hour - time.Duration(rng.Int64N(int64(59*24*time.Hour)))).Truncate(time.Minute)
+		narr := fmt.Sprintf(genTemplates[cat], person, site, color+" "+mk+" ("+c.state+" plate "+plate+")")
+		narr = strings.ToUpper(narr[:1]) + narr[1:]
+		title := fmt.Sprintf("%s near %s, %s", categoryTitle(cat), strings.TrimPrefix(site, "the "), c.name)
+		out[i] = SARInput{
+			Title: title, Narrative: narr, Why: pick(genWhys), When: liaison.SARTime{Time: when},
+			Where: liaison.Place{Address: fmt.Sprintf("%d %s, %s, %s", 100+rng.IntN(9900), pick(c.streets), c.name, c.state),
+				Lat: &lat, Lon: &lon},
+			Categories: cats,
+			Involved: []liaison.Entity{
+				{Kind: liaison.EntityPerson, Attributes: map[string]string{"name": first + " " + last,
+					"description": fmt.Sprintf("approx. %d years old", 20+rng.IntN(45))}},
+				{Kind: liaison.EntityVehicle, Attributes: map[string]string{"plate": plate, "state": c.state,
+					"make": mk, "color": color}},
+				{Kind: "target", Attributes: map[string]string{"name": site, "city": c.name}},
+			},
+		}
+	}
+	return out
+}
+
+func round6(f float64) float64 {
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', 6, 64), 64)
+	return v
+}
+
+// categoryTitle renders a category as a short title, e.g. "Photography".
+func categoryTitle(c liaison.Category) string {
+	return map[liaison.Category]string{
+		liaison.CatBreach: "Attempted intrusion", liaison.CatMisrepresentation: "Misrepresentation",
+		liaison.CatTheft: "Theft of credentials", liaison.CatSabotage: "Tampering", liaison.CatCyberattack: "Cyber intrusion attempts",
+		liaison.CatThreat: "Implied threat", liaison.CatAviation: "Drone overflight", liaison.CatEliciting: "Eliciting information",
+		liaison.CatTesting: "Probing security", liaison.CatRecruiting: "Soliciting funds", liaison.CatPhotography: "Photography",
+		liaison.CatObservation: "Surveillance", liaison.CatMaterials: "Precursor purchase", liaison.CatExpertise: "Seeking expertise",
+		liaison.CatWeapons: "Weapons storage", liaison.CatSectorSpecific: "Pipeline incident",
+	}[c]
+}
