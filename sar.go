@@ -189,3 +189,12 @@ func (t *SARTime) UnmarshalJSON(b []byte) error {
 func (t SARTime) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + t.Time.UTC().Format(time.RFC3339) + `"`), nil
 }
+
+// Attachment is a file attached to a report, stored once by content.
+type Attachment struct {
+	Hash        string    `json:"sha256"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	Added       time.Time `json:"added_at"`
+}

@@ -132,6 +132,13 @@ type Tx interface {
 	PutSARReceipt(ctx context.Context, hash string, sarID ID) error
 	// FindSARByReceipt returns the report a receipt hash belongs to; ENOTFOUND.
 	FindSARByReceipt(ctx context.Context, hash string) (*SAR, error)
+	// AttachToSAR stores data under its hash (once) and links it to a
+	// report; ECONFLICT (sha256) if the report already has that file.
+	AttachToSAR(ctx context.Context, sarID ID, a *Attachment, data []byte) error
+	// ListSARAttachments lists a report's attachments, oldest first.
+	ListSARAttachments(ctx context.Context, sarID ID) ([]*Attachment, error)
+	// ReadSARAttachment returns one attachment's content; ENOTFOUND.
+	ReadSARAttachment(ctx context.Context, sarID ID, hash string) (*Attachment, []byte, error)
 	// ListSARs returns reports in id order after p.After.
 	ListSARs(ctx context.Context, f SARFilter, p Page) ([]*SAR, error)
 

@@ -103,6 +103,24 @@ func (f *fixture) do(method, path, token, body string, hdr ...string) (int, http
 	return resp.StatusCode, resp.Header, b
 }
 
+// doRaw sends raw bytes to a full URL with a bearer token.
+func (f *fixture) doRaw(method, url, token string, data []byte) (int, http.Header, []byte) {
+	f.t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(data))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/octet-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, b
+}
+
 // count returns how many items a list endpoint returns in total.
 func (f *fixture) count(path string) int {
 	f.t.Helper()

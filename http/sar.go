@@ -1,7 +1,10 @@
 package http
 
 import (
+	"errors"
+	"io"
 	"net/http"
+	"strings"
 
 	"liaison"
 	"liaison/sar"
@@ -72,4 +75,47 @@ func (s *Server) promoteSAR(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return created(w, "/api/v1/records/"+rec.ID, rec)
+}
+
+func (s *Server) attachToSAR(w http.ResponseWriter, r *http.Request) error {
+	if err := checkQuery(r, "name"); err != nil {
+		return err
+	}
+	data, err := s.readAttachment(w, r)
+	if err != nil {
+		return err
+	}
+	att, err := s.svc.Attach(r.Context(), r.PathValue("id"), r.URL.Query().Get("name"), data)
+	if err != nil {
+		return err
+	}
+	return created(w, "/api/v1/sars/"+r.PathValue("id")+"/attachments/"+att.Hash, att)
+}
+
+// readAttachment reads a raw upload within the attachment limit (413 past it).
+func (s *Server) readAttachment(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, service.MaxAttachment))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, tooLarge{limit: mbe.Limit}
+	}
+	if err != nil {
+		return nil, liaison.Errorf(liaison.EINVALID, "could not read the upload")
+	}
+	return b, nil
+}
+
+func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) error {
+	if err := checkQuery(r, "purpose"); err != nil {
+		return err
+	}
+	att, data, err := s.svc.ReadAttachment(r.Context(), r.PathValue("id"), r.PathValue("hash"), liaison.Purpose(r.URL.Query().Get("purpose")))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", att.ContentType)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(att.Name, `"`, "")+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(data)
+	return err
 }

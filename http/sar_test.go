@@ -137,3 +137,46 @@ func actions(evs []*liaison.AuditEvent) []string {
 	}
 	return out
 }
+
+func TestSARAttachments(t *testing.T) {
+	w := newIntelWorld(t, storetest.OpenSQLite)
+	when := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	status, _, body := w.do("POST", "/api/v1/sars", w.officerTok, `{"title":"Drone","narrative":"A drone over the stadium.","when":"`+when+`",
+		"where":{"address":"Stadium"},"categories":["aviation_activity"]}`)
+	if status != 201 {
+		t.Fatalf("file SAR = %d %s", status, body)
+	}
+	var s liaison.SAR
+	_ = json.Unmarshal(body, &s)
+	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
+	upload := func(tok string, data []byte) (int, []byte) {
+		req := w.srv.URL + "/api/v1/sars/" + s.ID + "/attachments?name=..%2F..%2Fphoto.png"
+		status, _, b := w.doRaw("POST", req, tok, data)
+		return status, b
+	}
+	status, b := upload(w.officerTok, png)
+	if status != 201 || !strings.Contains(string(b), `"content_type":"image/png"`) || !strings.Contains(string(b), `"name":"photo.png"`) {
+		t.Fatalf("upload = %d %s", status, b)
+	}
+	var att liaison.Attachment
+	_ = json.Unmarshal(b, &att)
+	if status, b := upload(w.officerTok, png); status != 409 {
+		t.Fatalf("same file twice = %d %s", status, b)
+	}
+	if status, b := upload(w.officerTok, append([]byte("MZ\x90\x00"), make([]byte, 100)...)); status != 400 || !strings.Contains(string(b), `"field":"file"`) {
+		t.Fatalf("an executable = %d %s", status, b)
+	}
+	if status, _ := upload(w.officerTok, make([]byte, 10<<20+1)); status != 413 {
+		t.Fatalf("an oversized file = %d, want 413", status)
+	}
+	if status, _ := upload(w.userTok, png); status != 404 {
+		t.Fatalf("another agency attaching = %d, want 404", status)
+	}
+	status, _, got := w.do("GET", "/api/v1/sars/"+s.ID+"/attachments/"+att.Hash, w.officerTok, "")
+	if status != 200 || string(got) != string(png) {
+		t.Fatalf("download = %d, %d bytes", status, len(got))
+	}
+	if status, _, _ := w.do("GET", "/api/v1/sars/"+s.ID+"/attachments/"+att.Hash, w.userTok, ""); status != 404 {
+		t.Fatalf("another agency downloading a draft's file = %d, want 404", status)
+	}
+}

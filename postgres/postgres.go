@@ -227,6 +227,10 @@ func field(pe *pgconn.PgError) string {
 		return "shared_with"
 	case "intel_recipients_pkey":
 		return "recipients"
+	case "sar_attachments_pkey":
+		return "sha256"
+	case "sar_attachments_sar_id_fkey":
+		return "sar_id"
 	case "sar_receipts_pkey":
 		return "receipt"
 	case "cases_pkey", "intel_records_pkey", "sars_pkey":

@@ -92,3 +92,38 @@ func (t *Tx) FindSARByReceipt(ctx context.Context, hash string) (*liaison.SAR, e
 		"SELECT s.body FROM sar_receipts r JOIN sars s ON s.id = r.sar_id WHERE r.receipt_hash = $1", hash))
 	return r, translate("postgres.FindSARByReceipt", err)
 }
+
+// AttachToSAR implements liaison.Tx.
+func (t *Tx) AttachToSAR(ctx context.Context, sarID liaison.ID, a *liaison.Attachment, data []byte) error {
+	const op = "postgres.AttachToSAR"
+	if err := t.exec(ctx, op, false,
+		"INSERT INTO blobs (hash, content_type, size, data) VALUES ($1, $2, $3, $4) ON CONFLICT (hash) DO NOTHING",
+		a.Hash, a.ContentType, a.Size, data); err != nil {
+		return err
+	}
+	return t.exec(ctx, op, false, "INSERT INTO sar_attachments (sar_id, hash, name, added) VALUES ($1, $2, $3, $4)",
+		uid(sarID), a.Hash, a.Name, a.Added)
+}
+
+// ListSARAttachments implements liaison.Tx.
+func (t *Tx) ListSARAttachments(ctx context.Context, sarID liaison.ID) ([]*liaison.Attachment, error) {
+	return list(ctx, t, "postgres.ListSARAttachments", `SELECT a.hash, a.name, b.content_type, b.size, a.added
+		FROM sar_attachments a JOIN blobs b ON b.hash = a.hash WHERE a.sar_id = $1 ORDER BY a.added, a.hash`, []any{uid(sarID)},
+		func(s scanner) (*liaison.Attachment, error) {
+			var a liaison.Attachment
+			return &a, s.Scan(&a.Hash, &a.Name, &a.ContentType, &a.Size, &a.Added)
+		})
+}
+
+// ReadSARAttachment implements liaison.Tx.
+func (t *Tx) ReadSARAttachment(ctx context.Context, sarID liaison.ID, hash string) (*liaison.Attachment, []byte, error) {
+	var a liaison.Attachment
+	var data []byte
+	err := t.tx.QueryRow(ctx, `SELECT a.hash, a.name, b.content_type, b.size, a.added, b.data
+		FROM sar_attachments a JOIN blobs b ON b.hash = a.hash WHERE a.sar_id = $1 AND a.hash = $2`, uid(sarID), hash).
+		Scan(&a.Hash, &a.Name, &a.ContentType, &a.Size, &a.Added, &data)
+	if err != nil {
+		return nil, nil, translate("postgres.ReadSARAttachment", err)
+	}
+	return &a, data, nil
+}

@@ -96,3 +96,45 @@ func (t *Tx) FindSARByReceipt(ctx context.Context, hash string) (*liaison.SAR, e
 		"SELECT s.body FROM sar_receipts r JOIN sars s ON s.id = r.sar_id WHERE r.receipt_hash = ?", hash))
 	return r, translate("sqlite.FindSARByReceipt", err, "", "")
 }
+
+// AttachToSAR implements liaison.Tx.
+func (t *Tx) AttachToSAR(ctx context.Context, sarID liaison.ID, a *liaison.Attachment, data []byte) error {
+	const op = "sqlite.AttachToSAR"
+	if err := t.exec(ctx, op, "", "", false,
+		"INSERT INTO blobs (hash, content_type, size, data) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
+		a.Hash, a.ContentType, a.Size, data); err != nil {
+		return err
+	}
+	return t.exec(ctx, op, "sha256", "sar_id", false, "INSERT INTO sar_attachments (sar_id, hash, name, added) VALUES (?, ?, ?, ?)",
+		sarID, a.Hash, a.Name, us(a.Added))
+}
+
+// ListSARAttachments implements liaison.Tx.
+func (t *Tx) ListSARAttachments(ctx context.Context, sarID liaison.ID) ([]*liaison.Attachment, error) {
+	return list(ctx, t, "sqlite.ListSARAttachments", `SELECT a.hash, a.name, b.content_type, b.size, a.added
+		FROM sar_attachments a JOIN blobs b ON b.hash = a.hash WHERE a.sar_id = ? ORDER BY a.added, a.hash`, []any{sarID},
+		func(s scanner) (*liaison.Attachment, error) {
+			var a liaison.Attachment
+			var added int64
+			if err := s.Scan(&a.Hash, &a.Name, &a.ContentType, &a.Size, &added); err != nil {
+				return nil, err
+			}
+			a.Added = fromUS(added)
+			return &a, nil
+		})
+}
+
+// ReadSARAttachment implements liaison.Tx.
+func (t *Tx) ReadSARAttachment(ctx context.Context, sarID liaison.ID, hash string) (*liaison.Attachment, []byte, error) {
+	var a liaison.Attachment
+	var added int64
+	var data []byte
+	err := t.tx.QueryRowContext(ctx, `SELECT a.hash, a.name, b.content_type, b.size, a.added, b.data
+		FROM sar_attachments a JOIN blobs b ON b.hash = a.hash WHERE a.sar_id = ? AND a.hash = ?`, sarID, hash).
+		Scan(&a.Hash, &a.Name, &a.ContentType, &a.Size, &added, &data)
+	if err != nil {
+		return nil, nil, translate("sqlite.ReadSARAttachment", err, "", "")
+	}
+	a.Added = fromUS(added)
+	return &a, data, nil
+}

@@ -1,0 +1,98 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+
+	"liaison"
+)
+
+// MaxAttachment is the largest file a report may carry.
+const MaxAttachment = 10 << 20
+
+// AttachmentTypes are the file types reports accept, by their content
+// (sniffed, never trusted from the client).
+var AttachmentTypes = []string{"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf", "text/plain", "video/mp4"}
+
+// Attach adds a file to a report of the caller's own agency. EINVALID
+// (file) for a disallowed type, ENOTFOUND for a report the caller may not
+// change.
+func (s *Service) Attach(ctx context.Context, sarID liaison.ID, name string, data []byte) (*liaison.Attachment, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	if len(data) == 0 {
+		return nil, liaison.FieldErrorf("file", "is empty")
+	}
+	if len(data) > MaxAttachment {
+		return nil, liaison.FieldErrorf("file", "is larger than %d MiB", MaxAttachment>>20)
+	}
+	ctype := http.DetectContentType(data)
+	if i := strings.IndexByte(ctype, ';'); i >= 0 {
+		ctype = ctype[:i]
+	}
+	if !slices.Contains(AttachmentTypes, ctype) {
+		return nil, liaison.FieldErrorf("file", "is %s; reports accept %s", ctype, strings.Join(AttachmentTypes, ", "))
+	}
+	name = path.Base(strings.ReplaceAll(strings.TrimSpace(name), "\\", "/"))
+	if name == "." || name == "/" || len(name) > 200 {
+		name = "attachment"
+	}
+	sum := sha256.Sum256(data)
+	att := &liaison.Attachment{Hash: hex.EncodeToString(sum[:]), Name: name, ContentType: ctype, Size: int64(len(data)), Added: s.now()}
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if !liaison.ValidID(sarID) {
+			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		}
+		r, err := tx.FindSAR(ctx, sarID)
+		if err != nil {
+			return err
+		}
+		if r.AgencyID != a.User.AgencyID || r.State == liaison.SARWithdrawn || r.State == liaison.SARRejected {
+			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		}
+		if err := tx.AttachToSAR(ctx, sarID, att, data); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, att.Added, "sar.attach", "sar", sarID)
+		e.Details = map[string]string{"sha256": att.Hash, "content_type": ctype, "size": itoa(len(data))}
+		return s.audit(ctx, tx, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return att, nil
+}
+
+// ReadAttachment returns a report's file to those who may see the report
+// in full: its agency and vetting chain, or a partner whose decision
+// releases it without redaction. Audited.
+func (s *Service) ReadAttachment(ctx context.Context, sarID liaison.ID, hash string, purpose liaison.Purpose) (*liaison.Attachment, []byte, error) {
+	r, err := s.GetSAR(ctx, sarID, purpose)
+	if err != nil {
+		return nil, nil, err
+	}
+	a := liaison.ActorFrom(ctx)
+	if r.AgencyID != a.User.AgencyID && r.AuthorID == "" {
+		// GetSAR redacted the report: its files may hold personal data.
+		return nil, nil, liaison.Errorf(liaison.ENOTFOUND, "no such attachment")
+	}
+	var att *liaison.Attachment
+	var data []byte
+	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
+		var err error
+		if att, data, err = tx.ReadSARAttachment(ctx, sarID, strings.ToLower(hash)); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, s.now(), "sar.attachment.read", "sar", sarID)
+		e.Details = map[string]string{"sha256": att.Hash}
+		return s.audit(ctx, tx, e)
+	})
+	return att, data, err
+}
