@@ -139,7 +139,12 @@ func actions(evs []*liaison.AuditEvent) []string {
 }
 
 func TestSARAttachments(t *testing.T) {
-	w := newIntelWorld(t, storetest.OpenSQLite)
+	for _, be := range storetest.Backends() {
+		t.Run(be.Name, func(t *testing.T) { testSARAttachments(t, newIntelWorld(t, be.Open)) })
+	}
+}
+
+func testSARAttachments(t *testing.T, w *intelWorld) {
 	when := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
 	status, _, body := w.do("POST", "/api/v1/sars", w.officerTok, `{"title":"Drone","narrative":"A drone over the stadium.","when":"`+when+`",
 		"where":{"address":"Stadium"},"categories":["aviation_activity"]}`)
