@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"liaison"
 	"liaison/policy"
@@ -37,21 +38,16 @@ var sarActions = map[sar.Step]string{
 	sar.Share: "sar.share", sar.RetainLocal: "sar.determine", sar.RejectStep2: "sar.reject", sar.Withdraw: "sar.withdraw",
 }
 
-// CreateSAR files a report for the caller's agency: officers, and private
-// partners through the API. It starts as a draft, or submitted.
-func (s *Service) CreateSAR(ctx context.Context, in SARInput) (*liaison.SAR, error) {
-	a := liaison.ActorFrom(ctx)
-	if a.User == nil {
-		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
-	}
+// prepareSAR builds and validates a report for the actor: officers and
+// analysts file as officers, partner liaisons as private partners.
+func (s *Service) prepareSAR(a liaison.Actor, in SARInput, now time.Time) (*liaison.SAR, error) {
 	source := liaison.SourceOfficer
 	switch {
 	case a.User.Has(liaison.RolePartnerLiaison):
 		source = liaison.SourcePrivate
 	case !a.User.Has(liaison.RoleOfficer) && !a.User.Has(liaison.RoleSupervisor) && !a.User.Has(liaison.RoleAnalyst):
-		return nil, s.denied(ctx, "sar.create", "sar", "", liaison.Errorf(liaison.EFORBIDDEN, "officers, analysts and partner liaisons file reports"))
+		return nil, liaison.Errorf(liaison.EFORBIDDEN, "officers, analysts and partner liaisons file reports")
 	}
-	now := s.now()
 	r := &liaison.SAR{ID: liaison.NewID(), AgencyID: a.User.AgencyID, AuthorID: a.User.ID, Source: source,
 		Title: strings.TrimSpace(in.Title), Narrative: in.Narrative, Why: in.Why, When: in.When.Time.UTC(), Where: in.Where,
 		Categories: slices.Clone(in.Categories), Involved: slices.Clone(in.Involved), State: liaison.SARDraft,
@@ -67,35 +63,80 @@ func (s *Service) CreateSAR(ctx context.Context, in SARInput) (*liaison.SAR, err
 	if err := r.Validate(now); err != nil {
 		return nil, err
 	}
-	var actor sar.Actor
-	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+	return r, nil
+}
+
+// CreateSAR files a report for the caller's agency: officers, and private
+// partners through the API. It starts as a draft, or submitted.
+func (s *Service) CreateSAR(ctx context.Context, in SARInput) (*liaison.SAR, error) {
+	out, errs, err := s.CreateSARs(ctx, []SARInput{in})
+	if err != nil {
+		return nil, err
+	}
+	if e, ok := errs[0]; ok {
+		if liaison.ErrorCode(e) == liaison.EFORBIDDEN {
+			return nil, s.denied(ctx, "sar.create", "sar", "", e)
+		}
+		return nil, e
+	}
+	return out[0], nil
+}
+
+// CreateSARs files many reports in one transaction (bulk import). A row
+// that fails validation is returned in errs by its index and the others are
+// filed; every filed report gets its audit entries in the same transaction.
+func (s *Service) CreateSARs(ctx context.Context, ins []SARInput) (filed []*liaison.SAR, errs map[int]error, err error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	now := s.now()
+	errs = map[int]error{}
+	var ready []*liaison.SAR
+	var submit []bool
+	for i, in := range ins {
+		r, err := s.prepareSAR(a, in, now)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		ready, submit = append(ready, r), append(submit, in.Submit)
+	}
+	if len(ready) == 0 {
+		return []*liaison.SAR{}, errs, nil
+	}
+	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
 		ag, err := tx.FindAgencyByID(ctx, a.User.AgencyID)
 		if err != nil {
 			return err
 		}
-		actor = sar.Actor{User: a.User, AgencyKind: ag.Kind}
-		if in.Submit {
-			if err := sar.Apply(r, actor, sar.Submit, sar.Input{}, now); err != nil {
+		actor := sar.Actor{User: a.User, AgencyKind: ag.Kind}
+		for i, r := range ready {
+			if submit[i] {
+				if err := sar.Apply(r, actor, sar.Submit, sar.Input{}, now); err != nil {
+					return err
+				}
+			}
+			if err := tx.CreateSAR(ctx, r); err != nil {
 				return err
 			}
-		}
-		if err := tx.CreateSAR(ctx, r); err != nil {
-			return err
-		}
-		e := liaison.NewAuditEvent(ctx, now, "sar.create", "sar", r.ID)
-		e.Details = map[string]string{"state": string(r.State), "source": string(r.Source)}
-		if err := s.audit(ctx, tx, e); err != nil {
-			return err
-		}
-		if in.Submit {
-			return s.audit(ctx, tx, liaison.NewAuditEvent(ctx, now, "sar.submit", "sar", r.ID))
+			e := liaison.NewAuditEvent(ctx, now, "sar.create", "sar", r.ID)
+			e.Details = map[string]string{"state": string(r.State), "source": string(r.Source)}
+			if err := s.audit(ctx, tx, e); err != nil {
+				return err
+			}
+			if submit[i] {
+				if err := s.audit(ctx, tx, liaison.NewAuditEvent(ctx, now, "sar.submit", "sar", r.ID)); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return r, nil
+	return ready, errs, nil
 }
 
 // StepSAR takes one vetting step (sar.Apply's rules), audited. A report the

@@ -39,11 +39,13 @@ func fingerprint(title string, when time.Time, narrative string) sarFingerprint 
 	return sarFingerprint{strings.TrimSpace(title), when.UTC().Truncate(time.Second).Format(time.RFC3339), narrative}
 }
 
-// ImportSARs files each row as the caller (through CreateSAR). A row that
+// ImportSARs files each row as the caller (through CreateSARs, in
+// transactions of importBatch rows). A row that
 // fails validation is reported and the rest continue; a row the caller has
 // already filed (same title, time and narrative), or whose key repeats an
 // earlier row's, is skipped, so importing a file twice files it once. keys
-// may be nil; progress, if set, is called after each row.
+// may be nil; progress, if set, is called after each committed batch and
+// at the end.
 func (s *Service) ImportSARs(ctx context.Context, rows []SARInput, keys []string, progress func(done, total int)) (*ImportReport, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
@@ -63,32 +65,66 @@ func (s *Service) ImportSARs(ctx context.Context, rows []SARInput, keys []string
 	}
 	rep := &ImportReport{Errors: []RowError{}}
 	seenKeys := map[string]bool{}
+	// Rows are filed in transactions of up to importBatch: one fsync per
+	// batch instead of per row.
+	var batch []SARInput
+	var batchRows []int
+	flush := func(done int) error {
+		if len(batch) == 0 {
+			if progress != nil && done == len(rows) {
+				progress(done, len(rows))
+			}
+			return nil
+		}
+		filed, errs, err := s.CreateSARs(ctx, batch)
+		if err != nil {
+			return fmt.Errorf("rows %d-%d: %w", batchRows[0], batchRows[len(batchRows)-1], err)
+		}
+		for j := range batch {
+			if e, ok := errs[j]; ok {
+				if liaison.ErrorCode(e) != liaison.EINVALID {
+					return fmt.Errorf("row %d: %w", batchRows[j], e)
+				}
+				rep.Errors = append(rep.Errors, rowErrors(batchRows[j], e)...)
+			}
+		}
+		for _, r := range filed {
+			seen[fingerprint(r.Title, r.When, r.Narrative)] = true
+		}
+		rep.Imported += len(filed)
+		batch, batchRows = batch[:0], batchRows[:0]
+		if progress != nil {
+			progress(done, len(rows))
+		}
+		return nil
+	}
+	queued := map[sarFingerprint]bool{}
 	for i, in := range rows {
 		fp := fingerprint(in.Title, in.When.Time, in.Narrative)
 		switch {
-		case seen[fp] || (keys != nil && keys[i] != "" && seenKeys[keys[i]]):
+		case seen[fp] || queued[fp] || (keys != nil && keys[i] != "" && seenKeys[keys[i]]):
 			rep.Skipped++
 		default:
-			r, err := s.CreateSAR(ctx, in)
-			switch {
-			case err == nil:
-				rep.Imported++
-				seen[fingerprint(r.Title, r.When, r.Narrative)] = true
-			case liaison.ErrorCode(err) == liaison.EINVALID:
-				rep.Errors = append(rep.Errors, rowErrors(i+1, err)...)
-			default:
-				return rep, fmt.Errorf("row %d: %w", i+1, err)
-			}
+			queued[fp] = true
+			batch, batchRows = append(batch, in), append(batchRows, i+1)
 		}
 		if keys != nil && keys[i] != "" {
 			seenKeys[keys[i]] = true
 		}
-		if progress != nil {
-			progress(i+1, len(rows))
+		if len(batch) == importBatch {
+			if err := flush(i + 1); err != nil {
+				return rep, err
+			}
 		}
+	}
+	if err := flush(len(rows)); err != nil {
+		return rep, err
 	}
 	return rep, nil
 }
+
+// importBatch is how many rows one import transaction files.
+const importBatch = 500
 
 // eachSAR pages through every report matching f.
 func eachSAR(ctx context.Context, tx liaison.Tx, f liaison.SARFilter, fn func(*liaison.SAR)) error {
