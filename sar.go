@@ -100,6 +100,7 @@ type SAR struct {
 	History       []SARTransition `json:"history"`
 	TLP           TLP             `json:"tlp"`
 	SharedWith    []ID            `json:"shared_with"`
+	CaseID        ID              `json:"case_id,omitempty"` // the case an analyst attached it to
 	Created       time.Time       `json:"created_at"`
 	Updated       time.Time       `json:"updated_at"`
 }

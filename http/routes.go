@@ -191,6 +191,8 @@ func (s *Server) routeTable() []route {
 				Response: &liaison.Attachment{}, Status: 201, Params: []param{{"name", "query", "File name", nil}}}),
 		api("GET", "/sars/{id}/attachments/{hash}", "sars.attachment", authUser, s.getAttachment,
 			op{Tag: "sar", Summary: "Download an attachment (those who see the report unredacted)", Params: []param{{"purpose", "query", "Declared purpose", enumOf(liaison.Purposes)}}}),
+		api("PUT", "/sars/{id}/case", "sars.case", authUser, s.attachSARToCase,
+			op{Tag: "sar", Summary: "Attach a report to a case your agency leads", Request: attachCaseRequest{}, Response: &liaison.SAR{}}),
 		api("POST", "/sars/{id}/promote", "sars.promote", authUser, s.promoteSAR,
 			op{Tag: "sar", Summary: "Promote a report's entities into the subjects of a new intelligence record (a predicate is still required)",
 				Request: liaison.IntelInput{}, Response: &liaison.IntelRecord{}, Status: 201}),

@@ -119,3 +119,19 @@ func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) error {
 	_, err = w.Write(data)
 	return err
 }
+
+type attachCaseRequest struct {
+	CaseID liaison.ID `json:"case_id"`
+}
+
+func (s *Server) attachSARToCase(w http.ResponseWriter, r *http.Request) error {
+	var in attachCaseRequest
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	rep, err := s.svc.AttachSARToCase(r.Context(), r.PathValue("id"), in.CaseID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rep)
+}

@@ -79,6 +79,13 @@ func TestSARVettingOverHTTP(t *testing.T) {
 			if st, b := step(w.userTok, `{"step":"share","communities":["`+w.community.ID+`"],"tlp":"AMBER","corroboration":"Same man seen at two other substations this month."}`); st != 200 || !strings.Contains(b, `"state":"shared"`) {
 				t.Fatalf("share = %d %s", st, b)
 			}
+			// The originating agency attaches it to its case; another agency cannot use a case it does not lead.
+			if st, _, b := w.do("PUT", "/api/v1/sars/"+s.ID+"/case", sgt, `{"case_id":"`+w.caseID+`"}`); st != 200 || !strings.Contains(string(b), w.caseID) {
+				t.Fatalf("attach to case = %d %s", st, b)
+			}
+			if st, _, _ := w.do("PUT", "/api/v1/sars/"+s.ID+"/case", w.userTok, `{"case_id":"`+w.caseID+`"}`); st != 400 {
+				t.Fatalf("attach to another agency's case = %d, want 400", st)
+			}
 			// The analyst promotes the report's entities into an intelligence record; a predicate is still required.
 			promote := `{"title":"Substation reconnaissance","case_id":"` + w.caseID + `","lawful_collection_attested":true,
 				"grading":{"source":"C","information":3},"tlp":"AMBER","handling":"H0","retain_until":"` + time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339) + `"}`

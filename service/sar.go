@@ -426,3 +426,48 @@ func (s *Service) PromoteSAR(ctx context.Context, id liaison.ID, in liaison.Inte
 	})
 	return rec, err
 }
+
+// AttachSARToCase links a report to a case. The case's lead agency attaches
+// reports it may see (its own, or shared ones it can read); audited.
+func (s *Service) AttachSARToCase(ctx context.Context, id, caseID liaison.ID) (*liaison.SAR, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	if !a.User.Has(liaison.RoleAnalyst) && !a.User.Has(liaison.RoleSupervisor) {
+		return nil, s.denied(ctx, "sar.attach_case", "sar", id, liaison.Errorf(liaison.EFORBIDDEN, "analysts and supervisors attach reports to cases"))
+	}
+	var r *liaison.SAR
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if !liaison.ValidID(id) {
+			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		}
+		if !liaison.ValidID(caseID) {
+			return liaison.FieldErrorf("case_id", "must be a case id")
+		}
+		c, err := tx.FindCaseByID(ctx, caseID)
+		if liaison.ErrorCode(err) == liaison.ENOTFOUND || (err == nil && c.AgencyID != a.User.AgencyID) {
+			return liaison.FieldErrorf("case_id", "must be a case your agency leads")
+		} else if err != nil {
+			return err
+		}
+		if r, err = tx.FindSAR(ctx, id); err != nil {
+			return err
+		}
+		ag, err := tx.FindAgencyByID(ctx, a.User.AgencyID)
+		if err != nil {
+			return err
+		}
+		if !s.maySeeSAR(r, sar.Actor{User: a.User, AgencyKind: ag.Kind}) && r.State != liaison.SARShared {
+			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		}
+		r.CaseID, r.Updated = caseID, s.now()
+		if err := tx.UpdateSAR(ctx, r); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, r.Updated, "sar.attach_case", "sar", id)
+		e.Details = map[string]string{"case_id": caseID}
+		return s.audit(ctx, tx, e)
+	})
+	return r, err
+}
