@@ -268,46 +268,70 @@ func (s *Service) GetIntelRecord(ctx context.Context, id liaison.ID, purpose lia
 		return nil, nil, err
 	}
 	var out *liaison.IntelRecord
-	var dec policy.Decision
-	var denied bool
+	var dec *policy.Decision
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
-		if !liaison.ValidID(id) {
-			denied = true
-			return nil
-		}
-		r, err := tx.FindIntelRecord(ctx, id)
-		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
-			denied = true
-			return nil
-		} else if err != nil {
+		r, d, err := s.decideRecord(ctx, tx, id, recordRead{action: policy.View, audit: "intel.read", purpose: purpose})
+		if r == nil || err != nil {
 			return err
 		}
-		sub, err := s.subject(ctx, tx, a.User)
-		if err != nil {
-			return err
-		}
-		dec = s.Policy.Decide(policy.Request{Subject: sub, Action: policy.View, Resource: resourceOf(r), Purpose: purpose, Now: s.now()})
-		e := liaison.NewAuditEvent(ctx, s.now(), "intel.read", "intel", id)
-		e.Decision = decisionText(dec)
-		if !dec.Allow {
-			e.Outcome, denied = liaison.OutcomeDenied, true
-			return s.audit(ctx, tx, e)
-		}
-		if err := s.audit(ctx, tx, e); err != nil {
-			return err
-		}
-		out = policy.Redact(r, dec.Redaction)
-		return s.release(ctx, tx, Release{ItemKind: "intel", ItemID: r.ID, Recipient: a.User, Purpose: purpose,
-			Redacted: dec.Redaction != policy.Full,
-			Labels:   liaison.Labels{TLP: string(r.TLP), Handling: string(r.Handling), Sensitivity: r.Sensitivity, Originator: r.Originator}})
+		dec, out = d, policy.Redact(r, d.Redaction)
+		return s.releaseRecord(ctx, tx, r, purpose, d.Redaction != policy.Full)
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	if denied {
+	if out == nil {
 		return nil, nil, errNoRecord()
 	}
-	return out, &dec, nil
+	return out, dec, nil
+}
+
+// recordRead is one read of one record through the decision point.
+type recordRead struct {
+	action    policy.Action
+	audit     string // audit action, e.g. intel.read
+	purpose   liaison.Purpose
+	emergency bool
+	reason    string            // recorded in the audit entry
+	details   map[string]string // recorded in the audit entry
+}
+
+// decideRecord loads a record and decides the read for the caller inside
+// tx, auditing the decision. A missing or refused record returns nil with
+// no error: the caller answers both alike.
+func (s *Service) decideRecord(ctx context.Context, tx liaison.Tx, id liaison.ID, rd recordRead) (*liaison.IntelRecord, *policy.Decision, error) {
+	if !liaison.ValidID(id) {
+		return nil, nil, nil
+	}
+	r, err := tx.FindIntelRecord(ctx, id)
+	if liaison.ErrorCode(err) == liaison.ENOTFOUND {
+		return nil, nil, nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	u := liaison.ActorFrom(ctx).User
+	sub, err := s.subject(ctx, tx, u)
+	if err != nil {
+		return nil, nil, err
+	}
+	dec := s.Policy.Decide(policy.Request{Subject: sub, Action: rd.action, Resource: resourceOf(r), Purpose: rd.purpose,
+		Emergency: rd.emergency, Now: s.now()})
+	e := liaison.NewAuditEvent(ctx, s.now(), rd.audit, "intel", id)
+	e.Decision, e.Details = decisionText(dec), rd.details
+	if rd.reason != "" {
+		e.Reason = rd.reason
+	}
+	if !dec.Allow {
+		e.Outcome = liaison.OutcomeDenied
+		return nil, nil, s.audit(ctx, tx, e)
+	}
+	return r, &dec, s.audit(ctx, tx, e)
+}
+
+// releaseRecord ledgers the release of a record to the caller.
+func (s *Service) releaseRecord(ctx context.Context, tx liaison.Tx, r *liaison.IntelRecord, purpose liaison.Purpose, redacted bool) error {
+	return s.release(ctx, tx, Release{ItemKind: "intel", ItemID: r.ID, Recipient: liaison.ActorFrom(ctx).User, Purpose: purpose,
+		Redacted: redacted, Labels: liaison.Labels{TLP: string(r.TLP), Handling: string(r.Handling), Sensitivity: r.Sensitivity, Originator: r.Originator}})
 }
 
 func decisionText(d policy.Decision) string {
@@ -449,49 +473,26 @@ func (s *Service) IntelHistory(ctx context.Context, id liaison.ID, purpose liais
 		return nil, err
 	}
 	var out []*liaison.IntelRecord
-	denied := false
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
-		if !liaison.ValidID(id) {
-			denied = true
-			return nil
-		}
-		r, err := tx.FindIntelRecord(ctx, id)
-		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
-			denied = true
-			return nil
-		} else if err != nil {
-			return err
-		}
-		sub, err := s.subject(ctx, tx, a.User)
-		if err != nil {
-			return err
-		}
 		// The latest labels decide: a version is never wider than its record.
-		dec := s.Policy.Decide(policy.Request{Subject: sub, Action: policy.History, Resource: resourceOf(r), Purpose: purpose, Now: s.now()})
-		e := liaison.NewAuditEvent(ctx, s.now(), "intel.history", "intel", id)
-		e.Decision = decisionText(dec)
-		if !dec.Allow {
-			e.Outcome, denied = liaison.OutcomeDenied, true
-			return s.audit(ctx, tx, e)
-		}
-		if err := s.audit(ctx, tx, e); err != nil {
+		r, dec, err := s.decideRecord(ctx, tx, id, recordRead{action: policy.History, audit: "intel.history", purpose: purpose})
+		if r == nil || err != nil {
 			return err
 		}
 		versions, err := tx.ListIntelVersions(ctx, id)
 		if err != nil {
 			return err
 		}
+		out = []*liaison.IntelRecord{}
 		for _, v := range versions {
 			out = append(out, policy.Redact(v, dec.Redaction))
 		}
-		return s.release(ctx, tx, Release{ItemKind: "intel", ItemID: r.ID, Recipient: a.User, Purpose: purpose,
-			Redacted: dec.Redaction != policy.Full,
-			Labels:   liaison.Labels{TLP: string(r.TLP), Handling: string(r.Handling), Sensitivity: r.Sensitivity, Originator: r.Originator}})
+		return s.releaseRecord(ctx, tx, r, purpose, dec.Redaction != policy.Full)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if denied {
+	if out == nil {
 		return nil, errNoRecord()
 	}
 	return out, nil
@@ -511,42 +512,19 @@ func (s *Service) Assess(ctx context.Context, id liaison.ID, justification strin
 		return nil, liaison.FieldErrorf("justification", "describe the imminent danger to life or property (at least 20 characters)")
 	}
 	var out *liaison.IntelRecord
-	denied := false
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		if !liaison.ValidID(id) {
-			denied = true
-			return nil
-		}
-		r, err := tx.FindIntelRecord(ctx, id)
-		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
-			denied = true
-			return nil
-		} else if err != nil {
-			return err
-		}
-		sub, err := s.subject(ctx, tx, a.User)
-		if err != nil {
-			return err
-		}
-		dec := s.Policy.Decide(policy.Request{Subject: sub, Action: policy.Assess, Resource: resourceOf(r), Emergency: true, Now: s.now()})
-		e := liaison.NewAuditEvent(ctx, s.now(), "intel.assess", "intel", id)
-		e.Reason, e.Decision = justification, decisionText(dec)
-		e.Details = map[string]string{"review": boolStr(dec.Review), "exception": "imminent danger to life or property"}
-		if !dec.Allow {
-			e.Outcome, denied = liaison.OutcomeDenied, true
-			return s.audit(ctx, tx, e)
-		}
-		if err := s.audit(ctx, tx, e); err != nil {
+		r, _, err := s.decideRecord(ctx, tx, id, recordRead{action: policy.Assess, audit: "intel.assess", emergency: true,
+			reason: justification, details: map[string]string{"review": "true", "exception": "imminent danger to life or property"}})
+		if r == nil || err != nil {
 			return err
 		}
 		out = policy.Redact(r, policy.Assessment)
-		return s.release(ctx, tx, Release{ItemKind: "intel", ItemID: r.ID, Recipient: a.User, Purpose: liaison.PurposeOfficerSafety,
-			Redacted: true, Labels: liaison.Labels{TLP: string(r.TLP), Handling: string(r.Handling), Sensitivity: r.Sensitivity, Originator: r.Originator}})
+		return s.releaseRecord(ctx, tx, r, liaison.PurposeOfficerSafety, true) // an assessment is always redacted
 	})
 	if err != nil {
 		return nil, err
 	}
-	if denied {
+	if out == nil {
 		return nil, errNoRecord()
 	}
 	return out, nil
