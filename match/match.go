@@ -4,6 +4,7 @@
 package match
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -67,16 +68,8 @@ func Name(s string) string {
 		}
 	}
 	flush()
-	sortStrings(words)
+	slices.Sort(words)
 	return strings.Join(words, " ")
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // JaroWinkler returns the Jaro-Winkler similarity of a and b, from 0 to 1.
@@ -136,18 +129,47 @@ type Person struct {
 }
 
 // SamePerson decides whether two records name the same person: names at
-// least threshold similar (Jaro-Winkler on normalised names) and, when both
-// give one, the same date of birth or one differing by a single transposed
-// or mistyped digit (a common keying error).
+// least threshold similar (NameSimilarity); when either lacks a date of
+// birth, at least two words in each name; and, when both give one, the
+// same date of birth or one differing by a single transposed or mistyped
+// digit (a common keying error).
 func SamePerson(a, b Person, threshold float64) (bool, float64) {
-	score := JaroWinkler(Name(a.Name), Name(b.Name))
+	score := NameSimilarity(a.Name, b.Name)
 	if score < threshold {
 		return false, score
 	}
 	if a.DOB == "" || b.DOB == "" {
-		return true, score
+		// Without dates of birth a lone word ("white", "campbell") names
+		// too many people to put two agencies in contact.
+		return min(len(strings.Fields(Name(a.Name))), len(strings.Fields(Name(b.Name)))) >= 2, score
 	}
 	return dobClose(a.DOB, b.DOB), score
+}
+
+// NameSimilarity compares two personal names word by word: each word of
+// the name with fewer words is paired with its most similar word in the
+// other (Jaro-Winkler), and the score is the weakest pair. Whole-string
+// Jaro-Winkler would let a shared given name carry two different surnames
+// ("lachlan salt" and "lachlan zilm" score 0.90); word by word they score
+// 0.47. Word order does not matter, and a name missing its given name still
+// matches on the surname.
+func NameSimilarity(a, b string) float64 {
+	wa, wb := strings.Fields(Name(a)), strings.Fields(Name(b))
+	if len(wa) == 0 || len(wb) == 0 {
+		return 0
+	}
+	if len(wa) > len(wb) {
+		wa, wb = wb, wa
+	}
+	weakest := 1.0
+	for _, x := range wa {
+		best := 0.0
+		for _, y := range wb {
+			best = max(best, JaroWinkler(x, y))
+		}
+		weakest = min(weakest, best)
+	}
+	return weakest
 }
 
 func dobClose(a, b string) bool {
@@ -171,4 +193,62 @@ func dobClose(a, b string) bool {
 		return j == i+1 && a[i] == b[j] && a[j] == b[i]
 	}
 	return false
+}
+
+// Serial normalises a serial number (a weapon's, a device's): upper case,
+// letters and digits only.
+func Serial(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// addressWords are the USPS standard abbreviations (Publication 28,
+// appendices B and C) for the street suffixes and unit designators that
+// agencies most often spell out.
+var addressWords = map[string]string{
+	"STREET": "ST", "AVENUE": "AVE", "ROAD": "RD", "BOULEVARD": "BLVD", "DRIVE": "DR",
+	"LANE": "LN", "COURT": "CT", "PLACE": "PL", "TERRACE": "TER", "HIGHWAY": "HWY",
+	"PARKWAY": "PKWY", "CIRCLE": "CIR", "SQUARE": "SQ", "APARTMENT": "APT", "SUITE": "STE",
+	"NORTH": "N", "SOUTH": "S", "EAST": "E", "WEST": "W",
+	"NORTHEAST": "NE", "NORTHWEST": "NW", "SOUTHEAST": "SE", "SOUTHWEST": "SW",
+}
+
+// Address normalises a street address: accents removed, upper case,
+// punctuation dropped, USPS abbreviations applied, "#" read as a unit, so
+// "1600 Pennsylvania Avenue, N.W." and "1600 PENNSYLVANIA AVE NW" compare
+// equal.
+func Address(s string) string {
+	t := norm.NFD.String(s)
+	var words []string
+	var w strings.Builder
+	flush := func() {
+		if w.Len() > 0 {
+			word := w.String()
+			if abbr, ok := addressWords[word]; ok {
+				word = abbr
+			}
+			words = append(words, word)
+			w.Reset()
+		}
+	}
+	for _, r := range t {
+		switch {
+		case unicode.Is(unicode.Mn, r), r == '.', r == '\'':
+			// accents and the dots of "N.W." join rather than split
+		case r == '#':
+			flush()
+			words = append(words, "APT")
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			w.WriteRune(unicode.ToUpper(r))
+		default:
+			flush()
+		}
+	}
+	flush()
+	return strings.Join(words, " ")
 }

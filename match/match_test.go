@@ -52,3 +52,37 @@ func TestSamePerson(t *testing.T) {
 		}
 	}
 }
+
+func TestSerialAndAddress(t *testing.T) {
+	if got := match.Serial("abc-12 345/x"); got != "ABC12345X" {
+		t.Fatalf("Serial = %q", got)
+	}
+	same := [][2]string{
+		{"1600 Pennsylvania Avenue, N.W.", "1600 PENNSYLVANIA AVE NW"},
+		{"12 Rue de l'Église", "12 RUE DE LEGLISE"},
+		{"400 Main Street #5", "400 main st apartment 5"},
+	}
+	for _, p := range same {
+		if a, b := match.Address(p[0]), match.Address(p[1]); a != b {
+			t.Errorf("Address(%q) = %q, Address(%q) = %q", p[0], a, p[1], b)
+		}
+	}
+	if match.Address("400 Main Street") == match.Address("400 Main Avenue") {
+		t.Fatal("street and avenue must differ")
+	}
+}
+
+func TestNameSimilarityWordByWord(t *testing.T) {
+	if s := match.NameSimilarity("lachlan salt", "lachlan zilm"); s >= 0.9 {
+		t.Fatalf("different surnames scored %.3f", s)
+	}
+	if s := match.NameSimilarity("Green, Alexander", "alexaner green"); s < 0.95 {
+		t.Fatalf("reordered, misspelt name scored %.3f", s)
+	}
+	if ok, _ := match.SamePerson(match.Person{Name: "white"}, match.Person{Name: "georgia white", DOB: "1974-04-05"}, 0.9); ok {
+		t.Fatal("a lone surname without a DOB matched")
+	}
+	if ok, _ := match.SamePerson(match.Person{Name: "white", DOB: "1974-04-05"}, match.Person{Name: "georgia white", DOB: "1974-04-05"}, 0.9); !ok {
+		t.Fatal("a lone surname with the same DOB did not match")
+	}
+}
