@@ -2,6 +2,8 @@ package deconflict
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"liaison/match"
@@ -98,21 +100,21 @@ const PersonThreshold = 0.90
 // hash map. People are blocked on their date of birth: each DOB is indexed
 // under itself with one digit masked and with each adjacent pair masked, so
 // any two dates match.SamePerson calls close share a key; people without a
-// DOB are compared with everyone. The index therefore finds exactly what a
-// brute-force comparison finds.
+// DOB, who match only on a shared name word, are indexed by word. The
+// index therefore finds exactly what a brute-force comparison finds.
 type SubjectIndex struct {
 	mu     sync.RWMutex
 	byID   map[string]*Subject
 	exact  map[string][]*Subject // kind + key
 	dobKey map[string][]*Subject // masked DOB
-	noDOB  map[string]*Subject   // people without a DOB
-	people map[string]*Subject   // every person
+	noDOB  map[string][]*Subject // people without a DOB, by name word
+	people map[string][]*Subject // every person, by name word
 }
 
 // NewSubjects returns an empty subject index.
 func NewSubjects() *SubjectIndex {
 	return &SubjectIndex{byID: map[string]*Subject{}, exact: map[string][]*Subject{},
-		dobKey: map[string][]*Subject{}, noDOB: map[string]*Subject{}, people: map[string]*Subject{}}
+		dobKey: map[string][]*Subject{}, noDOB: map[string][]*Subject{}, people: map[string][]*Subject{}}
 }
 
 func dobKeys(dob string) []string {
@@ -147,10 +149,13 @@ func (x *SubjectIndex) Add(s *Subject) []SubjectMatch {
 	found := x.query(s)
 	x.byID[s.ID] = s
 	if s.Kind == Person {
-		x.people[s.ID] = s
-		if s.DOB == "" {
-			x.noDOB[s.ID] = s
-		} else {
+		for _, w := range nameWords(s) {
+			x.people[w] = append(x.people[w], s)
+			if s.DOB == "" {
+				x.noDOB[w] = append(x.noDOB[w], s)
+			}
+		}
+		if s.DOB != "" {
 			for _, k := range dobKeys(s.DOB) {
 				x.dobKey[k] = append(x.dobKey[k], s)
 			}
@@ -198,17 +203,32 @@ func (x *SubjectIndex) remove(s *Subject) {
 	if s.Kind != Person {
 		return
 	}
-	delete(x.people, s.ID)
-	delete(x.noDOB, s.ID)
-	if s.DOB != "" {
-		for _, dk := range dobKeys(s.DOB) {
-			if l := without(x.dobKey[dk], s); len(l) > 0 {
-				x.dobKey[dk] = l
-			} else {
-				delete(x.dobKey, dk)
-			}
+	for _, w := range nameWords(s) {
+		drop(x.people, w, s)
+		if s.DOB == "" {
+			drop(x.noDOB, w, s)
 		}
 	}
+	if s.DOB != "" {
+		for _, dk := range dobKeys(s.DOB) {
+			drop(x.dobKey, dk, s)
+		}
+	}
+}
+
+func drop(m map[string][]*Subject, k string, s *Subject) {
+	if l := without(m[k], s); len(l) > 0 {
+		m[k] = l
+	} else {
+		delete(m, k)
+	}
+}
+
+// nameWords are the distinct words of a person's normalised name.
+func nameWords(s *Subject) []string {
+	ws := strings.Fields(s.Key())
+	slices.Sort(ws)
+	return slices.Compact(ws)
 }
 
 // MatchSubjects is the brute-force rule the index implements: a is matched
@@ -253,9 +273,13 @@ func (x *SubjectIndex) query(s *Subject) []SubjectMatch {
 		}
 		return found
 	}
+	// Without a DOB on either side a match needs a name word in common.
+	words := nameWords(s)
 	if s.DOB == "" {
-		for _, o := range x.people {
-			try(o)
+		for _, w := range words {
+			for _, o := range x.people[w] {
+				try(o)
+			}
 		}
 		return found
 	}
@@ -264,8 +288,10 @@ func (x *SubjectIndex) query(s *Subject) []SubjectMatch {
 			try(o)
 		}
 	}
-	for _, o := range x.noDOB {
-		try(o)
+	for _, w := range words {
+		for _, o := range x.noDOB[w] {
+			try(o)
+		}
 	}
 	return found
 }

@@ -130,7 +130,7 @@ type Person struct {
 
 // SamePerson decides whether two records name the same person: names at
 // least threshold similar (NameSimilarity); when either lacks a date of
-// birth, at least two words in each name; and, when both give one, the
+// birth, at least two words in each name and one word in common; and, when both give one, the
 // same date of birth or one differing by a single transposed or mistyped
 // digit (a common keying error).
 func SamePerson(a, b Person, threshold float64) (bool, float64) {
@@ -140,8 +140,10 @@ func SamePerson(a, b Person, threshold float64) (bool, float64) {
 	}
 	if a.DOB == "" || b.DOB == "" {
 		// Without dates of birth a lone word ("white", "campbell") names
-		// too many people to put two agencies in contact.
-		return min(len(strings.Fields(Name(a.Name))), len(strings.Fields(Name(b.Name)))) >= 2, score
+		// too many people to put two agencies in contact, and two names
+		// that share no word exactly are too weak a link.
+		wa, wb := strings.Fields(Name(a.Name)), strings.Fields(Name(b.Name))
+		return len(wa) >= 2 && len(wb) >= 2 && slices.ContainsFunc(wa, func(w string) bool { return slices.Contains(wb, w) }), score
 	}
 	return dobClose(a.DOB, b.DOB), score
 }
