@@ -142,6 +142,53 @@ type Tx interface {
 	// ListSARs returns reports in id order after p.After.
 	ListSARs(ctx context.Context, f SARFilter, p Page) ([]*SAR, error)
 
+	// CreateOperation inserts o; EINVALID (agency_id) for an unknown agency.
+	CreateOperation(ctx context.Context, o *Operation) error
+	// UpdateOperation overwrites o by id; ENOTFOUND.
+	UpdateOperation(ctx context.Context, o *Operation) error
+	// FindOperation returns an operation; ENOTFOUND.
+	FindOperation(ctx context.Context, id ID) (*Operation, error)
+	// ListOperations returns operations in id order after p.After.
+	ListOperations(ctx context.Context, f OperationFilter, p Page) ([]*Operation, error)
+
+	// CreateTarget inserts t; EINVALID (agency_id, operation_id) for an
+	// unknown agency or operation.
+	CreateTarget(ctx context.Context, t *Target) error
+	// UpdateTarget overwrites t by id; ENOTFOUND.
+	UpdateTarget(ctx context.Context, t *Target) error
+	// FindTarget returns a target; ENOTFOUND.
+	FindTarget(ctx context.Context, id ID) (*Target, error)
+	// ListTargets returns targets in id order after p.After.
+	ListTargets(ctx context.Context, f TargetFilter, p Page) ([]*Target, error)
+
+	// CreateConflict inserts c; ECONFLICT (ref) if the same two items are
+	// already recorded as conflicting, in either order.
+	CreateConflict(ctx context.Context, c *Conflict) error
+	// UpdateConflict overwrites c by id; ENOTFOUND.
+	UpdateConflict(ctx context.Context, c *Conflict) error
+	// FindConflict returns a conflict; ENOTFOUND.
+	FindConflict(ctx context.Context, id ID) (*Conflict, error)
+	// ListConflicts returns conflicts in id order after p.After.
+	ListConflicts(ctx context.Context, f ConflictFilter, p Page) ([]*Conflict, error)
+
+	// CreateInboxMessage delivers m; EINVALID (user_id) for an unknown user.
+	CreateInboxMessage(ctx context.Context, m *InboxMessage) error
+	// ListInbox returns a user's messages, newest first, with id < p.After
+	// when set.
+	ListInbox(ctx context.Context, userID ID, f InboxFilter, p Page) ([]*InboxMessage, error)
+	// MarkInboxRead sets read_at on a user's unread message; ENOTFOUND if
+	// the user has no such message.
+	MarkInboxRead(ctx context.Context, userID, id ID, at time.Time) error
+	// CountUnread counts a user's unread messages.
+	CountUnread(ctx context.Context, userID ID) (int, error)
+
+	// AddOutboxEvent queues e for the event stream in this transaction.
+	AddOutboxEvent(ctx context.Context, e *OutboxEvent) error
+	// ListOutboxEvents returns up to limit queued events, oldest first.
+	ListOutboxEvents(ctx context.Context, limit int) ([]*OutboxEvent, error)
+	// DeleteOutboxEvents removes published events.
+	DeleteOutboxEvents(ctx context.Context, ids []ID) error
+
 	// CreateSession inserts s; ECONFLICT on a reused token hash.
 	CreateSession(ctx context.Context, s *Session) error
 	// FindSessionByTokenHash returns the session; ENOTFOUND.

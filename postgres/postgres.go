@@ -213,7 +213,7 @@ func field(pe *pgconn.PgError) string {
 	case "sessions_user_id_fkey", "api_tokens_user_id_fkey", "login_attempts_user_id_fkey",
 		"recovery_codes_user_id_fkey":
 		return "user_id"
-	case "cases_agency_id_fkey", "sars_agency_id_fkey":
+	case "cases_agency_id_fkey", "sars_agency_id_fkey", "operations_agency_id_fkey", "targets_agency_id_fkey":
 		return "agency_id"
 	case "case_assignments_user_id_fkey", "case_assignments_pkey":
 		return "assigned"
@@ -231,9 +231,16 @@ func field(pe *pgconn.PgError) string {
 		return "sha256"
 	case "sar_attachments_sar_id_fkey":
 		return "sar_id"
+	case "targets_operation_id_fkey":
+		return "operation_id"
+	case "conflicts_ref_key":
+		return "ref"
+	case "inbox_user_id_fkey":
+		return "user_id"
 	case "sar_receipts_pkey":
 		return "receipt"
-	case "cases_pkey", "intel_records_pkey", "sars_pkey":
+	case "cases_pkey", "intel_records_pkey", "sars_pkey", "operations_pkey", "targets_pkey", "conflicts_pkey",
+		"inbox_pkey", "outbox_pkey":
 		return "id"
 	case "audit_events_pkey", "audit_hashes_pkey":
 		return "index"

@@ -49,6 +49,11 @@ func Run(t *testing.T, open Opener) {
 		{"Cases", testCases},
 		{"IntelRecords", testIntelRecords},
 		{"SARs", testSARs},
+		{"Operations", testOperations},
+		{"Targets", testTargets},
+		{"Conflicts", testConflicts},
+		{"Inbox", testInbox},
+		{"Outbox", testOutbox},
 		{"EmptyLists", testEmptyLists},
 	}
 	for _, tt := range tests {
