@@ -212,6 +212,11 @@ func (s *Server) routeTable() []route {
 		page("GET", "/login/enrol", "ui.enrol", authPublic, s.enrolPage),
 		page("POST", "/login/enrol", "ui.enrol.post", authPublic, s.enrolSubmit),
 		page("POST", "/logout", "ui.logout", authSession, s.logout),
+		page("GET", "/sars", "ui.sars", authSession, s.sarQueuePage),
+		page("GET", "/sars/new", "ui.sars.new", authSession, s.sarNewPage),
+		page("POST", "/sars", "ui.sars.create", authSession, s.sarCreate),
+		page("GET", "/sars/{id}", "ui.sar", authSession, s.sarViewPage),
+		page("POST", "/sars/{id}/steps", "ui.sar.step", authSession, s.sarStep),
 	}
 }
 
