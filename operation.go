@@ -212,24 +212,24 @@ type ConflictParty struct {
 type Conflict struct {
 	ID       ID            `json:"id"`
 	Kind     ConflictKind  `json:"kind"`
-	A        ConflictParty `json:"a"` // the side already registered
-	B        ConflictParty `json:"b"` // the side whose registration found it
-	GapM     float64       `json:"gap_m,omitempty"`     // metres between the areas' edges, negative when they overlap
-	Overlap  time.Duration `json:"overlap_ns,omitempty"` // how long the windows overlap
-	Match    string        `json:"match,omitempty"`     // exact or fuzzy, for subjects
-	Score    float64       `json:"score,omitempty"`     // 1 for exact; name similarity for fuzzy
-	Where    *GeoPoint     `json:"where,omitempty"`     // midpoint of the two centres
+	A        ConflictParty `json:"a"`                    // the side already registered
+	B        ConflictParty `json:"b"`                    // the side whose registration found it
+	GapM     float64       `json:"gap_m,omitempty"`      // metres between the areas' edges, negative when they overlap
+	Overlap  time.Duration `json:"overlap_ns,omitempty"` // how long the windows overlap, without margins; negative when only the margins meet
+	Match    string        `json:"match,omitempty"`      // exact or fuzzy, for subjects
+	Score    float64       `json:"score,omitempty"`      // 1 for exact; name similarity for fuzzy
+	Where    *GeoPoint     `json:"where,omitempty"`      // midpoint of the two centres
 	State    ConflictState `json:"state"`
 	Detected time.Time     `json:"detected_at"`
 
 	// Handling by a watch center.
-	Owner      ID        `json:"owner,omitempty"`
-	OwnerAgency ID       `json:"owner_agency,omitempty"`
-	Owned      time.Time `json:"owned_at,omitzero"`
-	Contacted  time.Time `json:"contacted_at,omitzero"`
-	Resolution string    `json:"resolution,omitempty"`
-	Resolved   time.Time `json:"resolved_at,omitzero"`
-	Updated    time.Time `json:"updated_at"`
+	Owner       ID        `json:"owner,omitempty"`
+	OwnerAgency ID        `json:"owner_agency,omitempty"`
+	Owned       time.Time `json:"owned_at,omitzero"`
+	Contacted   time.Time `json:"contacted_at,omitzero"`
+	Resolution  string    `json:"resolution,omitempty"`
+	Resolved    time.Time `json:"resolved_at,omitzero"`
+	Updated     time.Time `json:"updated_at"`
 }
 
 // Party returns the side of the conflict that agency is, and the other.

@@ -117,11 +117,12 @@ const (
 	RoleAuditor        Role = "auditor"
 	RoleAdmin          Role = "admin"
 	RolePartnerLiaison Role = "partner_liaison"
+	RoleWatch          Role = "watch_officer" // a watch center: sees and handles deconfliction conflicts in its area
 )
 
 // Roles lists every valid role.
 var Roles = []Role{RoleOfficer, RoleSupervisor, RoleAnalyst, RolePrivacyOfficer,
-	RoleAuditor, RoleAdmin, RolePartnerLiaison}
+	RoleAuditor, RoleAdmin, RolePartnerLiaison, RoleWatch}
 
 // Clearance is a security clearance level.
 type Clearance string

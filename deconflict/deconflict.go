@@ -176,18 +176,18 @@ func (x *Index) remove(op *Op) {
 }
 
 // Expire removes every operation that ended (with its slack) before t and
-// returns how many.
-func (x *Index) Expire(t time.Time) int {
+// returns their IDs.
+func (x *Index) Expire(t time.Time) []string {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	n := 0
+	var gone []string
 	for _, op := range x.ops {
 		if op.End.Add(op.TimeSlack).Before(t) {
 			x.remove(op)
-			n++
+			gone = append(gone, op.ID)
 		}
 	}
-	return n
+	return gone
 }
 
 // query finds conflicts for op. Operations are stored in the cell of their

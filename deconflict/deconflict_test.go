@@ -125,7 +125,7 @@ func TestLifecycle(t *testing.T) {
 	if got := x.Check(op("c", 10, 10, 500, 0, time.Hour)); len(got) != 0 {
 		t.Fatalf("a removed op still matches: %v", got)
 	}
-	if n := x.Expire(t0.Add(2 * time.Hour)); n != 1 || x.Len() != 0 {
+	if n := len(x.Expire(t0.Add(2 * time.Hour))); n != 1 || x.Len() != 0 {
 		t.Fatalf("expired %d, left %d", n, x.Len())
 	}
 }

@@ -34,6 +34,8 @@ type Service struct {
 	Signer *auditlog.Signer
 	// Policy is the one decision point every read of shared items asks.
 	Policy *policy.Engine
+	// Deconfliction holds the operation and target indexes and their limits.
+	Deconfliction *Deconfliction
 
 	hashSlots chan struct{} // bounds concurrent argon2id work
 
@@ -45,7 +47,7 @@ type Service struct {
 // New returns a Service over store with production settings.
 func New(store liaison.Store) *Service {
 	return &Service{Store: store, Now: time.Now, Argon2: DefaultArgon2, Issuer: "Liaison", Alerts: NewAlerts(100),
-		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), Policy: policy.Default()}
+		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), Policy: policy.Default(), Deconfliction: NewDeconfliction()}
 }
 
 // now returns the current time in UTC at the stores' microsecond precision.
