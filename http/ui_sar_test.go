@@ -330,3 +330,40 @@ func TestUISarVetting(t *testing.T) {
 		t.Fatalf("empty drafts queue:\n%.800s", q)
 	}
 }
+
+func TestUISarDraftReturnedAndResubmitted(t *testing.T) {
+	w := newSARUIWorld(t)
+	_, _, page := w.officerB.do("GET", "/sars/new", nil)
+	form := w.sarForm(csrfOf(t, page))
+	form.Set("action", "draft")
+	status, loc, _ := w.officerB.do("POST", "/sars", form)
+	if status != 303 || !strings.Contains(loc, "done=draft") {
+		t.Fatalf("save draft = %d %q", status, loc)
+	}
+	id := strings.TrimPrefix(loc[:strings.Index(loc, "?")], "/sars/")
+	_, _, q := w.officerB.do("GET", "/sars?queue=my_drafts", nil)
+	if !strings.Contains(q, "/sars/"+id) {
+		t.Fatalf("my drafts:\n%.800s", q)
+	}
+	// Not yet the supervisor's: a draft is the author's until submitted.
+	if _, _, q := w.sgt.do("GET", "/sars?queue=awaiting_step1", nil); strings.Contains(q, "/sars/"+id) || !strings.Contains(q, `id="queue-empty"`) {
+		t.Fatalf("a draft is in the step-1 queue:\n%.800s", q)
+	}
+	_, _, view := w.officerB.do("GET", loc, nil)
+	if !strings.Contains(view, "Saved as a draft") || !strings.Contains(view, `id="form-submit"`) {
+		t.Fatalf("draft page:\n%.800s", view)
+	}
+	if status, _, _ := w.officerB.do("POST", "/sars/"+id+"/steps", url.Values{"csrf": {csrfOf(t, view)}, "step": {"submit"}}); status != 303 {
+		t.Fatalf("submit the draft = %d", status)
+	}
+	// The supervisor returns it saying what to fix; the reason is in its history.
+	_, _, view = w.sgt.do("GET", "/sars/"+id, nil)
+	status, _, _ = w.sgt.do("POST", "/sars/"+id+"/steps", url.Values{"csrf": {csrfOf(t, view)}, "step": {"return"}, "reason": {"Add the time he left."}})
+	if status != 303 || w.report(t, id).State != liaison.SARDraft {
+		t.Fatalf("return = %d, state %s", status, w.report(t, id).State)
+	}
+	_, _, view = w.officerB.do("GET", "/sars/"+id, nil)
+	if !strings.Contains(view, "submitted → draft") || !strings.Contains(view, "Add the time he left.") || !strings.Contains(view, `id="form-submit"`) {
+		t.Fatalf("returned draft:\n%.2500s", view)
+	}
+}
