@@ -32,6 +32,12 @@ func (h *Hash) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// AuditObjectsDetail is the detail of an entry for one act on many objects
+// (a bulk import names every report it filed): their ids, separated by
+// spaces. Stores index each id as they index ObjectID, so a filter on
+// ObjectID finds the entry too.
+const AuditObjectsDetail = "objects"
+
 // AuditEvent records one act: who, what, when, where, the outcome, the
 // reason given and the decision that allowed or denied it. It is a leaf of
 // the tamper-evident audit log, written in the same transaction as the act.

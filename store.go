@@ -124,6 +124,9 @@ type Tx interface {
 
 	// CreateSAR inserts a report; EINVALID (agency_id) for an unknown agency.
 	CreateSAR(ctx context.Context, r *SAR) error
+	// CreateSARs inserts new reports at once (a bulk import); the errors of
+	// CreateSAR, and none is kept if one fails.
+	CreateSARs(ctx context.Context, rs []*SAR) error
 	// UpdateSAR overwrites a report; ENOTFOUND.
 	UpdateSAR(ctx context.Context, r *SAR) error
 	// FindSAR returns a report; ENOTFOUND.

@@ -208,6 +208,41 @@ func TestVerifyIndex(t *testing.T) {
 	}
 }
 
+// TestVerifyIndexOfObjects: an entry for one act on many objects is found
+// by each object; deleting one of its index rows would hide it from "who
+// touched X", and VerifyIndex says so.
+func TestVerifyIndexOfObjects(t *testing.T) {
+	for _, be := range storetest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			s := be.Open(t)
+			ctx := context.Background()
+			signer := newSigner(t, "node-a")
+			fill(t, s, signer, 3)
+			bulk := &liaison.AuditEvent{At: epoch, Actor: "ana", Action: "sar.create", ObjectType: "sar", Outcome: liaison.OutcomeSuccess,
+				Details: map[string]string{liaison.AuditObjectsDetail: "r1 r2 r3", "count": "3"}}
+			if err := s.Update(ctx, func(tx liaison.Tx) error { return audit.Append(ctx, tx, bulk) }); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := audit.Sequence(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+			if r, err := audit.VerifyIndex(ctx, s); err != nil || !r.OK || r.Entries != 4 {
+				t.Fatalf("index of an untouched log = %+v, %v", r, err)
+			}
+			rawExec(t, s, "DELETE FROM audit_objects WHERE object_id = 'r2'")
+			r, err := audit.VerifyIndex(ctx, s)
+			if err != nil || r.OK || r.FirstBad != 3 || !strings.Contains(r.Problem, "search columns of entry 3") {
+				t.Fatalf("index after hiding r2 = %+v, %v", r, err)
+			}
+			rawExec(t, s, "INSERT INTO audit_objects (object_id, idx) VALUES ('r2', 3), ('r9', 1)")
+			r, err = audit.VerifyIndex(ctx, s)
+			if err != nil || r.OK || r.FirstBad != 1 {
+				t.Fatalf("index after filing r9 under entry 1 = %+v, %v", r, err)
+			}
+		})
+	}
+}
+
 func TestVerifyWithDatabaseKeys(t *testing.T) {
 	s := storetest.OpenSQLite(t)
 	signer := newSigner(t, "node-a")

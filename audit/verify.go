@@ -9,6 +9,7 @@ import (
 	"hash"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -303,8 +304,16 @@ func entryPrefix(idx int64) []byte {
 	return strconv.AppendInt([]byte("liaison-audit-v1\nindex "), idx, 10)
 }
 
+// objectList is a list of object ids in one spelling: sorted, once each.
+func objectList(ids string) string {
+	l := strings.Fields(ids)
+	slices.Sort(l)
+	return strings.Join(slices.Compact(l), " ")
+}
+
 // VerifyIndex checks the search columns kept beside each entry (user,
-// agency, action, object, outcome, time) against the entry itself, so that
+// agency, action, object, the objects a bulk entry names, outcome, time)
+// against the entry itself, so that
 // nobody can hide an entry from "who accessed record X" by editing them.
 // Verify proves the entries; VerifyIndex proves the index over them.
 func VerifyIndex(ctx context.Context, store liaison.Store) (*Report, error) {
@@ -317,7 +326,8 @@ func VerifyIndex(ctx context.Context, store liaison.Store) (*Report, error) {
 				return errStop
 			}
 			if !e.At.Equal(col.At) || e.UserID != col.UserID || e.AgencyID != col.AgencyID || e.Action != col.Action ||
-				e.ObjectType != col.ObjectType || e.ObjectID != col.ObjectID || e.Outcome != col.Outcome {
+				e.ObjectType != col.ObjectType || e.ObjectID != col.ObjectID || e.Outcome != col.Outcome ||
+				objectList(e.Details[liaison.AuditObjectsDetail]) != objectList(col.Details[liaison.AuditObjectsDetail]) {
 				r.FirstBad, r.Problem = idx, fmt.Sprintf("the search columns of entry %d differ from the entry: queries would misfile it", idx)
 				return errStop
 			}

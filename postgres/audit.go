@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -100,7 +101,7 @@ func (t *Tx) ReadAuditHashes(ctx context.Context, indexes []int64) ([]liaison.Ha
 func (t *Tx) AppendAuditEvents(ctx context.Context, entries []liaison.AuditAppend) error {
 	const op = "postgres.AppendAuditEvents"
 	events := make([][]any, len(entries))
-	var hashes [][]any
+	var hashes, objects [][]any
 	for i, a := range entries {
 		e := a.Event
 		if len(a.Hashes) == 0 || len(a.Entry) == 0 {
@@ -110,6 +111,9 @@ func (t *Tx) AppendAuditEvents(ctx context.Context, entries []liaison.AuditAppen
 		for j, h := range a.Hashes {
 			hashes = append(hashes, []any{a.FirstHash + int64(j), h[:]})
 		}
+		for _, id := range auditObjects(e) {
+			objects = append(objects, []any{id, e.Index})
+		}
 	}
 	cols := []string{"idx", "at", "user_id", "agency_id", "action", "object_type", "object_id", "outcome", "entry", "leaf"}
 	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"audit_events"}, cols, pgx.CopyFromRows(events)); err != nil {
@@ -118,7 +122,19 @@ func (t *Tx) AppendAuditEvents(ctx context.Context, entries []liaison.AuditAppen
 	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"audit_hashes"}, []string{"idx", "hash"}, pgx.CopyFromRows(hashes)); err != nil {
 		return translate(op, err)
 	}
+	if len(objects) > 0 {
+		if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"audit_objects"}, []string{"object_id", "idx"}, pgx.CopyFromRows(objects)); err != nil {
+			return translate(op, err)
+		}
+	}
 	return nil
+}
+
+// auditObjects returns the ids an entry names in its objects detail, once each.
+func auditObjects(e *liaison.AuditEvent) []string {
+	ids := strings.Fields(e.Details[liaison.AuditObjectsDetail])
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // auditWhere builds the filter shared by listing and counting.
@@ -139,7 +155,7 @@ func auditWhere(f liaison.AuditFilter) query {
 		q.add("object_type = $%d", f.ObjectType)
 	}
 	if f.ObjectID != "" {
-		q.add("object_id = $%d", f.ObjectID)
+		q.add("(object_id = $%[1]d OR idx IN (SELECT idx FROM audit_objects WHERE object_id = $%[1]d))", f.ObjectID)
 	}
 	if f.Outcome != "" {
 		q.add("outcome = $%d", f.Outcome)
@@ -204,11 +220,15 @@ func (t *Tx) ScanAuditEntries(ctx context.Context, from, to int64, fn func(int64
 	return translate(op, rows.Err())
 }
 
-// ScanAuditIndex implements liaison.Tx.
+// ScanAuditIndex implements liaison.Tx: the objects an entry is indexed
+// under (audit_objects) come back as its objects detail, sorted.
 func (t *Tx) ScanAuditIndex(ctx context.Context, fn func(int64, []byte, *liaison.AuditEvent) error) error {
 	const op = "postgres.ScanAuditIndex"
-	rows, err := t.tx.Query(ctx, `SELECT idx, entry, at, user_id, agency_id, action, object_type, object_id, outcome
-		FROM audit_events ORDER BY idx`)
+	rows, err := t.tx.Query(ctx, `SELECT e.idx, e.entry, e.at, e.user_id, e.agency_id, e.action, e.object_type, e.object_id,
+		e.outcome, coalesce(o.ids, '')
+		FROM audit_events e LEFT JOIN (SELECT idx, string_agg(object_id, ' ' ORDER BY object_id COLLATE "C") AS ids
+			FROM audit_objects GROUP BY idx) o ON o.idx = e.idx
+		ORDER BY e.idx`)
 	if err != nil {
 		return translate(op, err)
 	}
@@ -216,8 +236,12 @@ func (t *Tx) ScanAuditIndex(ctx context.Context, fn func(int64, []byte, *liaison
 	var entry []byte
 	for rows.Next() {
 		var e liaison.AuditEvent
-		if err := rows.Scan(&e.Index, &entry, &e.At, &e.UserID, &e.AgencyID, &e.Action, &e.ObjectType, &e.ObjectID, &e.Outcome); err != nil {
+		var ids string
+		if err := rows.Scan(&e.Index, &entry, &e.At, &e.UserID, &e.AgencyID, &e.Action, &e.ObjectType, &e.ObjectID, &e.Outcome, &ids); err != nil {
 			return translate(op, err)
+		}
+		if ids != "" {
+			e.Details = map[string]string{liaison.AuditObjectsDetail: ids}
 		}
 		if err := fn(e.Index, entry, &e); err != nil {
 			return err

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
 	"liaison"
 )
 
@@ -26,7 +29,42 @@ func (t *Tx) CreateSAR(ctx context.Context, r *liaison.SAR) error {
 		uid(r.ID), uid(r.AgencyID), r.AuthorID, string(r.State), r.TLP.Rank(), body, r.Created, r.Updated); err != nil {
 		return err
 	}
-	return t.putSARShares(ctx, op, r)
+	if len(r.SharedWith) == 0 { // a new report has no earlier shares to clear
+		return nil
+	}
+	return t.exec(ctx, op, false, "INSERT INTO sar_shares (sar_id, community_id) SELECT $1, unnest($2::text[])", uid(r.ID), r.SharedWith)
+}
+
+// CreateSARs implements liaison.Tx: one COPY for the reports, one
+// statement for their shares.
+func (t *Tx) CreateSARs(ctx context.Context, rs []*liaison.SAR) error {
+	const op = "postgres.CreateSARs"
+	rows := make([][]any, len(rs))
+	var shareIDs []pgtype.UUID
+	var shareComms []liaison.ID
+	for i, r := range rs {
+		body, err := json.Marshal(r)
+		if err != nil {
+			return &liaison.Error{Code: liaison.EINTERNAL, Op: op, Err: err}
+		}
+		id := uid(r.ID)
+		if !id.Valid {
+			return missingRef(op, "id", nil)
+		}
+		rows[i] = []any{id, uid(r.AgencyID), r.AuthorID, string(r.State), r.TLP.Rank(), body, r.Created, r.Updated}
+		for _, c := range r.SharedWith {
+			shareIDs, shareComms = append(shareIDs, id), append(shareComms, c)
+		}
+	}
+	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"sars"},
+		[]string{"id", "agency_id", "author_id", "state", "tlp_rank", "body", "created", "updated"}, pgx.CopyFromRows(rows)); err != nil {
+		return translate(op, err)
+	}
+	if len(shareIDs) == 0 {
+		return nil
+	}
+	return t.exec(ctx, op, false, "INSERT INTO sar_shares (sar_id, community_id) SELECT * FROM unnest($1::uuid[], $2::text[])",
+		shareIDs, shareComms)
 }
 
 // UpdateSAR implements liaison.Tx.

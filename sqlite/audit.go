@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -135,8 +136,20 @@ func (t *Tx) AppendAuditEvents(ctx context.Context, entries []liaison.AuditAppen
 				return err
 			}
 		}
+		for _, id := range auditObjects(e) {
+			if err := t.exec(ctx, op, "", "", false, "INSERT INTO audit_objects (object_id, idx) VALUES (?, ?)", id, e.Index); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// auditObjects returns the ids an entry names in its objects detail, once each.
+func auditObjects(e *liaison.AuditEvent) []string {
+	ids := strings.Fields(e.Details[liaison.AuditObjectsDetail])
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // auditWhere builds the filter shared by listing and counting.
@@ -157,7 +170,7 @@ func auditWhere(f liaison.AuditFilter) query {
 		q.add("object_type = ?", f.ObjectType)
 	}
 	if f.ObjectID != "" {
-		q.add("object_id = ?", f.ObjectID)
+		q.add("(object_id = ? OR idx IN (SELECT idx FROM audit_objects WHERE object_id = ?))", f.ObjectID, f.ObjectID)
 	}
 	if f.Outcome != "" {
 		q.add("outcome = ?", f.Outcome)
@@ -221,11 +234,15 @@ func (t *Tx) ScanAuditEntries(ctx context.Context, from, to int64, fn func(int64
 	return translate(op, rows.Err(), "", "")
 }
 
-// ScanAuditIndex implements liaison.Tx.
+// ScanAuditIndex implements liaison.Tx: the objects an entry is indexed
+// under (audit_objects) come back as its objects detail, sorted.
 func (t *Tx) ScanAuditIndex(ctx context.Context, fn func(int64, []byte, *liaison.AuditEvent) error) error {
 	const op = "sqlite.ScanAuditIndex"
-	rows, err := t.tx.QueryContext(ctx, `SELECT idx, entry, at, user_id, agency_id, action, object_type, object_id, outcome
-		FROM audit_events ORDER BY idx`)
+	rows, err := t.tx.QueryContext(ctx, `SELECT e.idx, e.entry, e.at, e.user_id, e.agency_id, e.action, e.object_type, e.object_id,
+		e.outcome, coalesce(o.ids, '')
+		FROM audit_events e LEFT JOIN (SELECT idx, group_concat(object_id, ' ' ORDER BY object_id) AS ids
+			FROM audit_objects GROUP BY idx) o ON o.idx = e.idx
+		ORDER BY e.idx`)
 	if err != nil {
 		return translate(op, err, "", "")
 	}
@@ -234,10 +251,14 @@ func (t *Tx) ScanAuditIndex(ctx context.Context, fn func(int64, []byte, *liaison
 	for rows.Next() {
 		var e liaison.AuditEvent
 		var at int64
-		if err := rows.Scan(&e.Index, &entry, &at, &e.UserID, &e.AgencyID, &e.Action, &e.ObjectType, &e.ObjectID, &e.Outcome); err != nil {
+		var ids string
+		if err := rows.Scan(&e.Index, &entry, &at, &e.UserID, &e.AgencyID, &e.Action, &e.ObjectType, &e.ObjectID, &e.Outcome, &ids); err != nil {
 			return translate(op, err, "", "")
 		}
 		e.At = fromUS(at)
+		if ids != "" {
+			e.Details = map[string]string{liaison.AuditObjectsDetail: ids}
+		}
 		if err := fn(e.Index, entry, &e); err != nil {
 			return err
 		}

@@ -20,15 +20,36 @@ func (t *Tx) putSARShares(ctx context.Context, op string, r *liaison.SAR) error 
 	return nil
 }
 
-// CreateSAR implements liaison.Tx.
-func (t *Tx) CreateSAR(ctx context.Context, r *liaison.SAR) error {
-	const op = "sqlite.CreateSAR"
+// insertSAR writes a new report and its shares (a new report has no
+// earlier shares to clear).
+func (t *Tx) insertSAR(ctx context.Context, op string, r *liaison.SAR) error {
 	if err := t.exec(ctx, op, "id", "agency_id", false,
 		"INSERT INTO sars (id, agency_id, author_id, state, tlp_rank, body, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 		r.ID, r.AgencyID, r.AuthorID, r.State, r.TLP.Rank(), mustJSON(r), us(r.Created), us(r.Updated)); err != nil {
 		return err
 	}
-	return t.putSARShares(ctx, op, r)
+	for _, c := range r.SharedWith {
+		if err := t.exec(ctx, op, "shared_with", "", false, "INSERT INTO sar_shares (sar_id, community_id) VALUES (?, ?)", r.ID, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateSAR implements liaison.Tx.
+func (t *Tx) CreateSAR(ctx context.Context, r *liaison.SAR) error {
+	return t.insertSAR(ctx, "sqlite.CreateSAR", r)
+}
+
+// CreateSARs implements liaison.Tx: the statements are prepared once for
+// the transaction.
+func (t *Tx) CreateSARs(ctx context.Context, rs []*liaison.SAR) error {
+	for _, r := range rs {
+		if err := t.insertSAR(ctx, "sqlite.CreateSARs", r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // UpdateSAR implements liaison.Tx.

@@ -54,6 +54,8 @@ func Run(t *testing.T, open Opener) {
 		{"Conflicts", testConflicts},
 		{"Inbox", testInbox},
 		{"Outbox", testOutbox},
+		{"SARsInBulk", testSARsInBulk},
+		{"AuditObjects", testAuditObjects},
 		{"EmptyLists", testEmptyLists},
 	}
 	for _, tt := range tests {
