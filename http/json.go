@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"liaison"
 )
@@ -52,12 +53,35 @@ func decodeJSON(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		var pe *time.ParseError
+		if errors.As(err, &pe) {
+			if field := keyWithValue(body, pe.Value); field != "" {
+				return liaison.FieldErrorf(field, "must be an RFC 3339 time such as 2026-11-25T18:30:00Z, not %q", pe.Value)
+			}
+		}
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return liaison.Errorf(liaison.EINVALID, "malformed JSON: unexpected data after the object")
 	}
 	return nil
+}
+
+// keyWithValue finds the top-level key whose value is the string s: the
+// field a time that would not parse came from (time.Time's own decoder
+// does not say).
+func keyWithValue(body []byte, s string) string {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(body, &top) != nil {
+		return ""
+	}
+	for k, raw := range top {
+		var v string
+		if json.Unmarshal(raw, &v) == nil && v == s {
+			return k
+		}
+	}
+	return ""
 }
 
 func jsonError(err error) error {
