@@ -104,6 +104,7 @@ func (s *Service) RegisterTarget(ctx context.Context, in TargetInput) (*liaison.
 		return nil, err
 	}
 	d.targets.Add(sub)
+	s.kick()
 	return t, nil
 }
 
@@ -364,6 +365,7 @@ func (s *Service) HandleConflict(ctx context.Context, id liaison.ID, in WatchAct
 		}
 		return nil, err
 	}
+	s.kick()
 	return c, nil
 }
 

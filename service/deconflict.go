@@ -296,6 +296,7 @@ func (s *Service) CreateOperation(ctx context.Context, in OperationInput) (*liai
 	}
 	if io != nil {
 		d.ops.Add(io)
+		s.kick()
 	}
 	return o, nil
 }
@@ -492,20 +493,20 @@ func conflictBody(k *liaison.Conflict, me liaison.ID) string {
 // ConflictView is what one side of a conflict sees: that it exists, the
 // other agency and its point of contact, the kind of overlap and how close.
 type ConflictView struct {
-	ID          liaison.ID             `json:"id"`
-	Kind        liaison.ConflictKind   `json:"kind"`
-	State       liaison.ConflictState  `json:"state"`
-	Detected    time.Time              `json:"detected_at"`
-	Yours       liaison.ID             `json:"yours"` // your operation or target
-	Other       OtherParty             `json:"other"`
-	GapM        *float64               `json:"gap_m,omitempty"`
-	OverlapMins *float64               `json:"overlap_minutes,omitempty"`
-	Match       string                 `json:"match,omitempty"`
-	Score       float64                `json:"score,omitempty"`
-	Contacted   time.Time              `json:"contacted_at,omitzero"`
-	Resolution  string                 `json:"resolution,omitempty"`
-	Resolved    time.Time              `json:"resolved_at,omitzero"`
-	Watch       *liaison.ID            `json:"watch_agency_id,omitempty"`
+	ID          liaison.ID            `json:"id"`
+	Kind        liaison.ConflictKind  `json:"kind"`
+	State       liaison.ConflictState `json:"state"`
+	Detected    time.Time             `json:"detected_at"`
+	Yours       liaison.ID            `json:"yours"` // your operation or target
+	Other       OtherParty            `json:"other"`
+	GapM        *float64              `json:"gap_m,omitempty"`
+	OverlapMins *float64              `json:"overlap_minutes,omitempty"`
+	Match       string                `json:"match,omitempty"`
+	Score       float64               `json:"score,omitempty"`
+	Contacted   time.Time             `json:"contacted_at,omitzero"`
+	Resolution  string                `json:"resolution,omitempty"`
+	Resolved    time.Time             `json:"resolved_at,omitzero"`
+	Watch       *liaison.ID           `json:"watch_agency_id,omitempty"`
 }
 
 // OtherParty is the other side as a party sees it.
@@ -603,6 +604,7 @@ func (s *Service) TransitionOperation(ctx context.Context, id liaison.ID, to lia
 	}
 	if io != nil {
 		d.ops.Add(io)
+		s.kick()
 	}
 	if o.State != liaison.OpActive {
 		d.ops.Remove(o.ID)

@@ -11,8 +11,10 @@ import (
 
 // Bus carries events from the outbox to subscribers: in-process by
 // default, NATS JetStream when several nodes run (package nats).
+// Publishing the same event twice (the relay delivers at least once) is
+// harmless: a bus that can, drops duplicates by the event's ID.
 type Bus interface {
-	Publish(ctx context.Context, subject string, data []byte) error
+	Publish(ctx context.Context, e *liaison.OutboxEvent) error
 }
 
 // Event is one published event.
@@ -39,13 +41,13 @@ type subscription struct {
 func NewMemoryBus() *MemoryBus { return &MemoryBus{subs: map[*subscription]struct{}{}} }
 
 // Publish implements Bus.
-func (b *MemoryBus) Publish(_ context.Context, subject string, data []byte) error {
+func (b *MemoryBus) Publish(_ context.Context, e *liaison.OutboxEvent) error {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	for s := range b.subs {
-		if strings.HasPrefix(subject, s.prefix) {
+		if strings.HasPrefix(e.Subject, s.prefix) {
 			select {
-			case s.ch <- Event{Subject: subject, Data: data}:
+			case s.ch <- Event{Subject: e.Subject, Data: e.Data}:
 			default:
 			}
 		}
@@ -65,21 +67,6 @@ func (b *MemoryBus) Subscribe(prefix string, buffer int) (<-chan Event, func()) 
 		delete(b.subs, s)
 		b.mu.Unlock()
 	}
-}
-
-// Fanout publishes to several buses (the in-process bus for this node's
-// live pages, NATS for the others); the first error is returned.
-type Fanout []Bus
-
-// Publish implements Bus.
-func (f Fanout) Publish(ctx context.Context, subject string, data []byte) error {
-	var first error
-	for _, b := range f {
-		if err := b.Publish(ctx, subject, data); err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
 }
 
 // OutboxRelay publishes the events acts wrote to the outbox in their own
@@ -109,7 +96,7 @@ func (r *OutboxRelay) Flush(ctx context.Context) (int, error) {
 		ids := make([]liaison.ID, 0, len(es))
 		var perr error
 		for _, e := range es {
-			if perr = r.Bus.Publish(ctx, e.Subject, e.Data); perr != nil {
+			if perr = r.Bus.Publish(ctx, e); perr != nil {
 				break
 			}
 			ids = append(ids, e.ID)

@@ -36,6 +36,10 @@ type Service struct {
 	Policy *policy.Engine
 	// Deconfliction holds the operation and target indexes and their limits.
 	Deconfliction *Deconfliction
+	// Events is this node's in-process bus: live pages subscribe to it.
+	Events *MemoryBus
+	// OutboxKick wakes the outbox relay after a commit that queued events.
+	OutboxKick chan struct{}
 
 	hashSlots chan struct{} // bounds concurrent argon2id work
 
@@ -47,7 +51,16 @@ type Service struct {
 // New returns a Service over store with production settings.
 func New(store liaison.Store) *Service {
 	return &Service{Store: store, Now: time.Now, Argon2: DefaultArgon2, Issuer: "Liaison", Alerts: NewAlerts(100),
-		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), Policy: policy.Default(), Deconfliction: NewDeconfliction()}
+		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), Policy: policy.Default(), Deconfliction: NewDeconfliction(),
+		Events: NewMemoryBus(), OutboxKick: make(chan struct{}, 1)}
+}
+
+// kick wakes the outbox relay, if one runs, without waiting.
+func (s *Service) kick() {
+	select {
+	case s.OutboxKick <- struct{}{}:
+	default:
+	}
 }
 
 // now returns the current time in UTC at the stores' microsecond precision.

@@ -19,6 +19,7 @@ import (
 	"liaison/audit"
 	"liaison/demo"
 	lhttp "liaison/http"
+	lnats "liaison/nats"
 	"liaison/policy"
 	"liaison/postgres"
 	"liaison/service"
@@ -121,6 +122,7 @@ func (e *env) serveCmd() *cobra.Command {
 	var addr string
 	var withDemo bool
 	var checkpointEvery time.Duration
+	var natsURL string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the HTTP server (API under /api/v1, web UI at /)",
@@ -166,6 +168,31 @@ func (e *env) serveCmd() *cobra.Command {
 				svc.Alert("retention", "purging expired intelligence records failed: "+err.Error())
 			}}
 			go ret.Run(ctx)
+			st, err := svc.LoadDeconfliction(ctx)
+			if err != nil {
+				return fmt.Errorf("rebuilding the deconfliction index: %w", err)
+			}
+			log.Info("deconfliction index rebuilt", "operations", st.Operations, "targets", st.Targets, "took", st.Took.String())
+			dw := &service.DeconflictionWorker{Service: svc, Interval: time.Minute, OnError: func(err error) {
+				log.Error("deconfliction expiry", "error", err)
+				svc.Alert("deconfliction", "expiring finished operations failed: "+err.Error())
+			}}
+			go dw.Run(ctx)
+			relay := &service.OutboxRelay{Store: store, Bus: svc.Events, Interval: time.Second, Kick: svc.OutboxKick,
+				OnError: func(err error) { log.Error("outbox relay", "error", err) }}
+			if natsURL != "" {
+				bus, err := lnats.Connect(ctx, natsURL, lnats.Options{})
+				if err != nil {
+					return err
+				}
+				defer bus.Close()
+				if err := bus.Feed(ctx, svc.Events); err != nil {
+					return err
+				}
+				relay.Bus = bus
+				log.Info("event stream", "nats", natsURL)
+			}
+			go relay.Run(ctx)
 			log.Info("listening", "addr", ln.Addr().String(), "store", store.Dialect(), "version", liaison.Version,
 				"node", e.node, "audit_key", svc.Signer.VerifierKey)
 			fmt.Fprintf(e.stdout, "Liaison is serving on http://%s/\n", ln.Addr())
@@ -177,6 +204,7 @@ func (e *env) serveCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&addr, "addr", orDefault(e.getenv("LIAISON_ADDR"), "127.0.0.1:8080"), "listen address HOST:PORT (env LIAISON_ADDR)")
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "seed the demo partnership first (no change if it is there)")
+	cmd.Flags().StringVar(&natsURL, "nats", e.getenv("LIAISON_NATS"), "NATS JetStream URL for the event stream between nodes, e.g. nats://127.0.0.1:4222 (env LIAISON_NATS; empty: in-process)")
 	cmd.Flags().DurationVar(&checkpointEvery, "checkpoint-interval", time.Hour, "how often to sign an audit checkpoint")
 	return cmd
 }
