@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -134,8 +135,12 @@ func BenchmarkSARIngest(b *testing.B) {
 // rawRow is the report row the pipeline would write for in, with its JSON body.
 func rawRow(agency, author liaison.ID, in service.SARInput, now time.Time) (liaison.SAR, []byte) {
 	r := liaison.SAR{ID: liaison.NewID(), AgencyID: agency, AuthorID: author, Source: liaison.SourceOfficer, Title: in.Title,
-		Narrative: in.Narrative, Why: in.Why, When: in.When.Time, Where: in.Where, Categories: in.Categories, Involved: in.Involved,
-		State: liaison.SARDraft, History: []liaison.SARTransition{}, SharedWith: []liaison.ID{}, Created: now, Updated: now}
+		Narrative: in.Narrative, Why: in.Why, When: in.When.Time.UTC(), Where: in.Where, Categories: in.Categories,
+		Involved: slices.Clone(in.Involved), State: liaison.SARDraft, History: []liaison.SARTransition{}, SharedWith: []liaison.ID{},
+		Created: now, Updated: now}
+	for i := range r.Involved { // the pipeline gives each entity an id: the same bytes here
+		r.Involved[i].ID = liaison.NewID()
+	}
 	body, _ := json.Marshal(r)
 	return r, body
 }
