@@ -221,12 +221,12 @@ func (t *Tx) ScanAuditEntries(ctx context.Context, from, to int64, fn func(int64
 }
 
 // ScanAuditIndex implements liaison.Tx: the objects an entry is indexed
-// under (audit_objects) come back as its objects detail, sorted.
+// under (audit_objects) come back as its objects detail, in no set order.
 func (t *Tx) ScanAuditIndex(ctx context.Context, fn func(int64, []byte, *liaison.AuditEvent) error) error {
 	const op = "postgres.ScanAuditIndex"
 	rows, err := t.tx.Query(ctx, `SELECT e.idx, e.entry, e.at, e.user_id, e.agency_id, e.action, e.object_type, e.object_id,
 		e.outcome, coalesce(o.ids, '')
-		FROM audit_events e LEFT JOIN (SELECT idx, string_agg(object_id, ' ' ORDER BY object_id COLLATE "C") AS ids
+		FROM audit_events e LEFT JOIN (SELECT idx, string_agg(object_id, ' ') AS ids
 			FROM audit_objects GROUP BY idx) o ON o.idx = e.idx
 		ORDER BY e.idx`)
 	if err != nil {

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -81,7 +82,9 @@ func testAuditObjects(t *testing.T, s liaison.Store) {
 		equal(t, "entries naming r4", len(none), 0)
 		var indexed []string
 		must(t, tx.ScanAuditIndex(ctx, func(idx int64, _ []byte, col *liaison.AuditEvent) error {
-			indexed = append(indexed, fmt.Sprintf("%d:%s:%s", idx, col.ObjectID, strings.Join(strings.Fields(col.Details[liaison.AuditObjectsDetail]), ",")))
+			objs := strings.Fields(col.Details[liaison.AuditObjectsDetail])
+			slices.Sort(objs)
+			indexed = append(indexed, fmt.Sprintf("%d:%s:%s", idx, col.ObjectID, strings.Join(objs, ",")))
 			return nil
 		}))
 		equal(t, "indexed objects", indexed, []string{"0:r1:", "1::r1,r2,r3", "2:r9:"})
