@@ -2,6 +2,7 @@ package deconflict
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -97,38 +98,122 @@ type SubjectMatch struct {
 const PersonThreshold = 0.90
 
 // SubjectIndex matches subjects across agencies. Exact identifiers go in a
-// hash map. People are blocked on their date of birth: each DOB is indexed
-// under itself with one digit masked and with each adjacent pair masked, so
-// any two dates match.SamePerson calls close share a key; people without a
-// DOB, who match only on a shared name word, are indexed by word. The
-// index therefore finds exactly what a brute-force comparison finds.
+// hash map. People are prepared once (match.Prepare) and blocked on their
+// date of birth: each DOB is indexed under itself with one digit masked
+// and with each pair of adjacent digits sorted, so any two dates
+// match.SamePerson calls close (one digit mistyped, or two adjacent digits
+// swapped) share a key, and every person in a block has a close date.
+// People without a DOB, who match only on a shared name word, are indexed
+// by word. The index therefore finds exactly what a brute-force comparison
+// finds; the property test holds it to that.
+//
+// The name similarity of the people in a block is checked, not keyed:
+// a match at PersonThreshold guarantees neither a common first letter
+// ("katherine" and "catherine" score 0.93, "donald" and "mcdonald" 0.92)
+// nor a phonetic code, so no name key is implied by the rule.
+// match.SamePrepared rejects most candidates from their letters and
+// lengths without running Jaro-Winkler.
 type SubjectIndex struct {
 	mu     sync.RWMutex
-	byID   map[string]*Subject
-	exact  map[string][]*Subject // kind + key
-	dobKey map[string][]*Subject // masked DOB
-	noDOB  map[string][]*Subject // people without a DOB, by name word
-	people map[string][]*Subject // every person, by name word
+	byID   map[string]*entry
+	exact  map[exactKey][]*entry // identifiers other than people's
+	dobKey map[uint64][]*entry   // people with a YYYY-MM-DD DOB, by dobKeys
+	oddDOB []*entry              // people with a DOB of another shape
+	noDOB  map[string][]*entry   // people without a DOB, by name word
+	people map[string][]*entry   // every person, by name word
+}
+
+// entry is a registered subject with what matching it needs, computed
+// once at Add.
+type entry struct {
+	s      *Subject
+	key    string          // s.Key()
+	person *match.Prepared // people only
+	words  []string        // distinct words of a person's normalised name
+	dob    uint32          // a YYYY-MM-DD DOB's 8 digits, a nibble each
+	dobOK  bool            // whether dob holds the DOB
+}
+
+type exactKey struct {
+	kind SubjectKind
+	key  string
 }
 
 // NewSubjects returns an empty subject index.
 func NewSubjects() *SubjectIndex {
-	return &SubjectIndex{byID: map[string]*Subject{}, exact: map[string][]*Subject{},
-		dobKey: map[string][]*Subject{}, noDOB: map[string][]*Subject{}, people: map[string][]*Subject{}}
+	return &SubjectIndex{byID: map[string]*entry{}, exact: map[exactKey][]*entry{},
+		dobKey: map[uint64][]*entry{}, noDOB: map[string][]*entry{}, people: map[string][]*entry{}}
 }
 
-func dobKeys(dob string) []string {
-	keys := make([]string, 0, 2*len(dob))
+func newEntry(s *Subject) *entry {
+	e := &entry{s: s, key: s.Key()}
+	if s.Kind == Person {
+		e.person = match.Prepare(match.Person{Name: s.Name, DOB: s.DOB})
+		e.key = e.person.Key
+		e.words = slices.Compact(strings.Fields(e.key)) // Key's words are sorted
+		e.dob, e.dobOK = packDOB(s.DOB)
+	}
+	return e
+}
+
+// packDOB packs the digits of a YYYY-MM-DD date, one nibble each, first
+// digit lowest.
+func packDOB(dob string) (uint32, bool) {
+	if len(dob) != 10 || dob[4] != '-' || dob[7] != '-' {
+		return 0, false
+	}
+	var d uint32
+	n := 0
 	for i := range len(dob) {
-		if dob[i] == '-' {
+		if i == 4 || i == 7 {
 			continue
 		}
-		keys = append(keys, dob[:i]+"?"+dob[i+1:])
-		if i+1 < len(dob) && dob[i+1] != '-' {
-			keys = append(keys, dob[:i]+"??"+dob[i+2:])
+		c := dob[i]
+		if c < '0' || c > '9' {
+			return 0, false
 		}
+		d |= uint32(c-'0') << (4 * n)
+		n++
 	}
-	return keys
+	return d, true
+}
+
+// The keys of a packed DOB: digit i masked (kind 1+i, the digit set to
+// 0xF) for i in 0-7, and the adjacent digits i, i+1 of one field sorted
+// (kind 16+i). Two YYYY-MM-DD dates that differ in one digit share the
+// key masking it; two that differ by swapping adjacent digits (which must
+// lie in one field, the dashes being fixed) share the key sorting them;
+// equal dates share all keys; and dates sharing a key differ in at most
+// that digit or by that swap. dobKeyCount is how many keys a date has.
+const dobKeyCount = 8 + len(dobPairs)
+
+var dobPairs = [...]int{0, 1, 2, 4, 6} // first digits of adjacent pairs within YYYY, MM, DD
+
+func dobKeyAt(d uint32, k int) uint64 {
+	if k < 8 {
+		return uint64(1+k)<<32 | uint64(d|0xF<<(4*k))
+	}
+	i := dobPairs[k-8]
+	a, b := d>>(4*i)&0xF, d>>(4*(i+1))&0xF
+	if a > b {
+		d ^= (a ^ b) << (4 * i)
+		d ^= (a ^ b) << (4 * (i + 1))
+	}
+	return uint64(16+i)<<32 | uint64(d)
+}
+
+// firstDOBKey is the first key, in dobKeyAt's order, that two close packed
+// dates share: the query visits a candidate once, in that key's block.
+func firstDOBKey(a, b uint32) int {
+	x := a ^ b
+	if x == 0 {
+		return 0
+	}
+	i := bits.TrailingZeros32(x) / 4
+	if x>>(4*(i+1)) == 0 { // one digit differs
+		return i
+	}
+	return 8 + slices.Index(dobPairs[:], i) // a swap of digits i and i+1
 }
 
 // Len is the number of subjects indexed.
@@ -141,94 +226,98 @@ func (x *SubjectIndex) Len() int {
 // Add indexes s (replacing a subject with the same ID) and returns the
 // other agencies' subjects it matches.
 func (x *SubjectIndex) Add(s *Subject) []SubjectMatch {
+	e := newEntry(s)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if old, ok := x.byID[s.ID]; ok {
 		x.remove(old)
 	}
-	found := x.query(s)
-	x.byID[s.ID] = s
-	if s.Kind == Person {
-		for _, w := range nameWords(s) {
-			x.people[w] = append(x.people[w], s)
+	found := x.query(e)
+	x.byID[s.ID] = e
+	if s.Kind != Person {
+		k := exactKey{s.Kind, e.key}
+		x.exact[k] = append(x.exact[k], e)
+		return found
+	}
+	if e.person.Words() >= 2 { // a match without a DOB needs two words
+		for _, w := range e.words {
+			x.people[w] = append(x.people[w], e)
 			if s.DOB == "" {
-				x.noDOB[w] = append(x.noDOB[w], s)
-			}
-		}
-		if s.DOB != "" {
-			for _, k := range dobKeys(s.DOB) {
-				x.dobKey[k] = append(x.dobKey[k], s)
+				x.noDOB[w] = append(x.noDOB[w], e)
 			}
 		}
 	}
-	k := string(s.Kind) + "\x00" + s.Key()
-	x.exact[k] = append(x.exact[k], s)
+	switch {
+	case e.dobOK:
+		for k := range dobKeyCount {
+			dk := dobKeyAt(e.dob, k)
+			x.dobKey[dk] = append(x.dobKey[dk], e)
+		}
+	case s.DOB != "":
+		x.oddDOB = append(x.oddDOB, e)
+	}
 	return found
 }
 
 // Check returns the other agencies' subjects s matches without indexing it.
 func (x *SubjectIndex) Check(s *Subject) []SubjectMatch {
+	e := newEntry(s)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return x.query(s)
+	return x.query(e)
 }
 
 // Remove drops the subject with this ID, if indexed.
 func (x *SubjectIndex) Remove(id string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if s, ok := x.byID[id]; ok {
-		x.remove(s)
+	if e, ok := x.byID[id]; ok {
+		x.remove(e)
 	}
 }
 
-func without(list []*Subject, s *Subject) []*Subject {
+func without(list []*entry, e *entry) []*entry {
 	for i, o := range list {
-		if o == s {
+		if o == e {
 			list[i] = list[len(list)-1]
+			list[len(list)-1] = nil
 			return list[:len(list)-1]
 		}
 	}
 	return list
 }
 
-func (x *SubjectIndex) remove(s *Subject) {
+func (x *SubjectIndex) remove(e *entry) {
+	s := e.s
 	delete(x.byID, s.ID)
-	k := string(s.Kind) + "\x00" + s.Key()
-	if l := without(x.exact[k], s); len(l) > 0 {
-		x.exact[k] = l
-	} else {
-		delete(x.exact, k)
-	}
 	if s.Kind != Person {
+		drop(x.exact, exactKey{s.Kind, e.key}, e)
 		return
 	}
-	for _, w := range nameWords(s) {
-		drop(x.people, w, s)
-		if s.DOB == "" {
-			drop(x.noDOB, w, s)
+	if e.person.Words() >= 2 {
+		for _, w := range e.words {
+			drop(x.people, w, e)
+			if s.DOB == "" {
+				drop(x.noDOB, w, e)
+			}
 		}
 	}
-	if s.DOB != "" {
-		for _, dk := range dobKeys(s.DOB) {
-			drop(x.dobKey, dk, s)
+	switch {
+	case e.dobOK:
+		for k := range dobKeyCount {
+			drop(x.dobKey, dobKeyAt(e.dob, k), e)
 		}
+	case s.DOB != "":
+		x.oddDOB = without(x.oddDOB, e)
 	}
 }
 
-func drop(m map[string][]*Subject, k string, s *Subject) {
-	if l := without(m[k], s); len(l) > 0 {
+func drop[K comparable](m map[K][]*entry, k K, e *entry) {
+	if l := without(m[k], e); len(l) > 0 {
 		m[k] = l
 	} else {
 		delete(m, k)
 	}
-}
-
-// nameWords are the distinct words of a person's normalised name.
-func nameWords(s *Subject) []string {
-	ws := strings.Fields(s.Key())
-	slices.Sort(ws)
-	return slices.Compact(ws)
 }
 
 // MatchSubjects is the brute-force rule the index implements: a is matched
@@ -255,43 +344,88 @@ func MatchSubjects(a, b *Subject) (SubjectMatch, bool) {
 	return SubjectMatch{With: b, How: "exact", Score: 1}, true
 }
 
-func (x *SubjectIndex) query(s *Subject) []SubjectMatch {
+// query returns the other agencies' subjects that e's subject matches.
+// Each candidate is visited once without a set of those seen: in the
+// block of the first DOB key, or under the first name word, it shares
+// with the query.
+func (x *SubjectIndex) query(q *entry) []SubjectMatch {
 	var found []SubjectMatch
-	seen := map[*Subject]bool{}
-	try := func(o *Subject) {
-		if seen[o] {
-			return
-		}
-		seen[o] = true
-		if m, ok := MatchSubjects(s, o); ok {
-			found = append(found, m)
-		}
-	}
+	s := q.s
 	if s.Kind != Person {
-		for _, o := range x.exact[string(s.Kind)+"\x00"+s.Key()] {
-			try(o)
-		}
-		return found
-	}
-	// Without a DOB on either side a match needs a name word in common.
-	words := nameWords(s)
-	if s.DOB == "" {
-		for _, w := range words {
-			for _, o := range x.people[w] {
-				try(o)
+		for _, o := range x.exact[exactKey{s.Kind, q.key}] {
+			if o.s.Agency != s.Agency && o.s.ID != s.ID {
+				found = append(found, SubjectMatch{With: o.s, How: "exact", Score: 1})
 			}
 		}
 		return found
 	}
-	for _, k := range dobKeys(s.DOB) {
-		for _, o := range x.dobKey[k] {
+	try := func(o *entry) {
+		if o.s.Agency == s.Agency || o.s.ID == s.ID {
+			return
+		}
+		ok, score := match.SamePrepared(q.person, o.person, PersonThreshold)
+		if !ok {
+			return
+		}
+		how := "fuzzy"
+		if q.key == o.key && s.DOB == o.s.DOB {
+			how = "exact"
+		}
+		found = append(found, SubjectMatch{With: o.s, How: how, Score: score})
+	}
+	// Without a DOB on either side a match needs two words in each name
+	// and a word in common.
+	twoWords := q.person.Words() >= 2
+	if s.DOB == "" {
+		if twoWords {
+			for i, w := range q.words {
+				for _, o := range x.people[w] {
+					if firstSharedWord(q.words, o.words) == i {
+						try(o)
+					}
+				}
+			}
+		}
+		return found
+	}
+	if q.dobOK {
+		for k := range dobKeyCount {
+			for _, o := range x.dobKey[dobKeyAt(q.dob, k)] {
+				if firstDOBKey(q.dob, o.dob) == k {
+					try(o)
+				}
+			}
+		}
+		for _, o := range x.oddDOB {
 			try(o)
 		}
+	} else {
+		// A DOB of another shape (Validate rejects them) can be close to
+		// any date: compare with every person who has one.
+		for _, o := range x.byID {
+			if o.s.Kind == Person && o.s.DOB != "" {
+				try(o)
+			}
+		}
 	}
-	for _, w := range words {
-		for _, o := range x.noDOB[w] {
-			try(o)
+	if twoWords {
+		for i, w := range q.words {
+			for _, o := range x.noDOB[w] {
+				if firstSharedWord(q.words, o.words) == i {
+					try(o)
+				}
+			}
 		}
 	}
 	return found
+}
+
+// firstSharedWord is the index in a of the first word b also has, or -1.
+func firstSharedWord(a, b []string) int {
+	for i, w := range a {
+		if slices.Contains(b, w) {
+			return i
+		}
+	}
+	return -1
 }

@@ -77,32 +77,67 @@ func TestSubjectValidate(t *testing.T) {
 }
 
 // TestSubjectIndexMatchesBruteForce registers random people with keying
-// errors (mistyped and transposed DOB digits, misspelt names, missing
-// DOBs) and checks that the index returns exactly what comparing with
-// every subject returns: zero misses, zero extras.
+// errors (mistyped digits anywhere in the DOB, adjacent digits swapped in
+// any field, misspelt names, letters added in front, missing and
+// malformed DOBs, one-word names) and checks that the index returns
+// exactly what comparing with every subject returns: zero misses, zero
+// extras. Subjects are also replaced and removed, and fresh subjects are
+// checked without being added.
 func TestSubjectIndexMatchesBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 3))
-	given := []string{"john", "jon", "joan", "ann", "anne", "mohammed", "muhammad", "li", "lee", "maria", "mario"}
-	family := []string{"smith", "smyth", "garcia", "garcía", "nguyen", "nguyen-tran", "o'brien", "obrien", "al-masri"}
+	given := []string{"john", "jon", "joan", "ann", "anne", "mohammed", "muhammad", "li", "lee", "maria", "mario",
+		"katherine", "catherine", "christopher", "kristopher", "zoë"}
+	family := []string{"smith", "smyth", "garcia", "garcía", "nguyen", "nguyen-tran", "o'brien", "obrien", "al-masri",
+		"donald", "mcdonald", "мария"}
 	agencies := []string{"FBI", "MPD", "VSP", "DHS"}
-	x := deconflict.NewSubjects()
-	var all []*deconflict.Subject
-	for i := range 1200 {
-		s := &deconflict.Subject{ID: fmt.Sprint("p", i), Agency: agencies[rng.IntN(len(agencies))], Kind: deconflict.Person,
-			Name: given[rng.IntN(len(given))] + " " + family[rng.IntN(len(family))]}
-		if rng.IntN(10) > 0 {
-			d := []byte(fmt.Sprintf("19%02d-%02d-%02d", 60+rng.IntN(5), 1+rng.IntN(3), 10+rng.IntN(3)))
-			switch rng.IntN(4) {
-			case 0: // mistyped digit
-				p := []int{2, 3, 5, 6, 8, 9}[rng.IntN(6)]
-				d[p] = byte('0' + rng.IntN(10))
-			case 1: // transposed adjacent digits
-				p := []int{2, 5, 8}[rng.IntN(3)]
-				d[p], d[p+1] = d[p+1], d[p]
+	misspell := func(w string) string {
+		r := []rune(w)
+		switch rng.IntN(6) {
+		case 0: // mistyped letter
+			r[rng.IntN(len(r))] = rune('a' + rng.IntN(26))
+		case 1: // swapped letters
+			if i := rng.IntN(len(r)); i+1 < len(r) {
+				r[i], r[i+1] = r[i+1], r[i]
 			}
-			s.DOB = string(d)
+		case 2: // a letter added in front
+			r = append([]rune{rune('a' + rng.IntN(26))}, r...)
 		}
-		got := ids(x.Add(s))
+		return string(r)
+	}
+	name := func() string {
+		switch rng.IntN(12) {
+		case 0: // one word
+			return misspell(family[rng.IntN(len(family))])
+		case 1: // three words
+			return misspell(given[rng.IntN(len(given))]) + " " + misspell(given[rng.IntN(len(given))]) + " " + family[rng.IntN(len(family))]
+		}
+		return misspell(given[rng.IntN(len(given))]) + " " + misspell(family[rng.IntN(len(family))])
+	}
+	dob := func() string {
+		if rng.IntN(10) == 0 {
+			return ""
+		}
+		d := []byte(fmt.Sprintf("19%02d-%02d-%02d", 60+rng.IntN(3), 1+rng.IntN(2), 10+rng.IntN(2)))
+		digits := []int{0, 1, 2, 3, 5, 6, 8, 9}
+		switch rng.IntN(5) {
+		case 0: // mistyped digit
+			d[digits[rng.IntN(len(digits))]] = byte('0' + rng.IntN(10))
+		case 1: // adjacent digits swapped within a field
+			p := []int{0, 1, 2, 5, 8}[rng.IntN(5)]
+			d[p], d[p+1] = d[p+1], d[p]
+		case 2: // malformed: a slash, a letter, or no dashes
+			switch rng.IntN(3) {
+			case 0:
+				d[4] = '/'
+			case 1:
+				d[digits[rng.IntN(len(digits))]] = 'x'
+			case 2:
+				return strings.ReplaceAll(string(d), "-", "")
+			}
+		}
+		return string(d)
+	}
+	brute := func(s *deconflict.Subject, all []*deconflict.Subject) []string {
 		var want []string
 		for _, o := range all {
 			if _, ok := deconflict.MatchSubjects(s, o); ok {
@@ -110,9 +145,24 @@ func TestSubjectIndexMatchesBruteForce(t *testing.T) {
 			}
 		}
 		slices.Sort(want)
+		return want
+	}
+	x := deconflict.NewSubjects()
+	var all []*deconflict.Subject
+	matched := 0
+	for i := range 1500 {
+		s := &deconflict.Subject{ID: fmt.Sprint("p", i), Agency: agencies[rng.IntN(len(agencies))], Kind: deconflict.Person,
+			Name: name(), DOB: dob()}
+		if i%11 == 10 { // replace an earlier subject under its ID
+			j := rng.IntN(len(all))
+			s.ID = all[j].ID
+			all = slices.Delete(all, j, j+1)
+		}
+		got, want := ids(x.Add(s)), brute(s, all)
 		if !slices.Equal(got, want) {
 			t.Fatalf("subject %d %+v: index %v, brute force %v", i, s, got, want)
 		}
+		matched += len(want)
 		all = append(all, s)
 		if i%7 == 6 { // churn: drop an earlier subject from both
 			j := rng.IntN(len(all))
@@ -122,6 +172,16 @@ func TestSubjectIndexMatchesBruteForce(t *testing.T) {
 	}
 	if x.Len() != len(all) {
 		t.Fatalf("index holds %d subjects, want %d", x.Len(), len(all))
+	}
+	for i := range 500 {
+		s := &deconflict.Subject{ID: fmt.Sprint("q", i), Agency: agencies[rng.IntN(len(agencies))], Kind: deconflict.Person,
+			Name: name(), DOB: dob()}
+		if got, want := ids(x.Check(s)), brute(s, all); !slices.Equal(got, want) {
+			t.Fatalf("check %+v: index %v, brute force %v", s, got, want)
+		}
+	}
+	if matched < 1000 {
+		t.Fatalf("only %d matches in all: the test would not notice a missing block", matched)
 	}
 }
 

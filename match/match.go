@@ -4,6 +4,7 @@
 package match
 
 import (
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode"
@@ -74,7 +75,13 @@ func Name(s string) string {
 
 // JaroWinkler returns the Jaro-Winkler similarity of a and b, from 0 to 1.
 func JaroWinkler(a, b string) float64 {
-	ra, rb := []rune(a), []rune(b)
+	return jaroWinkler([]rune(a), []rune(b))
+}
+
+// jaroWinkler is JaroWinkler on letters already split out: bytes for an
+// ASCII word, runes otherwise, so a prepared name is compared without
+// converting or allocating (words up to 64 letters use flags on the stack).
+func jaroWinkler[A, B byte | rune](ra []A, rb []B) float64 {
 	if len(ra) == 0 && len(rb) == 0 {
 		return 1
 	}
@@ -85,12 +92,18 @@ func JaroWinkler(a, b string) float64 {
 	if window < 0 {
 		window = 0
 	}
-	ma, mb := make([]bool, len(ra)), make([]bool, len(rb))
+	var fa, fb [64]bool
+	var ma, mb []bool
+	if len(ra) <= len(fa) && len(rb) <= len(fb) {
+		ma, mb = fa[:len(ra)], fb[:len(rb)]
+	} else {
+		ma, mb = make([]bool, len(ra)), make([]bool, len(rb))
+	}
 	matches := 0
 	for i := range ra {
 		lo, hi := max(0, i-window), min(len(rb), i+window+1)
 		for j := lo; j < hi; j++ {
-			if !mb[j] && ra[i] == rb[j] {
+			if !mb[j] && rune(ra[i]) == rune(rb[j]) {
 				ma[i], mb[j] = true, true
 				matches++
 				break
@@ -108,7 +121,7 @@ func JaroWinkler(a, b string) float64 {
 		for !mb[k] {
 			k++
 		}
-		if ra[i] != rb[k] {
+		if rune(ra[i]) != rune(rb[k]) {
 			transpositions++
 		}
 		k++
@@ -116,7 +129,7 @@ func JaroWinkler(a, b string) float64 {
 	m := float64(matches)
 	jaro := (m/float64(len(ra)) + m/float64(len(rb)) + (m-float64(transpositions)/2)/m) / 3
 	prefix := 0
-	for prefix < min(4, len(ra), len(rb)) && ra[prefix] == rb[prefix] {
+	for prefix < min(4, len(ra), len(rb)) && rune(ra[prefix]) == rune(rb[prefix]) {
 		prefix++
 	}
 	return jaro + float64(prefix)*0.1*(1-jaro)
@@ -132,20 +145,14 @@ type Person struct {
 // least threshold similar (NameSimilarity); when either lacks a date of
 // birth, at least two words in each name and one word in common; and, when both give one, the
 // same date of birth or one differing by a single transposed or mistyped
-// digit (a common keying error).
+// digit (a common keying error). The score is NameSimilarity's.
 func SamePerson(a, b Person, threshold float64) (bool, float64) {
-	score := NameSimilarity(a.Name, b.Name)
+	pa, pb := Prepare(a), Prepare(b)
+	score := similarity(pa.words, pb.words)
 	if score < threshold {
 		return false, score
 	}
-	if a.DOB == "" || b.DOB == "" {
-		// Without dates of birth a lone word ("white", "campbell") names
-		// too many people to put two agencies in contact, and two names
-		// that share no word exactly are too weak a link.
-		wa, wb := strings.Fields(Name(a.Name)), strings.Fields(Name(b.Name))
-		return len(wa) >= 2 && len(wb) >= 2 && slices.ContainsFunc(wa, func(w string) bool { return slices.Contains(wb, w) }), score
-	}
-	return dobClose(a.DOB, b.DOB), score
+	return pa.sameApartFromName(pb), score
 }
 
 // NameSimilarity compares two personal names word by word: each word of
@@ -156,7 +163,123 @@ func SamePerson(a, b Person, threshold float64) (bool, float64) {
 // 0.47. Word order does not matter, and a name missing its given name still
 // matches on the surname.
 func NameSimilarity(a, b string) float64 {
-	wa, wb := strings.Fields(Name(a)), strings.Fields(Name(b))
+	return similarity(prepareName(a), prepareName(b))
+}
+
+// Prepared is a person normalised once (name words split, letters
+// decoded) so that it can be compared with many others cheaply: an index
+// keeps one per registered person.
+type Prepared struct {
+	Person
+	Key   string // Name(Person.Name)
+	words []word // the words of Key, in Key's (sorted) order
+}
+
+// word is one word of a normalised name: its letters as bytes when they
+// are all ASCII, as runes otherwise, and the set of letters it contains.
+type word struct {
+	ascii []byte
+	runes []rune
+	n     int    // letters
+	set   uint32 // bit c-'a' for ASCII letters; bits 26-31 hash the others
+}
+
+// Prepare normalises p for SamePrepared.
+func Prepare(p Person) *Prepared {
+	key := Name(p.Name)
+	return &Prepared{Person: p, Key: key, words: prepareWords(key)}
+}
+
+func prepareName(s string) []word { return prepareWords(Name(s)) }
+
+func prepareWords(key string) []word {
+	fields := strings.Fields(key)
+	words := make([]word, len(fields))
+	buf := []byte(key) // one allocation shared by the ASCII words
+	off := 0
+	for i, f := range fields {
+		off += strings.Index(key[off:], f)
+		w := &words[i]
+		for _, r := range f {
+			if r < 0x80 {
+				w.set |= 1 << (uint(r) % 26)
+			} else {
+				w.set |= 1 << (26 + uint(r)%6)
+			}
+			w.n++
+		}
+		if w.n == len(f) {
+			w.ascii = buf[off : off+len(f) : off+len(f)]
+		} else {
+			w.runes = []rune(f)
+		}
+		off += len(f)
+	}
+	return words
+}
+
+// Words returns the number of words in the normalised name.
+func (p *Prepared) Words() int { return len(p.words) }
+
+// SamePrepared is SamePerson on prepared people, for an index comparing one
+// person with many: it rejects most pairs without computing Jaro-Winkler.
+// It accepts exactly the pairs SamePerson accepts, with the same score;
+// the score of a rejected pair is not computed and is reported as 0.
+func SamePrepared(a, b *Prepared, threshold float64) (bool, float64) {
+	if !a.sameApartFromName(b) {
+		return false, 0
+	}
+	score, ok := similarityAtLeast(a.words, b.words, threshold)
+	if !ok {
+		return false, 0
+	}
+	return true, score
+}
+
+// sameApartFromName is SamePerson's rule on everything but the name
+// similarity: the dates of birth, or without one the shared word.
+func (a *Prepared) sameApartFromName(b *Prepared) bool {
+	if a.DOB == "" || b.DOB == "" {
+		// Without dates of birth a lone word ("white", "campbell") names
+		// too many people to put two agencies in contact, and two names
+		// that share no word exactly are too weak a link.
+		return len(a.words) >= 2 && len(b.words) >= 2 && shareWord(a.words, b.words)
+	}
+	return dobClose(a.DOB, b.DOB)
+}
+
+func (w *word) equal(o *word) bool {
+	if w.ascii != nil || o.ascii != nil {
+		return string(w.ascii) == string(o.ascii) && w.runes == nil && o.runes == nil
+	}
+	return slices.Equal(w.runes, o.runes)
+}
+
+func shareWord(wa, wb []word) bool {
+	for i := range wa {
+		for j := range wb {
+			if wa[i].equal(&wb[j]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func wordJW(x, y *word) float64 {
+	switch {
+	case x.runes == nil && y.runes == nil:
+		return jaroWinkler(x.ascii, y.ascii)
+	case x.runes == nil:
+		return jaroWinkler(x.ascii, y.runes)
+	case y.runes == nil:
+		return jaroWinkler(x.runes, y.ascii)
+	}
+	return jaroWinkler(x.runes, y.runes)
+}
+
+// similarity is NameSimilarity on prepared words.
+func similarity(wa, wb []word) float64 {
 	if len(wa) == 0 || len(wb) == 0 {
 		return 0
 	}
@@ -164,14 +287,75 @@ func NameSimilarity(a, b string) float64 {
 		wa, wb = wb, wa
 	}
 	weakest := 1.0
-	for _, x := range wa {
+	for i := range wa {
 		best := 0.0
-		for _, y := range wb {
-			best = max(best, JaroWinkler(x, y))
+		for j := range wb {
+			best = max(best, wordJW(&wa[i], &wb[j]))
 		}
 		weakest = min(weakest, best)
 	}
 	return weakest
+}
+
+// similarityAtLeast is similarity when it reaches threshold, and ok
+// reports whether it does. A word pair whose Jaro-Winkler cannot reach
+// threshold (mayReach) is skipped: it is never the best partner of a
+// word whose best partner reaches the threshold, so the score of an
+// accepted pair is unchanged.
+func similarityAtLeast(wa, wb []word, threshold float64) (float64, bool) {
+	if len(wa) == 0 || len(wb) == 0 {
+		return 0, 0 >= threshold
+	}
+	if len(wa) > len(wb) {
+		wa, wb = wb, wa
+	}
+	weakest := 1.0
+	for i := range wa {
+		best := 0.0
+		for j := range wb {
+			if best < 1 && mayReach(&wa[i], &wb[j], threshold) {
+				best = max(best, wordJW(&wa[i], &wb[j]))
+			}
+		}
+		if best < threshold {
+			return 0, false
+		}
+		weakest = min(weakest, best)
+	}
+	return weakest, true
+}
+
+// mayReach reports whether JaroWinkler(x, y) can be at least threshold,
+// from an upper bound on the number of matching letters: a letter of one
+// word that the other lacks cannot match. With m matches out of n and n'
+// letters, Jaro is at most (m/n + m/n' + 1)/3, and Winkler's boost grows
+// with Jaro for the words' actual common prefix. The bound is compared
+// with a margin far above rounding error, so no pair that reaches the
+// threshold is skipped.
+func mayReach(x, y *word, threshold float64) bool {
+	m := min(x.n-bits.OnesCount32(x.set&^y.set), y.n-bits.OnesCount32(y.set&^x.set))
+	if m <= 0 {
+		return 0 >= threshold
+	}
+	prefix := commonPrefix(x, y)
+	fm := float64(m)
+	jaro := (fm/float64(x.n) + fm/float64(y.n) + 1) / 3
+	return jaro+float64(prefix)*0.1*(1-jaro) >= threshold-1e-9
+}
+
+func commonPrefix(x, y *word) int {
+	p := 0
+	for p < min(4, x.n, y.n) && x.at(p) == y.at(p) {
+		p++
+	}
+	return p
+}
+
+func (w *word) at(i int) rune {
+	if w.runes != nil {
+		return w.runes[i]
+	}
+	return rune(w.ascii[i])
 }
 
 func dobClose(a, b string) bool {
@@ -181,18 +365,24 @@ func dobClose(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
-	var diff []int
+	first, n := -1, 0
 	for i := range len(a) {
 		if a[i] != b[i] {
-			diff = append(diff, i)
+			if n == 0 {
+				first = i
+			}
+			n++
+			if n > 2 {
+				return false
+			}
 		}
 	}
-	switch len(diff) {
+	switch n {
 	case 1: // one mistyped digit
 		return true
 	case 2: // two adjacent digits swapped
-		i, j := diff[0], diff[1]
-		return j == i+1 && a[i] == b[j] && a[j] == b[i]
+		i, j := first, first+1
+		return a[i] == b[j] && a[j] == b[i]
 	}
 	return false
 }
