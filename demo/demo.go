@@ -98,6 +98,8 @@ var users = []userSpec{
 		liaison.Attributes{SwornOfficer: true, Clearance: liaison.ClearanceSecret}},
 	{"utility.liaison", "Chris Park", "CEPCO", []liaison.Role{liaison.RolePartnerLiaison}, liaison.Attributes{}},
 	{"bank.liaison", "Jamie Okafor", "FCB", []liaison.Role{liaison.RolePartnerLiaison}, liaison.Attributes{}},
+	{"watch", "Lt. Avery Stone", "SFC-COL", []liaison.Role{liaison.RoleWatch},
+		liaison.Attributes{SwornOfficer: true, Clearance: liaison.ClearanceSecret}},
 }
 
 type communitySpec struct {
@@ -249,7 +251,97 @@ func create(ctx context.Context, svc *service.Service) error {
 	if err := intelligence(ctx, svc, commIDs); err != nil {
 		return err
 	}
-	return reports(ctx, svc, commIDs)
+	if err := reports(ctx, svc, commIDs); err != nil {
+		return err
+	}
+	return deconfliction(ctx, svc)
+}
+
+// deconfliction registers operations in every state and targets, so the
+// demo shows a place-and-time conflict (taken by the fusion center's
+// watch), an exact vehicle match and a fuzzy person match.
+func deconfliction(ctx context.Context, svc *service.Service) error {
+	as := func(login string) (context.Context, error) {
+		u, err := svc.FindUser(ctx, login)
+		if err != nil {
+			return nil, err
+		}
+		return liaison.NewContext(ctx, liaison.Actor{User: u}), nil
+	}
+	day := svc.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	type opSpec struct {
+		login, name, phone string
+		kind               liaison.OperationKind
+		lat, lon, radius   float64
+		start, hours       time.Duration
+		officers           int
+		plain, activate    bool
+		end                liaison.OperationState // completed or cancelled after activation, or ""
+	}
+	specs := []opSpec{
+		{"agent", "Northgate warehouse search warrant", "+1 202 555 0111", liaison.OpWarrant, 39.2847, -76.6205, 150, 6 * time.Hour, 3 * time.Hour, 18, false, true, ""},
+		{"officer", "Harbor Street surveillance post", "+1 410 555 0151", liaison.OpSurveillance, 39.2861, -76.6180, 100, 5 * time.Hour, 6 * time.Hour, 4, true, true, ""},
+		{"deputy", "Mill Road controlled buy", "+1 410 555 0171", liaison.OpBuyWalk, 39.4015, -76.6019, 200, 30 * time.Hour, 2 * time.Hour, 5, true, false, ""},
+		{"lakeside.officer", "Lakeside arrest warrant", "+1 410 555 0161", liaison.OpArrest, 39.3400, -76.5000, 100, 8 * time.Hour, 1 * time.Hour, 6, false, true, liaison.OpCompleted},
+		{"jttf.supervisor", "Route 40 interview and arrest", "+1 202 555 0121", liaison.OpArrest, 39.3000, -76.7000, 300, 50 * time.Hour, 4 * time.Hour, 10, false, true, ""},
+	}
+	ops := map[string]*liaison.Operation{}
+	for _, sp := range specs {
+		c, err := as(sp.login)
+		if err != nil {
+			return err
+		}
+		o, err := svc.CreateOperation(c, service.OperationInput{Name: sp.name, Kind: sp.kind,
+			Center: &liaison.GeoPoint{Lat: sp.lat, Lon: sp.lon}, RadiusM: sp.radius, Start: day.Add(sp.start), End: day.Add(sp.start + sp.hours),
+			Officers: sp.officers, PlainClothes: sp.plain, Contact: &liaison.PointOfContact{Phone: sp.phone},
+			Notes: "Briefing at the station one hour before; staging area and entry plan in the case file.", Activate: sp.activate})
+		if err != nil {
+			return fmt.Errorf("demo: operation %q: %w", sp.name, err)
+		}
+		if sp.end != "" {
+			if _, err := svc.TransitionOperation(c, o.ID, sp.end, "warrant served, subject in custody"); err != nil {
+				return fmt.Errorf("demo: operation %q: %w", sp.name, err)
+			}
+		}
+		ops[sp.login] = o
+	}
+	targets := []struct {
+		login string
+		in    service.TargetInput
+	}{
+		{"agent", service.TargetInput{Kind: liaison.TargetVehicle, Value: "CPX-4471"}},
+		{"officer", service.TargetInput{Kind: liaison.TargetVehicle, Value: "cpx 4471"}},
+		{"jttf.supervisor", service.TargetInput{Kind: liaison.TargetPerson, Name: "Viktor Baranov", DOB: "1979-04-12"}},
+		{"deputy", service.TargetInput{Kind: liaison.TargetPerson, Name: "Victor Baranov", DOB: "1979-04-21"}},
+		{"deputy", service.TargetInput{Kind: liaison.TargetPhone, Value: "(410) 555-0199"}},
+	}
+	for _, t := range targets {
+		c, err := as(t.login)
+		if err != nil {
+			return err
+		}
+		t.in.OperationID, t.in.Contact = ops[t.login].ID, &liaison.PointOfContact{Phone: ops[t.login].Contact.Phone}
+		if _, err := svc.RegisterTarget(c, t.in); err != nil {
+			return fmt.Errorf("demo: target %s: %w", t.in.Kind, err)
+		}
+	}
+	// The fusion center's watch takes the place-and-time conflict.
+	c, err := as("watch")
+	if err != nil {
+		return err
+	}
+	cs, err := svc.WatchConflicts(c, []liaison.ConflictState{liaison.ConflictOpen}, liaison.Page{})
+	if err != nil {
+		return err
+	}
+	for _, k := range cs {
+		if k.Kind == liaison.ConflictPlaceTime {
+			if _, err := svc.HandleConflict(c, k.ID, service.WatchAction{Action: "take"}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // reports files suspicious activity reports in every vetting state.

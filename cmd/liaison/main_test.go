@@ -217,6 +217,7 @@ func server(t *testing.T, st store, extra ...string) (string, *syncBuffer) {
 		}
 		select {
 		case err := <-done:
+			done <- nil // the clean-up waits on done: do not leave it blocked
 			t.Fatalf("serve exited: %v\n%s", err, errOut.String())
 		default:
 		}
