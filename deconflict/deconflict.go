@@ -50,7 +50,7 @@ func Distance(lat1, lon1, lat2, lon2 float64) float64 {
 
 // Conflicts reports whether a and b conflict, and how.
 func Conflicts(a, b *Op) (Conflict, bool) {
-	if a.ID == b.ID {
+	if a == b {
 		return Conflict{}, false
 	}
 	startA, endA := a.Start.Add(-a.TimeSlack), a.End.Add(a.TimeSlack)
@@ -60,7 +60,9 @@ func Conflicts(a, b *Op) (Conflict, bool) {
 		return Conflict{}, false
 	}
 	gap := Distance(a.Area.Lat, a.Area.Lon, b.Area.Lat, b.Area.Lon) - (a.Area.Radius + a.Margin + b.Area.Radius + b.Margin)
-	if gap > 0 {
+	// The identity check comes last: ids are 36-byte strings, and most
+	// candidates fail on time or place first.
+	if gap > 0 || a.ID == b.ID {
 		return Conflict{}, false
 	}
 	return Conflict{With: b, Distance: gap, Overlap: to.Sub(from)}, true
