@@ -2,7 +2,6 @@ package deconflict
 
 import (
 	"fmt"
-	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -98,40 +97,50 @@ type SubjectMatch struct {
 const PersonThreshold = 0.90
 
 // SubjectIndex matches subjects across agencies. Exact identifiers go in a
-// hash map. People are prepared once (match.Prepare) and blocked on their
-// date of birth: each DOB is indexed under itself with one digit masked
-// and with each pair of adjacent digits sorted, so any two dates
-// match.SamePerson calls close (one digit mistyped, or two adjacent digits
-// swapped) share a key, and every person in a block has a close date.
-// People without a DOB, who match only on a shared name word, are indexed
-// by word. The index therefore finds exactly what a brute-force comparison
+// hash map. People are prepared once (match.Prepare) and indexed by their
+// date of birth; a check looks up every date match.SamePerson calls close
+// to the subject's (the date itself, each digit changed to each other
+// digit, each pair of adjacent digits swapped: 78 dates at most), so it
+// visits each person with a close date once and no one else. People
+// without a DOB, who match only on a shared name word, are indexed by
+// word. The index therefore finds exactly what a brute-force comparison
 // finds; the property test holds it to that.
 //
-// The name similarity of the people in a block is checked, not keyed:
-// a match at PersonThreshold guarantees neither a common first letter
+// The names of the people found by date are compared, not keyed: a match
+// at PersonThreshold guarantees neither a common first letter
 // ("katherine" and "catherine" score 0.93, "donald" and "mcdonald" 0.92)
-// nor a phonetic code, so no name key is implied by the rule.
-// match.SamePrepared rejects most candidates from their letters and
-// lengths without running Jaro-Winkler.
+// nor a phonetic code, so the rule implies no name key. match.SamePrepared
+// rejects most of them from letter sets and lengths held inline, without
+// running Jaro-Winkler.
 type SubjectIndex struct {
-	mu     sync.RWMutex
-	byID   map[string]*entry
-	exact  map[exactKey][]*entry // identifiers other than people's
-	dobKey map[uint64][]*entry   // people with a YYYY-MM-DD DOB, by dobKeys
-	oddDOB []*entry              // people with a DOB of another shape
-	noDOB  map[string][]*entry   // people without a DOB, by name word
-	people map[string][]*entry   // every person, by name word
+	mu       sync.RWMutex
+	byID     map[string]*entry
+	agencies map[string]uint32     // agency name to its number, from 1
+	exact    map[exactKey][]*entry // identifiers other than people's
+	byDOB    map[uint32][]*person  // people with a YYYY-MM-DD DOB, by packDOB
+	oddDOB   []*person             // people with a DOB of another shape
+	noDOB    map[string][]*person  // people without a DOB, by name word
+	people   map[string][]*person  // every person, by name word
 }
 
 // entry is a registered subject with what matching it needs, computed
 // once at Add.
 type entry struct {
 	s      *Subject
-	key    string          // s.Key()
-	person *match.Prepared // people only
-	words  []string        // distinct words of a person's normalised name
-	dob    uint32          // a YYYY-MM-DD DOB's 8 digits, a nibble each
-	dobOK  bool            // whether dob holds the DOB
+	agency uint32 // the subject's agency, numbered; 0 is no indexed agency
+	key    string // s.Key()
+	person *person
+}
+
+// person is what matching a person needs. The fields a check reads for
+// every candidate come first, so that most candidates cost one load.
+type person struct {
+	agency uint32
+	dob    uint32 // a YYYY-MM-DD DOB's 8 digits, a nibble each
+	match.Prepared
+	dobOK bool // whether dob holds the DOB
+	s     *Subject
+	words []string // distinct words of the normalised name
 }
 
 type exactKey struct {
@@ -141,18 +150,20 @@ type exactKey struct {
 
 // NewSubjects returns an empty subject index.
 func NewSubjects() *SubjectIndex {
-	return &SubjectIndex{byID: map[string]*entry{}, exact: map[exactKey][]*entry{},
-		dobKey: map[uint64][]*entry{}, noDOB: map[string][]*entry{}, people: map[string][]*entry{}}
+	return &SubjectIndex{byID: map[string]*entry{}, agencies: map[string]uint32{}, exact: map[exactKey][]*entry{},
+		byDOB: map[uint32][]*person{}, noDOB: map[string][]*person{}, people: map[string][]*person{}}
 }
 
 func newEntry(s *Subject) *entry {
-	e := &entry{s: s, key: s.Key()}
-	if s.Kind == Person {
-		e.person = match.Prepare(match.Person{Name: s.Name, DOB: s.DOB})
-		e.key = e.person.Key
-		e.words = slices.Compact(strings.Fields(e.key)) // Key's words are sorted
-		e.dob, e.dobOK = packDOB(s.DOB)
+	e := &entry{s: s}
+	if s.Kind != Person {
+		e.key = s.Key()
+		return e
 	}
+	p := &person{Prepared: match.Prepare(match.Person{Name: s.Name, DOB: s.DOB}), s: s}
+	p.words = slices.Compact(strings.Fields(p.Key)) // Key's words are sorted
+	p.dob, p.dobOK = packDOB(s.DOB)
+	e.key, e.person = p.Key, p
 	return e
 }
 
@@ -178,42 +189,26 @@ func packDOB(dob string) (uint32, bool) {
 	return d, true
 }
 
-// The keys of a packed DOB: digit i masked (kind 1+i, the digit set to
-// 0xF) for i in 0-7, and the adjacent digits i, i+1 of one field sorted
-// (kind 16+i). Two YYYY-MM-DD dates that differ in one digit share the
-// key masking it; two that differ by swapping adjacent digits (which must
-// lie in one field, the dashes being fixed) share the key sorting them;
-// equal dates share all keys; and dates sharing a key differ in at most
-// that digit or by that swap. dobKeyCount is how many keys a date has.
-const dobKeyCount = 8 + len(dobPairs)
-
-var dobPairs = [...]int{0, 1, 2, 4, 6} // first digits of adjacent pairs within YYYY, MM, DD
-
-func dobKeyAt(d uint32, k int) uint64 {
-	if k < 8 {
-		return uint64(1+k)<<32 | uint64(d|0xF<<(4*k))
+// closeDates calls f with each packed date that match.SamePerson calls
+// close to d, each once: d; d with one digit changed; d with two adjacent
+// digits of one field swapped (the dashes are fixed, so a swap never
+// crosses a field).
+func closeDates(d uint32, f func(uint32)) {
+	f(d)
+	for i := range 8 {
+		digit := d >> (4 * i) & 0xF
+		for v := range uint32(10) {
+			if v != digit {
+				f(d&^(0xF<<(4*i)) | v<<(4*i))
+			}
+		}
 	}
-	i := dobPairs[k-8]
-	a, b := d>>(4*i)&0xF, d>>(4*(i+1))&0xF
-	if a > b {
-		d ^= (a ^ b) << (4 * i)
-		d ^= (a ^ b) << (4 * (i + 1))
+	for _, i := range [...]int{0, 1, 2, 4, 6} { // YYYY, MM, DD
+		a, b := d>>(4*i)&0xF, d>>(4*(i+1))&0xF
+		if a != b {
+			f(d ^ (a^b)<<(4*i) ^ (a^b)<<(4*(i+1)))
+		}
 	}
-	return uint64(16+i)<<32 | uint64(d)
-}
-
-// firstDOBKey is the first key, in dobKeyAt's order, that two close packed
-// dates share: the query visits a candidate once, in that key's block.
-func firstDOBKey(a, b uint32) int {
-	x := a ^ b
-	if x == 0 {
-		return 0
-	}
-	i := bits.TrailingZeros32(x) / 4
-	if x>>(4*(i+1)) == 0 { // one digit differs
-		return i
-	}
-	return 8 + slices.Index(dobPairs[:], i) // a swap of digits i and i+1
 }
 
 // Len is the number of subjects indexed.
@@ -232,6 +227,14 @@ func (x *SubjectIndex) Add(s *Subject) []SubjectMatch {
 	if old, ok := x.byID[s.ID]; ok {
 		x.remove(old)
 	}
+	e.agency = x.agencies[s.Agency]
+	if e.agency == 0 {
+		e.agency = uint32(len(x.agencies) + 1)
+		x.agencies[s.Agency] = e.agency
+	}
+	if e.person != nil {
+		e.person.agency = e.agency
+	}
 	found := x.query(e)
 	x.byID[s.ID] = e
 	if s.Kind != Person {
@@ -239,22 +242,20 @@ func (x *SubjectIndex) Add(s *Subject) []SubjectMatch {
 		x.exact[k] = append(x.exact[k], e)
 		return found
 	}
-	if e.person.Words() >= 2 { // a match without a DOB needs two words
-		for _, w := range e.words {
-			x.people[w] = append(x.people[w], e)
+	p := e.person
+	if p.Words() >= 2 { // a match without a DOB needs two words
+		for _, w := range p.words {
+			x.people[w] = append(x.people[w], p)
 			if s.DOB == "" {
-				x.noDOB[w] = append(x.noDOB[w], e)
+				x.noDOB[w] = append(x.noDOB[w], p)
 			}
 		}
 	}
 	switch {
-	case e.dobOK:
-		for k := range dobKeyCount {
-			dk := dobKeyAt(e.dob, k)
-			x.dobKey[dk] = append(x.dobKey[dk], e)
-		}
+	case p.dobOK:
+		x.byDOB[p.dob] = append(x.byDOB[p.dob], p)
 	case s.DOB != "":
-		x.oddDOB = append(x.oddDOB, e)
+		x.oddDOB = append(x.oddDOB, p)
 	}
 	return found
 }
@@ -264,6 +265,10 @@ func (x *SubjectIndex) Check(s *Subject) []SubjectMatch {
 	e := newEntry(s)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
+	e.agency = x.agencies[s.Agency]
+	if e.person != nil {
+		e.person.agency = e.agency
+	}
 	return x.query(e)
 }
 
@@ -276,7 +281,7 @@ func (x *SubjectIndex) Remove(id string) {
 	}
 }
 
-func without(list []*entry, e *entry) []*entry {
+func without[E any](list []*E, e *E) []*E {
 	for i, o := range list {
 		if o == e {
 			list[i] = list[len(list)-1]
@@ -294,25 +299,24 @@ func (x *SubjectIndex) remove(e *entry) {
 		drop(x.exact, exactKey{s.Kind, e.key}, e)
 		return
 	}
-	if e.person.Words() >= 2 {
-		for _, w := range e.words {
-			drop(x.people, w, e)
+	p := e.person
+	if p.Words() >= 2 {
+		for _, w := range p.words {
+			drop(x.people, w, p)
 			if s.DOB == "" {
-				drop(x.noDOB, w, e)
+				drop(x.noDOB, w, p)
 			}
 		}
 	}
 	switch {
-	case e.dobOK:
-		for k := range dobKeyCount {
-			drop(x.dobKey, dobKeyAt(e.dob, k), e)
-		}
+	case p.dobOK:
+		drop(x.byDOB, p.dob, p)
 	case s.DOB != "":
-		x.oddDOB = without(x.oddDOB, e)
+		x.oddDOB = without(x.oddDOB, p)
 	}
 }
 
-func drop[K comparable](m map[K][]*entry, k K, e *entry) {
+func drop[K comparable, E any](m map[K][]*E, k K, e *E) {
 	if l := without(m[k], e); len(l) > 0 {
 		m[k] = l
 	} else {
@@ -345,75 +349,72 @@ func MatchSubjects(a, b *Subject) (SubjectMatch, bool) {
 }
 
 // query returns the other agencies' subjects that e's subject matches.
-// Each candidate is visited once without a set of those seen: in the
-// block of the first DOB key, or under the first name word, it shares
-// with the query.
-func (x *SubjectIndex) query(q *entry) []SubjectMatch {
+// Each candidate is visited once: under one close date, or under the
+// first name word it shares with the query.
+func (x *SubjectIndex) query(e *entry) []SubjectMatch {
 	var found []SubjectMatch
-	s := q.s
+	s := e.s
 	if s.Kind != Person {
-		for _, o := range x.exact[exactKey{s.Kind, q.key}] {
-			if o.s.Agency != s.Agency && o.s.ID != s.ID {
+		for _, o := range x.exact[exactKey{s.Kind, e.key}] {
+			if o.agency != e.agency && o.s.ID != s.ID {
 				found = append(found, SubjectMatch{With: o.s, How: "exact", Score: 1})
 			}
 		}
 		return found
 	}
-	try := func(o *entry) {
-		if o.s.Agency == s.Agency || o.s.ID == s.ID {
+	q := e.person
+	// try reports o if it matches; i >= 0 means o was found under the
+	// query's i-th name word and is reported there only if that is the
+	// first word they share.
+	try := func(o *person, i int) {
+		if o.agency == q.agency {
 			return
 		}
-		ok, score := match.SamePrepared(q.person, o.person, PersonThreshold)
-		if !ok {
+		ok, score := match.SamePrepared(&q.Prepared, &o.Prepared, PersonThreshold)
+		if !ok || o.s.ID == s.ID || i >= 0 && firstSharedWord(q.words, o.words) != i {
 			return
 		}
 		how := "fuzzy"
-		if q.key == o.key && s.DOB == o.s.DOB {
+		if q.Key == o.Key && s.DOB == o.s.DOB {
 			how = "exact"
 		}
 		found = append(found, SubjectMatch{With: o.s, How: how, Score: score})
 	}
 	// Without a DOB on either side a match needs two words in each name
 	// and a word in common.
-	twoWords := q.person.Words() >= 2
+	twoWords := q.Words() >= 2
 	if s.DOB == "" {
 		if twoWords {
 			for i, w := range q.words {
 				for _, o := range x.people[w] {
-					if firstSharedWord(q.words, o.words) == i {
-						try(o)
-					}
+					try(o, i)
 				}
 			}
 		}
 		return found
 	}
 	if q.dobOK {
-		for k := range dobKeyCount {
-			for _, o := range x.dobKey[dobKeyAt(q.dob, k)] {
-				if firstDOBKey(q.dob, o.dob) == k {
-					try(o)
-				}
+		closeDates(q.dob, func(d uint32) {
+			for _, o := range x.byDOB[d] {
+				try(o, -1)
 			}
-		}
+		})
 		for _, o := range x.oddDOB {
-			try(o)
+			try(o, -1)
 		}
 	} else {
 		// A DOB of another shape (Validate rejects them) can be close to
 		// any date: compare with every person who has one.
 		for _, o := range x.byID {
-			if o.s.Kind == Person && o.s.DOB != "" {
-				try(o)
+			if o.person != nil && o.s.DOB != "" {
+				try(o.person, -1)
 			}
 		}
 	}
 	if twoWords {
 		for i, w := range q.words {
 			for _, o := range x.noDOB[w] {
-				if firstSharedWord(q.words, o.words) == i {
-					try(o)
-				}
+				try(o, i)
 			}
 		}
 	}

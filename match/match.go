@@ -152,7 +152,7 @@ func SamePerson(a, b Person, threshold float64) (bool, float64) {
 	if score < threshold {
 		return false, score
 	}
-	return pa.sameApartFromName(pb), score
+	return pa.sameApartFromName(&pb), score
 }
 
 // NameSimilarity compares two personal names word by word: each word of
@@ -168,26 +168,45 @@ func NameSimilarity(a, b string) float64 {
 
 // Prepared is a person normalised once (name words split, letters
 // decoded) so that it can be compared with many others cheaply: an index
-// keeps one per registered person.
+// keeps one per registered person. Its first fields are what rejects
+// most pairs, so that a comparison usually reads nothing else.
 type Prepared struct {
+	quick  [quickWords]wordSum // the first words' letter sets and lengths
+	nwords int                 // words in Key, repeated ones included
+	dob    [10]byte            // DOB, when it has 10 bytes as a valid one does
 	Person
 	Key   string // Name(Person.Name)
 	words []word // the words of Key, in Key's (sorted) order
 }
 
+// quickWords is how many words a Prepared summarises inline.
+const quickWords = 4
+
+// wordSum is a word's set of letters (bit c-'a' for an ASCII letter,
+// bits 26-31 a hash of the others) and its length in letters.
+type wordSum struct {
+	set uint32
+	n   int
+}
+
 // word is one word of a normalised name: its letters as bytes when they
-// are all ASCII, as runes otherwise, and the set of letters it contains.
+// are all ASCII, as runes otherwise.
 type word struct {
+	wordSum
 	ascii []byte
 	runes []rune
-	n     int    // letters
-	set   uint32 // bit c-'a' for ASCII letters; bits 26-31 hash the others
 }
 
 // Prepare normalises p for SamePrepared.
-func Prepare(p Person) *Prepared {
+func Prepare(p Person) Prepared {
 	key := Name(p.Name)
-	return &Prepared{Person: p, Key: key, words: prepareWords(key)}
+	x := Prepared{Person: p, Key: key, words: prepareWords(key)}
+	x.nwords = len(x.words)
+	for i := range min(len(x.words), quickWords) {
+		x.quick[i] = x.words[i].wordSum
+	}
+	copy(x.dob[:], p.DOB)
+	return x
 }
 
 func prepareName(s string) []word { return prepareWords(Name(s)) }
@@ -219,14 +238,14 @@ func prepareWords(key string) []word {
 }
 
 // Words returns the number of words in the normalised name.
-func (p *Prepared) Words() int { return len(p.words) }
+func (p *Prepared) Words() int { return p.nwords }
 
 // SamePrepared is SamePerson on prepared people, for an index comparing one
 // person with many: it rejects most pairs without computing Jaro-Winkler.
 // It accepts exactly the pairs SamePerson accepts, with the same score;
 // the score of a rejected pair is not computed and is reported as 0.
 func SamePrepared(a, b *Prepared, threshold float64) (bool, float64) {
-	if !a.sameApartFromName(b) {
+	if quickReject(a, b, threshold) || !a.sameApartFromName(b) {
 		return false, 0
 	}
 	score, ok := similarityAtLeast(a.words, b.words, threshold)
@@ -234,6 +253,32 @@ func SamePrepared(a, b *Prepared, threshold float64) (bool, float64) {
 		return false, 0
 	}
 	return true, score
+}
+
+// quickReject reports, from the inline letter sets and lengths alone,
+// that a word of the name with fewer words has no partner in the other
+// whose Jaro-Winkler can reach threshold (mayReach with the largest
+// prefix boost), so that the names' similarity is below it.
+func quickReject(a, b *Prepared, threshold float64) bool {
+	if a.nwords > b.nwords { // similarity's choice of the shorter name
+		a, b = b, a
+	}
+	if a.nwords == 0 || b.nwords > quickWords {
+		return false
+	}
+	for i := range min(a.nwords, quickWords) {
+		partner := false
+		for j := range b.nwords {
+			if bound(a.quick[i], b.quick[j], 4) >= threshold-1e-9 {
+				partner = true
+				break
+			}
+		}
+		if !partner {
+			return true
+		}
+	}
+	return false
 }
 
 // sameApartFromName is SamePerson's rule on everything but the name
@@ -244,6 +289,9 @@ func (a *Prepared) sameApartFromName(b *Prepared) bool {
 		// too many people to put two agencies in contact, and two names
 		// that share no word exactly are too weak a link.
 		return len(a.words) >= 2 && len(b.words) >= 2 && shareWord(a.words, b.words)
+	}
+	if len(a.DOB) == len(a.dob) && len(b.DOB) == len(b.dob) {
+		return dobClose(a.dob[:], b.dob[:])
 	}
 	return dobClose(a.DOB, b.DOB)
 }
@@ -333,14 +381,19 @@ func similarityAtLeast(wa, wb []word, threshold float64) (float64, bool) {
 // with a margin far above rounding error, so no pair that reaches the
 // threshold is skipped.
 func mayReach(x, y *word, threshold float64) bool {
+	return bound(x.wordSum, y.wordSum, commonPrefix(x, y)) >= threshold-1e-9
+}
+
+// bound is mayReach's upper bound on the Jaro-Winkler similarity of two
+// words with these letters and a common prefix of at most prefix letters.
+func bound(x, y wordSum, prefix int) float64 {
 	m := min(x.n-bits.OnesCount32(x.set&^y.set), y.n-bits.OnesCount32(y.set&^x.set))
 	if m <= 0 {
-		return 0 >= threshold
+		return 0
 	}
-	prefix := commonPrefix(x, y)
 	fm := float64(m)
 	jaro := (fm/float64(x.n) + fm/float64(y.n) + 1) / 3
-	return jaro+float64(prefix)*0.1*(1-jaro) >= threshold-1e-9
+	return jaro + float64(prefix)*0.1*(1-jaro)
 }
 
 func commonPrefix(x, y *word) int {
@@ -358,10 +411,7 @@ func (w *word) at(i int) rune {
 	return rune(w.ascii[i])
 }
 
-func dobClose(a, b string) bool {
-	if a == b {
-		return true
-	}
+func dobClose[S string | []byte](a, b S) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -378,7 +428,7 @@ func dobClose(a, b string) bool {
 		}
 	}
 	switch n {
-	case 1: // one mistyped digit
+	case 0, 1: // the same date, or one mistyped digit
 		return true
 	case 2: // two adjacent digits swapped
 		i, j := first, first+1
