@@ -89,6 +89,9 @@ type Operation struct {
 	History      []OperationTransition `json:"history"`
 	Created      time.Time             `json:"created_at"`
 	Updated      time.Time             `json:"updated_at"`
+	// Seq is the deconfliction clock tick of the last change (see
+	// Tx.TickDeconflictionClock); the store keeps it beside the body.
+	Seq int64 `json:"-"`
 }
 
 // Validate checks the operation's own fields; its place and window are
@@ -152,6 +155,7 @@ type Target struct {
 	Active      bool           `json:"active"`
 	Created     time.Time      `json:"created_at"`
 	Retired     time.Time      `json:"retired_at,omitzero"`
+	Seq         int64          `json:"-"` // the deconfliction clock tick of the last change
 }
 
 // Validate checks what the engine does not: attachment and contact.

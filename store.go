@@ -154,6 +154,16 @@ type Tx interface {
 	// ListOperations returns operations in id order after p.After.
 	ListOperations(ctx context.Context, f OperationFilter, p Page) ([]*Operation, error)
 
+	// TickDeconflictionClock advances the deconfliction clock and returns
+	// the new tick. The clock row stays locked until the transaction ends, so
+	// deconfliction writes are serialised across nodes.
+	TickDeconflictionClock(ctx context.Context) (int64, error)
+	// ListDeconflictionChanges returns the operations and targets whose last
+	// change has after < seq <= upTo, in seq order.
+	ListDeconflictionChanges(ctx context.Context, after, upTo int64) ([]*Operation, []*Target, error)
+	// DeconflictionClock returns the current tick without taking the lock.
+	DeconflictionClock(ctx context.Context) (int64, error)
+
 	// CreateTarget inserts t; EINVALID (agency_id, operation_id) for an
 	// unknown agency or operation.
 	CreateTarget(ctx context.Context, t *Target) error

@@ -42,8 +42,8 @@ func (t *Tx) CreateOperation(ctx context.Context, o *liaison.Operation) error {
 		return err
 	}
 	return t.exec(ctx, op, false,
-		"INSERT INTO operations (id, agency_id, state, ends, body, created, updated) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		uid(o.ID), uid(o.AgencyID), string(o.State), o.End, b, o.Created, o.Updated)
+		"INSERT INTO operations (id, agency_id, state, ends, body, created, updated, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		uid(o.ID), uid(o.AgencyID), string(o.State), o.End, b, o.Created, o.Updated, o.Seq)
 }
 
 // UpdateOperation implements liaison.Tx.
@@ -53,8 +53,8 @@ func (t *Tx) UpdateOperation(ctx context.Context, o *liaison.Operation) error {
 	if err != nil {
 		return err
 	}
-	return t.exec(ctx, op, true, "UPDATE operations SET state = $1, ends = $2, body = $3, updated = $4 WHERE id = $5",
-		string(o.State), o.End, b, o.Updated, uid(o.ID))
+	return t.exec(ctx, op, true, "UPDATE operations SET state = $1, ends = $2, body = $3, updated = $4, seq = $5 WHERE id = $6",
+		string(o.State), o.End, b, o.Updated, o.Seq, uid(o.ID))
 }
 
 // FindOperation implements liaison.Tx.
@@ -88,8 +88,8 @@ func (t *Tx) CreateTarget(ctx context.Context, g *liaison.Target) error {
 		opID = uid(g.OperationID)
 	}
 	return t.exec(ctx, op, false,
-		"INSERT INTO targets (id, agency_id, operation_id, active, body, created) VALUES ($1, $2, $3, $4, $5, $6)",
-		uid(g.ID), uid(g.AgencyID), opID, g.Active, b, g.Created)
+		"INSERT INTO targets (id, agency_id, operation_id, active, body, created, seq) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		uid(g.ID), uid(g.AgencyID), opID, g.Active, b, g.Created, g.Seq)
 }
 
 // UpdateTarget implements liaison.Tx.
@@ -99,7 +99,7 @@ func (t *Tx) UpdateTarget(ctx context.Context, g *liaison.Target) error {
 	if err != nil {
 		return err
 	}
-	return t.exec(ctx, op, true, "UPDATE targets SET active = $1, body = $2 WHERE id = $3", g.Active, b, uid(g.ID))
+	return t.exec(ctx, op, true, "UPDATE targets SET active = $1, body = $2, seq = $3 WHERE id = $4", g.Active, b, g.Seq, uid(g.ID))
 }
 
 // FindTarget implements liaison.Tx.
@@ -122,6 +122,51 @@ func (t *Tx) ListTargets(ctx context.Context, f liaison.TargetFilter, p liaison.
 	}
 	s, args := q.page("SELECT body FROM targets", p)
 	return list(ctx, t, "postgres.ListTargets", s, args, scanBody[liaison.Target])
+}
+
+// TickDeconflictionClock implements liaison.Tx: the row lock serialises
+// deconfliction writes across nodes until the transaction ends.
+func (t *Tx) TickDeconflictionClock(ctx context.Context) (int64, error) {
+	var seq int64
+	err := t.tx.QueryRow(ctx, "UPDATE deconfliction_clock SET seq = seq + 1 WHERE id = 1 RETURNING seq").Scan(&seq)
+	return seq, translate("postgres.TickDeconflictionClock", err)
+}
+
+// DeconflictionClock implements liaison.Tx.
+func (t *Tx) DeconflictionClock(ctx context.Context) (int64, error) {
+	var seq int64
+	err := t.tx.QueryRow(ctx, "SELECT seq FROM deconfliction_clock WHERE id = 1").Scan(&seq)
+	return seq, translate("postgres.DeconflictionClock", err)
+}
+
+// withSeq decodes a row of (body, seq) and keeps the seq, which the body does not carry.
+func withSeq[T any](set func(*T, int64)) func(scanner) (*T, error) {
+	return func(s scanner) (*T, error) {
+		var b []byte
+		var seq int64
+		if err := s.Scan(&b, &seq); err != nil {
+			return nil, err
+		}
+		var v T
+		if err := json.Unmarshal(b, &v); err != nil {
+			return nil, err
+		}
+		set(&v, seq)
+		return &v, nil
+	}
+}
+
+// ListDeconflictionChanges implements liaison.Tx.
+func (t *Tx) ListDeconflictionChanges(ctx context.Context, after, upTo int64) ([]*liaison.Operation, []*liaison.Target, error) {
+	const op = "postgres.ListDeconflictionChanges"
+	ops, err := list(ctx, t, op, "SELECT body, seq FROM operations WHERE seq > $1 AND seq <= $2 ORDER BY seq", []any{after, upTo},
+		withSeq(func(o *liaison.Operation, seq int64) { o.Seq = seq }))
+	if err != nil {
+		return nil, nil, err
+	}
+	ts, err := list(ctx, t, op, "SELECT body, seq FROM targets WHERE seq > $1 AND seq <= $2 ORDER BY seq", []any{after, upTo},
+		withSeq(func(g *liaison.Target, seq int64) { g.Seq = seq }))
+	return ops, ts, err
 }
 
 // CreateConflict implements liaison.Tx.

@@ -53,7 +53,13 @@ func (s *Service) RegisterTarget(ctx context.Context, in TargetInput) (*liaison.
 	if err := s.ensureLoaded(ctx); err != nil {
 		return nil, err
 	}
+	var seq int64
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
+		var err error
+		if seq, err = s.tick(ctx, tx); err != nil {
+			return err
+		}
+		t.Seq = seq
 		c, err := contact(ctx, tx, u, in.Contact)
 		if err != nil {
 			return err
@@ -103,6 +109,7 @@ func (s *Service) RegisterTarget(ctx context.Context, in TargetInput) (*liaison.
 	if err != nil {
 		return nil, err
 	}
+	d.seen(seq)
 	d.targets.Add(sub)
 	s.kick()
 	return t, nil
@@ -125,9 +132,16 @@ func (s *Service) RetireTarget(ctx context.Context, id liaison.ID) (*liaison.Tar
 	d := s.Deconfliction
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if err := s.ensureLoaded(ctx); err != nil {
+		return nil, err
+	}
 	var t *liaison.Target
+	var seq int64
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
 		var err error
+		if seq, err = s.tick(ctx, tx); err != nil {
+			return err
+		}
 		if t, err = tx.FindTarget(ctx, id); err != nil {
 			return err
 		}
@@ -137,7 +151,7 @@ func (s *Service) RetireTarget(ctx context.Context, id liaison.ID) (*liaison.Tar
 		if !t.Active {
 			return liaison.Errorf(liaison.ECONFLICT, "the target is already retired")
 		}
-		t.Active, t.Retired = false, s.now()
+		t.Active, t.Retired, t.Seq = false, s.now(), seq
 		if err := tx.UpdateTarget(ctx, t); err != nil {
 			return err
 		}
@@ -146,6 +160,7 @@ func (s *Service) RetireTarget(ctx context.Context, id liaison.ID) (*liaison.Tar
 	if err != nil {
 		return nil, s.refuse(ctx, "target.retire", "target", id, err)
 	}
+	d.seen(seq)
 	d.targets.Remove(id)
 	return t, nil
 }

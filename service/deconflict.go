@@ -43,10 +43,11 @@ type Deconfliction struct {
 	Limits  deconflict.Limits
 	Margins map[liaison.OperationKind]Margin
 
-	mu      sync.Mutex
-	loaded  bool
-	ops     *deconflict.Index
-	targets *deconflict.SubjectIndex
+	mu        sync.Mutex
+	loaded    bool
+	watermark int64 // the deconfliction clock tick the indexes reflect
+	ops       *deconflict.Index
+	targets   *deconflict.SubjectIndex
 }
 
 // NewDeconfliction returns empty indexes with the default limits and margins.
@@ -79,6 +80,16 @@ func (s *Service) loadLocked(ctx context.Context) (LoadStats, error) {
 	ops, targets := deconflict.New(), deconflict.NewSubjects()
 	var st LoadStats
 	now := s.now()
+	// Changes after this tick are caught up at the next registration
+	// (applying one twice is harmless).
+	var wm int64
+	if err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		var err error
+		wm, err = tx.DeconflictionClock(ctx)
+		return err
+	}); err != nil {
+		return st, err
+	}
 	after := ""
 	for {
 		var page []*liaison.Operation
@@ -126,9 +137,54 @@ func (s *Service) loadLocked(ctx context.Context) (LoadStats, error) {
 		}
 		after = page[len(page)-1].ID
 	}
-	d.ops, d.targets, d.loaded = ops, targets, true
+	d.ops, d.targets, d.loaded, d.watermark = ops, targets, true, wm
 	st.Took = time.Since(start)
 	return st, nil
+}
+
+// tick advances the deconfliction clock in tx (on PostgreSQL its row lock
+// serialises deconfliction writes across nodes until tx ends) and first
+// brings this node's indexes up to date with every change other nodes
+// committed since the last tick it saw. d.mu is held. The caller sets the
+// tick on every operation and target it writes, and calls seen(tick) after
+// commit.
+func (s *Service) tick(ctx context.Context, tx liaison.Tx) (int64, error) {
+	d := s.Deconfliction
+	seq, err := tx.TickDeconflictionClock(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if seq-1 > d.watermark {
+		ops, ts, err := tx.ListDeconflictionChanges(ctx, d.watermark, seq-1)
+		if err != nil {
+			return 0, err
+		}
+		now := s.now()
+		for _, o := range ops {
+			io, err := d.indexOp(o)
+			if err == nil && o.State == liaison.OpActive && io.End.Add(io.TimeSlack).After(now) {
+				d.ops.Add(io)
+			} else {
+				d.ops.Remove(o.ID)
+			}
+		}
+		for _, t := range ts {
+			if t.Active {
+				d.targets.Add(subjectOf(t))
+			} else {
+				d.targets.Remove(t.ID)
+			}
+		}
+		d.watermark = seq - 1
+	}
+	return seq, nil
+}
+
+// seen records that this node's indexes reflect its own committed tick.
+func (d *Deconfliction) seen(seq int64) {
+	if seq > d.watermark {
+		d.watermark = seq
+	}
 }
 
 // ensureLoaded rebuilds the indexes once; d.mu is held.
@@ -269,7 +325,13 @@ func (s *Service) CreateOperation(ctx context.Context, in OperationInput) (*liai
 		return nil, err
 	}
 	var io *deconflict.Op
+	var seq int64
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
+		var err error
+		if seq, err = s.tick(ctx, tx); err != nil {
+			return err
+		}
+		o.Seq = seq
 		c, err := contact(ctx, tx, u, in.Contact)
 		if err != nil {
 			return err
@@ -294,6 +356,7 @@ func (s *Service) CreateOperation(ctx context.Context, in OperationInput) (*liai
 	if err != nil {
 		return nil, err
 	}
+	d.seen(seq)
 	if io != nil {
 		d.ops.Add(io)
 		s.kick()
@@ -584,11 +647,16 @@ func (s *Service) TransitionOperation(ctx context.Context, id liaison.ID, to lia
 	var o *liaison.Operation
 	var io *deconflict.Op
 	var retired []liaison.ID
+	var seq int64
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
 		var err error
+		if seq, err = s.tick(ctx, tx); err != nil {
+			return err
+		}
 		if o, err = s.ownOperation(ctx, tx, u, id); err != nil {
 			return err
 		}
+		o.Seq = seq
 		if to == liaison.OpActive && o.State == liaison.OpDraft {
 			io, err = s.activateLocked(ctx, tx, o, u, reason, now)
 			return err
@@ -596,12 +664,13 @@ func (s *Service) TransitionOperation(ctx context.Context, id liaison.ID, to lia
 		if err := s.transition(ctx, tx, o, u, to, reason, now); err != nil {
 			return err
 		}
-		retired, err = s.retireTargets(ctx, tx, o.ID, now)
+		retired, err = s.retireTargets(ctx, tx, o.ID, seq, now)
 		return err
 	})
 	if err != nil {
 		return nil, s.refuse(ctx, "operation.transition", "operation", id, err)
 	}
+	d.seen(seq)
 	if io != nil {
 		d.ops.Add(io)
 		s.kick()
@@ -616,7 +685,7 @@ func (s *Service) TransitionOperation(ctx context.Context, id liaison.ID, to lia
 }
 
 // retireTargets retires every active target of an operation that ended.
-func (s *Service) retireTargets(ctx context.Context, tx liaison.Tx, opID liaison.ID, now time.Time) ([]liaison.ID, error) {
+func (s *Service) retireTargets(ctx context.Context, tx liaison.Tx, opID liaison.ID, seq int64, now time.Time) ([]liaison.ID, error) {
 	var ids []liaison.ID
 	for {
 		ts, err := tx.ListTargets(ctx, liaison.TargetFilter{OperationID: opID, ActiveOnly: true}, liaison.Page{Limit: liaison.MaxPageSize})
@@ -624,7 +693,7 @@ func (s *Service) retireTargets(ctx context.Context, tx liaison.Tx, opID liaison
 			return ids, err
 		}
 		for _, t := range ts {
-			t.Active, t.Retired = false, now
+			t.Active, t.Retired, t.Seq = false, now, seq
 			if err := tx.UpdateTarget(ctx, t); err != nil {
 				return nil, err
 			}
@@ -689,7 +758,12 @@ func (s *Service) ExpireOperations(ctx context.Context) (int, error) {
 	for len(ids) > 0 {
 		batch := ids[:min(len(ids), liaison.MaxPageSize)]
 		ids = ids[len(batch):]
+		var seq int64
 		err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+			var err error
+			if seq, err = s.tick(ctx, tx); err != nil {
+				return err
+			}
 			for _, id := range batch {
 				o, err := tx.FindOperation(ctx, id)
 				if err != nil {
@@ -698,10 +772,11 @@ func (s *Service) ExpireOperations(ctx context.Context) (int, error) {
 				if o.State != liaison.OpActive {
 					continue
 				}
+				o.Seq = seq
 				if err := s.transition(ctx, tx, o, nil, liaison.OpCompleted, "window ended", now); err != nil {
 					return err
 				}
-				retired, err := s.retireTargets(ctx, tx, o.ID, now)
+				retired, err := s.retireTargets(ctx, tx, o.ID, seq, now)
 				if err != nil {
 					return err
 				}

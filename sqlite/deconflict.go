@@ -35,15 +35,15 @@ func in[T ~string](q *query, col string, vs []T) {
 // CreateOperation implements liaison.Tx.
 func (t *Tx) CreateOperation(ctx context.Context, o *liaison.Operation) error {
 	return t.exec(ctx, "sqlite.CreateOperation", "id", "agency_id", false,
-		"INSERT INTO operations (id, agency_id, state, ends, body, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		o.ID, o.AgencyID, o.State, us(o.End), mustJSON(o), us(o.Created), us(o.Updated))
+		"INSERT INTO operations (id, agency_id, state, ends, body, created, updated, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		o.ID, o.AgencyID, o.State, us(o.End), mustJSON(o), us(o.Created), us(o.Updated), o.Seq)
 }
 
 // UpdateOperation implements liaison.Tx.
 func (t *Tx) UpdateOperation(ctx context.Context, o *liaison.Operation) error {
 	return t.exec(ctx, "sqlite.UpdateOperation", "", "", true,
-		"UPDATE operations SET state = ?, ends = ?, body = ?, updated = ? WHERE id = ?",
-		o.State, us(o.End), mustJSON(o), us(o.Updated), o.ID)
+		"UPDATE operations SET state = ?, ends = ?, body = ?, updated = ?, seq = ? WHERE id = ?",
+		o.State, us(o.End), mustJSON(o), us(o.Updated), o.Seq, o.ID)
 }
 
 // FindOperation implements liaison.Tx.
@@ -77,14 +77,14 @@ func (t *Tx) CreateTarget(ctx context.Context, g *liaison.Target) error {
 		ref = "operation_id"
 	}
 	return t.exec(ctx, "sqlite.CreateTarget", "id", ref, false,
-		"INSERT INTO targets (id, agency_id, operation_id, active, body, created) VALUES (?, ?, ?, ?, ?, ?)",
-		g.ID, g.AgencyID, nullID(g.OperationID), g.Active, mustJSON(g), us(g.Created))
+		"INSERT INTO targets (id, agency_id, operation_id, active, body, created, seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		g.ID, g.AgencyID, nullID(g.OperationID), g.Active, mustJSON(g), us(g.Created), g.Seq)
 }
 
 // UpdateTarget implements liaison.Tx.
 func (t *Tx) UpdateTarget(ctx context.Context, g *liaison.Target) error {
 	return t.exec(ctx, "sqlite.UpdateTarget", "", "", true,
-		"UPDATE targets SET active = ?, body = ? WHERE id = ?", g.Active, mustJSON(g), g.ID)
+		"UPDATE targets SET active = ?, body = ?, seq = ? WHERE id = ?", g.Active, mustJSON(g), g.Seq, g.ID)
 }
 
 // FindTarget implements liaison.Tx.
@@ -107,6 +107,55 @@ func (t *Tx) ListTargets(ctx context.Context, f liaison.TargetFilter, p liaison.
 	}
 	s, args := q.page("SELECT body FROM targets", p)
 	return list(ctx, t, "sqlite.ListTargets", s, args, scanBody[liaison.Target])
+}
+
+// TickDeconflictionClock implements liaison.Tx. SQLite's single writer
+// already serialises the writes.
+func (t *Tx) TickDeconflictionClock(ctx context.Context) (int64, error) {
+	var seq int64
+	err := t.tx.QueryRowContext(ctx, "UPDATE deconfliction_clock SET seq = seq + 1 WHERE id = 1 RETURNING seq").Scan(&seq)
+	return seq, translate("sqlite.TickDeconflictionClock", err, "", "")
+}
+
+// DeconflictionClock implements liaison.Tx.
+func (t *Tx) DeconflictionClock(ctx context.Context) (int64, error) {
+	var seq int64
+	err := t.tx.QueryRowContext(ctx, "SELECT seq FROM deconfliction_clock WHERE id = 1").Scan(&seq)
+	return seq, translate("sqlite.DeconflictionClock", err, "", "")
+}
+
+// ListDeconflictionChanges implements liaison.Tx.
+func (t *Tx) ListDeconflictionChanges(ctx context.Context, after, upTo int64) ([]*liaison.Operation, []*liaison.Target, error) {
+	const op = "sqlite.ListDeconflictionChanges"
+	withSeq := func(s scanner, seq *int64, body *string) error { return s.Scan(body, seq) }
+	ops, err := list(ctx, t, op, "SELECT body, seq FROM operations WHERE seq > ? AND seq <= ? ORDER BY seq", []any{after, upTo},
+		func(s scanner) (*liaison.Operation, error) {
+			var o liaison.Operation
+			var body string
+			if err := withSeq(s, &o.Seq, &body); err != nil {
+				return nil, err
+			}
+			seq := o.Seq
+			err := json.Unmarshal([]byte(body), &o)
+			o.Seq = seq
+			return &o, err
+		})
+	if err != nil {
+		return nil, nil, err
+	}
+	ts, err := list(ctx, t, op, "SELECT body, seq FROM targets WHERE seq > ? AND seq <= ? ORDER BY seq", []any{after, upTo},
+		func(s scanner) (*liaison.Target, error) {
+			var g liaison.Target
+			var body string
+			if err := withSeq(s, &g.Seq, &body); err != nil {
+				return nil, err
+			}
+			seq := g.Seq
+			err := json.Unmarshal([]byte(body), &g)
+			g.Seq = seq
+			return &g, err
+		})
+	return ops, ts, err
 }
 
 // refPair orders a conflict's two items so a pair is stored once.

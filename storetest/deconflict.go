@@ -226,3 +226,68 @@ func testOutbox(t *testing.T, s liaison.Store) {
 	})
 	equalJSON(t, "what is left", got, es[2:])
 }
+
+func testDeconflictionClock(t *testing.T, s liaison.Store) {
+	ctx := context.Background()
+	a := NewAgency(1)
+	must(t, update(t, s, func(tx liaison.Tx) error { return tx.CreateAgency(ctx, a) }))
+	var seqs []int64
+	var ops []*liaison.Operation
+	for i := range 3 {
+		must(t, update(t, s, func(tx liaison.Tx) error {
+			seq, err := tx.TickDeconflictionClock(ctx)
+			if err != nil {
+				return err
+			}
+			seqs = append(seqs, seq)
+			o := newOperation(a.ID, liaison.OpActive)
+			o.Seq = seq
+			ops = append(ops, o)
+			if i == 2 { // a target changed at the same tick
+				g := &liaison.Target{ID: liaison.NewID(), AgencyID: a.ID, Kind: liaison.TargetPhone, Value: "5550100", CaseID: liaison.NewID(),
+					Contact: o.Contact, Active: true, Created: epoch, Seq: seq}
+				if err := tx.CreateTarget(ctx, g); err != nil {
+					return err
+				}
+			}
+			return tx.CreateOperation(ctx, o)
+		}))
+	}
+	equal(t, "ticks", seqs, []int64{1, 2, 3})
+	// A tick in a transaction that rolls back is not kept.
+	_ = update(t, s, func(tx liaison.Tx) error {
+		if _, err := tx.TickDeconflictionClock(ctx); err != nil {
+			return err
+		}
+		return liaison.Errorf(liaison.EINVALID, "rolled back")
+	})
+	// The first operation changes again at tick 4.
+	must(t, update(t, s, func(tx liaison.Tx) error {
+		seq, err := tx.TickDeconflictionClock(ctx)
+		if err != nil {
+			return err
+		}
+		equal(t, "tick after a rollback", seq, int64(4))
+		ops[0].State, ops[0].Seq = liaison.OpCancelled, seq
+		return tx.UpdateOperation(ctx, ops[0])
+	}))
+	view(t, s, func(tx liaison.Tx) error {
+		now, err := tx.DeconflictionClock(ctx)
+		must(t, err)
+		equal(t, "clock", now, int64(4))
+		changed, targets, err := tx.ListDeconflictionChanges(ctx, 1, 4)
+		must(t, err)
+		got := []int64{}
+		for _, o := range changed {
+			got = append(got, o.Seq)
+		}
+		equal(t, "operations changed after tick 1, in tick order", got, []int64{2, 3, 4})
+		equal(t, "the cancelled one last", changed[2].State, liaison.OpCancelled)
+		equal(t, "targets changed", len(targets), 1)
+		equal(t, "target tick", targets[0].Seq, int64(3))
+		none, noTargets, err := tx.ListDeconflictionChanges(ctx, 4, 4)
+		must(t, err)
+		equal(t, "nothing after the last tick", len(none)+len(noTargets), 0)
+		return nil
+	})
+}

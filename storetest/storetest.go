@@ -54,6 +54,7 @@ func Run(t *testing.T, open Opener) {
 		{"Conflicts", testConflicts},
 		{"Inbox", testInbox},
 		{"Outbox", testOutbox},
+		{"DeconflictionClock", testDeconflictionClock},
 		{"SARsInBulk", testSARsInBulk},
 		{"AuditObjects", testAuditObjects},
 		{"EmptyLists", testEmptyLists},
