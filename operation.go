@@ -41,6 +41,24 @@ type GeoPoint struct {
 	Lon float64 `json:"lon"`
 }
 
+// Circle is an area on the ground: a centre and a radius in metres.
+type Circle struct {
+	Lat     float64 `json:"lat"`
+	Lon     float64 `json:"lon"`
+	RadiusM float64 `json:"radius_m"`
+}
+
+// OperationArea is what the deconfliction index keeps of an active
+// operation, read without its body when the index is rebuilt.
+type OperationArea struct {
+	ID       ID
+	AgencyID ID
+	Kind     OperationKind
+	Area     *Circle // nil if the operation was stored without one: read its body
+	Start    time.Time
+	End      time.Time
+}
+
 // PointOfContact is who the other side calls when a conflict appears.
 type PointOfContact struct {
 	UserID ID     `json:"user_id"`
@@ -70,25 +88,28 @@ type OperationTransition struct {
 // a conflict tells the other side only that it exists, who to call, the
 // kind of overlap and how close.
 type Operation struct {
-	ID           ID                    `json:"id"`
-	AgencyID     ID                    `json:"agency_id"`
-	CreatedBy    ID                    `json:"created_by"`
-	Name         string                `json:"name"`
-	Kind         OperationKind         `json:"kind"`
-	State        OperationState        `json:"state"`
-	Center       *GeoPoint             `json:"center,omitempty"`
-	RadiusM      float64               `json:"radius_m,omitempty"`
-	Polygon      []GeoPoint            `json:"polygon,omitempty"`
-	Start        time.Time             `json:"start"`
-	End          time.Time             `json:"end"`
-	Officers     int                   `json:"officers"`
-	PlainClothes bool                  `json:"plain_clothes"`
-	Contact      PointOfContact        `json:"contact"`
-	Notes        string                `json:"notes,omitempty"`
-	CaseID       ID                    `json:"case_id,omitempty"`
-	History      []OperationTransition `json:"history"`
-	Created      time.Time             `json:"created_at"`
-	Updated      time.Time             `json:"updated_at"`
+	ID           ID             `json:"id"`
+	AgencyID     ID             `json:"agency_id"`
+	CreatedBy    ID             `json:"created_by"`
+	Name         string         `json:"name"`
+	Kind         OperationKind  `json:"kind"`
+	State        OperationState `json:"state"`
+	Center       *GeoPoint      `json:"center,omitempty"`
+	RadiusM      float64        `json:"radius_m,omitempty"`
+	Polygon      []GeoPoint     `json:"polygon,omitempty"`
+	Start        time.Time      `json:"start"`
+	End          time.Time      `json:"end"`
+	Officers     int            `json:"officers"`
+	PlainClothes bool           `json:"plain_clothes"`
+	Contact      PointOfContact `json:"contact"`
+	Notes        string         `json:"notes,omitempty"`
+	CaseID       ID             `json:"case_id,omitempty"`
+	// CheckArea is the circle deconfliction compares: the centre and
+	// radius, or a polygon's enclosing circle. The service sets it.
+	CheckArea *Circle               `json:"check_area,omitempty"`
+	History   []OperationTransition `json:"history"`
+	Created   time.Time             `json:"created_at"`
+	Updated   time.Time             `json:"updated_at"`
 	// Seq is the deconfliction clock tick of the last change (see
 	// Tx.TickDeconflictionClock); the store keeps it beside the body.
 	Seq int64 `json:"-"`

@@ -153,6 +153,10 @@ type Tx interface {
 	FindOperation(ctx context.Context, id ID) (*Operation, error)
 	// ListOperations returns operations in id order after p.After.
 	ListOperations(ctx context.Context, f OperationFilter, p Page) ([]*Operation, error)
+	// ListActiveAreas returns the check areas and windows of active
+	// operations in id order after p.After, without reading their bodies:
+	// the index rebuild.
+	ListActiveAreas(ctx context.Context, p Page) ([]*OperationArea, error)
 
 	// TickDeconflictionClock advances the deconfliction clock and returns
 	// the new tick. The clock row stays locked until the transaction ends, so

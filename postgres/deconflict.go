@@ -42,8 +42,9 @@ func (t *Tx) CreateOperation(ctx context.Context, o *liaison.Operation) error {
 		return err
 	}
 	return t.exec(ctx, op, false,
-		"INSERT INTO operations (id, agency_id, state, ends, body, created, updated, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-		uid(o.ID), uid(o.AgencyID), string(o.State), o.End, b, o.Created, o.Updated, o.Seq)
+		"INSERT INTO operations (id, agency_id, state, ends, body, created, updated, seq, kind, area_lat, area_lon, area_radius, starts) "+
+			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+		append([]any{uid(o.ID), uid(o.AgencyID), string(o.State), o.End, b, o.Created, o.Updated, o.Seq}, areaArgs(o)...)...)
 }
 
 // UpdateOperation implements liaison.Tx.
@@ -53,8 +54,9 @@ func (t *Tx) UpdateOperation(ctx context.Context, o *liaison.Operation) error {
 	if err != nil {
 		return err
 	}
-	return t.exec(ctx, op, true, "UPDATE operations SET state = $1, ends = $2, body = $3, updated = $4, seq = $5 WHERE id = $6",
-		string(o.State), o.End, b, o.Updated, o.Seq, uid(o.ID))
+	return t.exec(ctx, op, true, "UPDATE operations SET state = $1, ends = $2, body = $3, updated = $4, seq = $5, "+
+		"kind = $6, area_lat = $7, area_lon = $8, area_radius = $9, starts = $10 WHERE id = $11",
+		append(append([]any{string(o.State), o.End, b, o.Updated, o.Seq}, areaArgs(o)...), uid(o.ID))...)
 }
 
 // FindOperation implements liaison.Tx.
@@ -74,6 +76,34 @@ func (t *Tx) ListOperations(ctx context.Context, f liaison.OperationFilter, p li
 	}
 	s, args := q.page("SELECT body FROM operations", p)
 	return list(ctx, t, "postgres.ListOperations", s, args, scanBody[liaison.Operation])
+}
+
+// areaArgs are the kind, check area and start of o, NULL without an area.
+func areaArgs(o *liaison.Operation) []any {
+	if o.CheckArea == nil {
+		return []any{string(o.Kind), nil, nil, nil, o.Start}
+	}
+	return []any{string(o.Kind), o.CheckArea.Lat, o.CheckArea.Lon, o.CheckArea.RadiusM, o.Start}
+}
+
+// ListActiveAreas implements liaison.Tx.
+func (t *Tx) ListActiveAreas(ctx context.Context, p liaison.Page) ([]*liaison.OperationArea, error) {
+	var q query
+	q.add("state = $%d", string(liaison.OpActive))
+	s, args := q.page("SELECT id::text, agency_id::text, kind, area_lat, area_lon, area_radius, starts, ends FROM operations", p)
+	return list(ctx, t, "postgres.ListActiveAreas", s, args, func(s scanner) (*liaison.OperationArea, error) {
+		var a liaison.OperationArea
+		var kind string
+		var lat, lon, radius *float64
+		if err := s.Scan(&a.ID, &a.AgencyID, &kind, &lat, &lon, &radius, &a.Start, &a.End); err != nil {
+			return nil, err
+		}
+		if lat != nil && lon != nil && radius != nil {
+			a.Area = &liaison.Circle{Lat: *lat, Lon: *lon, RadiusM: *radius}
+		}
+		a.Kind, a.Start, a.End = liaison.OperationKind(kind), a.Start.UTC(), a.End.UTC()
+		return &a, nil
+	})
 }
 
 // CreateTarget implements liaison.Tx.

@@ -92,20 +92,19 @@ func (s *Service) loadLocked(ctx context.Context) (LoadStats, error) {
 	}
 	after := ""
 	for {
-		var page []*liaison.Operation
+		var page []*liaison.OperationArea
 		err := s.Store.View(ctx, func(tx liaison.Tx) error {
 			var err error
-			page, err = tx.ListOperations(ctx, liaison.OperationFilter{States: []liaison.OperationState{liaison.OpActive}},
-				liaison.Page{After: after, Limit: liaison.MaxPageSize})
+			page, err = tx.ListActiveAreas(ctx, liaison.Page{After: after, Limit: liaison.MaxPageSize})
 			return err
 		})
 		if err != nil {
 			return st, err
 		}
-		for _, o := range page {
-			io, err := d.indexOp(o)
+		for _, a := range page {
+			io, err := s.indexArea(ctx, a)
 			if err != nil {
-				return st, fmt.Errorf("operation %s in the store no longer validates: %w", o.ID, err)
+				return st, err
 			}
 			if io.End.Add(io.TimeSlack).After(now) {
 				ops.Add(io)
@@ -185,6 +184,30 @@ func (d *Deconfliction) seen(seq int64) {
 	if seq > d.watermark {
 		d.watermark = seq
 	}
+}
+
+// indexArea is the index's view of an active operation read for a
+// rebuild; one stored without its check area is read in full.
+func (s *Service) indexArea(ctx context.Context, a *liaison.OperationArea) (*deconflict.Op, error) {
+	d := s.Deconfliction
+	if a.Area == nil {
+		var o *liaison.Operation
+		if err := s.Store.View(ctx, func(tx liaison.Tx) error {
+			var err error
+			o, err = tx.FindOperation(ctx, a.ID)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		io, err := d.indexOp(o)
+		if err != nil {
+			return nil, fmt.Errorf("operation %s in the store no longer validates: %w", o.ID, err)
+		}
+		return io, nil
+	}
+	m := d.Margins[a.Kind]
+	return &deconflict.Op{ID: a.ID, Agency: a.AgencyID, Area: deconflict.Area{Lat: a.Area.Lat, Lon: a.Area.Lon, Radius: a.Area.RadiusM},
+		Start: a.Start, End: a.End, Margin: m.Metres, TimeSlack: m.Time}, nil
 }
 
 // ensureLoaded rebuilds the indexes once; d.mu is held.
@@ -315,9 +338,11 @@ func (s *Service) CreateOperation(ctx context.Context, in OperationInput) (*liai
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := s.Deconfliction.area(o); err != nil {
+	area, err := s.Deconfliction.area(o)
+	if err != nil {
 		return nil, err
 	}
+	o.CheckArea = &liaison.Circle{Lat: area.Lat, Lon: area.Lon, RadiusM: area.Radius}
 	d := s.Deconfliction
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -35,15 +35,16 @@ func in[T ~string](q *query, col string, vs []T) {
 // CreateOperation implements liaison.Tx.
 func (t *Tx) CreateOperation(ctx context.Context, o *liaison.Operation) error {
 	return t.exec(ctx, "sqlite.CreateOperation", "id", "agency_id", false,
-		"INSERT INTO operations (id, agency_id, state, ends, body, created, updated, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		o.ID, o.AgencyID, o.State, us(o.End), mustJSON(o), us(o.Created), us(o.Updated), o.Seq)
+		"INSERT INTO operations (id, agency_id, state, ends, body, created, updated, seq, kind, area_lat, area_lon, area_radius, starts) "+
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		append([]any{o.ID, o.AgencyID, o.State, us(o.End), mustJSON(o), us(o.Created), us(o.Updated), o.Seq}, areaArgs(o)...)...)
 }
 
 // UpdateOperation implements liaison.Tx.
 func (t *Tx) UpdateOperation(ctx context.Context, o *liaison.Operation) error {
 	return t.exec(ctx, "sqlite.UpdateOperation", "", "", true,
-		"UPDATE operations SET state = ?, ends = ?, body = ?, updated = ?, seq = ? WHERE id = ?",
-		o.State, us(o.End), mustJSON(o), us(o.Updated), o.Seq, o.ID)
+		"UPDATE operations SET state = ?, ends = ?, body = ?, updated = ?, seq = ?, kind = ?, area_lat = ?, area_lon = ?, area_radius = ?, starts = ? WHERE id = ?",
+		append(append([]any{o.State, us(o.End), mustJSON(o), us(o.Updated), o.Seq}, areaArgs(o)...), o.ID)...)
 }
 
 // FindOperation implements liaison.Tx.
@@ -61,6 +62,34 @@ func (t *Tx) ListOperations(ctx context.Context, f liaison.OperationFilter, p li
 	in(&q, "state", f.States)
 	s, args := q.page("SELECT body FROM operations", p)
 	return list(ctx, t, "sqlite.ListOperations", s, args, scanBody[liaison.Operation])
+}
+
+// areaArgs are the kind, check area and start of o, NULL without an area.
+func areaArgs(o *liaison.Operation) []any {
+	if o.CheckArea == nil {
+		return []any{string(o.Kind), nil, nil, nil, us(o.Start)}
+	}
+	return []any{string(o.Kind), o.CheckArea.Lat, o.CheckArea.Lon, o.CheckArea.RadiusM, us(o.Start)}
+}
+
+// ListActiveAreas implements liaison.Tx.
+func (t *Tx) ListActiveAreas(ctx context.Context, p liaison.Page) ([]*liaison.OperationArea, error) {
+	var q query
+	q.add("state = ?", string(liaison.OpActive))
+	s, args := q.page("SELECT id, agency_id, kind, area_lat, area_lon, area_radius, starts, ends FROM operations", p)
+	return list(ctx, t, "sqlite.ListActiveAreas", s, args, func(s scanner) (*liaison.OperationArea, error) {
+		var a liaison.OperationArea
+		var start, end int64
+		var lat, lon, radius sql.NullFloat64
+		if err := s.Scan(&a.ID, &a.AgencyID, &a.Kind, &lat, &lon, &radius, &start, &end); err != nil {
+			return nil, err
+		}
+		if lat.Valid && lon.Valid && radius.Valid {
+			a.Area = &liaison.Circle{Lat: lat.Float64, Lon: lon.Float64, RadiusM: radius.Float64}
+		}
+		a.Start, a.End = fromUS(start), fromUS(end)
+		return &a, nil
+	})
 }
 
 func nullID(id liaison.ID) any {

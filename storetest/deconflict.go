@@ -24,6 +24,7 @@ func testOperations(t *testing.T, s liaison.Store) {
 		return tx.CreateAgency(ctx, a2)
 	}))
 	draft, active, other := newOperation(a1.ID, liaison.OpDraft), newOperation(a1.ID, liaison.OpActive), newOperation(a2.ID, liaison.OpActive)
+	active.CheckArea = &liaison.Circle{Lat: 38.9, Lon: -77.03, RadiusM: 300}
 	other.Polygon, other.Center, other.RadiusM = []liaison.GeoPoint{{Lat: 1, Lon: 2}, {Lat: 1, Lon: 3}, {Lat: 2, Lon: 2}}, nil, 0
 	must(t, update(t, s, func(tx liaison.Tx) error {
 		for _, o := range []*liaison.Operation{draft, active, other} {
@@ -63,6 +64,21 @@ func testOperations(t *testing.T, s liaison.Store) {
 		first, err := tx.ListOperations(ctx, liaison.OperationFilter{}, liaison.Page{Limit: 1})
 		must(t, err)
 		equal(t, "after the first", n(liaison.OperationFilter{}, liaison.Page{After: first[0].ID}), 2)
+		areas, err := tx.ListActiveAreas(ctx, liaison.Page{})
+		must(t, err)
+		equal(t, "active areas", len(areas), 3)
+		for _, ar := range areas {
+			switch ar.ID {
+			case active.ID:
+				equal(t, "area", *ar.Area, *active.CheckArea)
+				equal(t, "window", []time.Time{ar.Start, ar.End}, []time.Time{active.Start, active.End})
+				equal(t, "kind and agency", []string{string(ar.Kind), ar.AgencyID}, []string{string(active.Kind), active.AgencyID})
+			default:
+				if ar.Area != nil {
+					t.Fatalf("an operation stored without a check area has one: %+v", ar.Area)
+				}
+			}
+		}
 		return nil
 	})
 }

@@ -10,6 +10,12 @@ CREATE TABLE deconfliction_clock (
 ) STRICT;
 INSERT INTO deconfliction_clock (id, seq) VALUES (1, 0);
 ALTER TABLE operations ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+-- The check area and window, so the index rebuild reads no bodies.
+ALTER TABLE operations ADD COLUMN kind TEXT;
+ALTER TABLE operations ADD COLUMN area_lat REAL;
+ALTER TABLE operations ADD COLUMN area_lon REAL;
+ALTER TABLE operations ADD COLUMN area_radius REAL;
+ALTER TABLE operations ADD COLUMN starts INTEGER;
 ALTER TABLE targets ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX operations_seq ON operations(seq);
 CREATE INDEX targets_seq ON targets(seq);
@@ -18,5 +24,10 @@ CREATE INDEX targets_seq ON targets(seq);
 DROP INDEX targets_seq;
 DROP INDEX operations_seq;
 ALTER TABLE targets DROP COLUMN seq;
+ALTER TABLE operations DROP COLUMN starts;
+ALTER TABLE operations DROP COLUMN area_radius;
+ALTER TABLE operations DROP COLUMN area_lon;
+ALTER TABLE operations DROP COLUMN area_lat;
+ALTER TABLE operations DROP COLUMN kind;
 ALTER TABLE operations DROP COLUMN seq;
 DROP TABLE deconfliction_clock;
