@@ -220,7 +220,13 @@ func (x *SubjectIndex) Len() int {
 
 // Add indexes s (replacing a subject with the same ID) and returns the
 // other agencies' subjects it matches.
-func (x *SubjectIndex) Add(s *Subject) []SubjectMatch {
+func (x *SubjectIndex) Add(s *Subject) []SubjectMatch { return x.add(s, true) }
+
+// Load indexes s without looking for its matches: for rebuilding the index
+// from subjects that were checked when they were registered.
+func (x *SubjectIndex) Load(s *Subject) { x.add(s, false) }
+
+func (x *SubjectIndex) add(s *Subject, check bool) []SubjectMatch {
 	e := newEntry(s)
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -235,7 +241,10 @@ func (x *SubjectIndex) Add(s *Subject) []SubjectMatch {
 	if e.person != nil {
 		e.person.agency = e.agency
 	}
-	found := x.query(e)
+	var found []SubjectMatch
+	if check {
+		found = x.query(e)
+	}
 	x.byID[s.ID] = e
 	if s.Kind != Person {
 		k := exactKey{s.Kind, e.key}

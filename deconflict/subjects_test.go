@@ -183,6 +183,21 @@ func TestSubjectIndexMatchesBruteForce(t *testing.T) {
 	if matched < 1000 {
 		t.Fatalf("only %d matches in all: the test would not notice a missing block", matched)
 	}
+	// An index rebuilt with Load (no matching) answers as one built with Add.
+	y := deconflict.NewSubjects()
+	for _, s := range all {
+		y.Load(s)
+	}
+	if y.Len() != x.Len() {
+		t.Fatalf("loaded %d subjects, want %d", y.Len(), x.Len())
+	}
+	for i := range 500 {
+		s := &deconflict.Subject{ID: fmt.Sprint("r", i), Agency: agencies[rng.IntN(len(agencies))], Kind: deconflict.Person,
+			Name: name(), DOB: dob()}
+		if got, want := ids(y.Check(s)), brute(s, all); !slices.Equal(got, want) {
+			t.Fatalf("loaded index, check %+v: index %v, brute force %v", s, got, want)
+		}
+	}
 }
 
 // TestSubjectFEBRL measures person matching on FEBRL data set 2 (5,000

@@ -128,7 +128,7 @@ func (s *Service) loadLocked(ctx context.Context) (LoadStats, error) {
 			return st, err
 		}
 		for _, t := range page {
-			targets.Add(subjectOf(t))
+			targets.Load(subjectOf(t))
 			st.Targets++
 		}
 		if len(page) < liaison.MaxPageSize {
