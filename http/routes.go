@@ -252,6 +252,20 @@ func (s *Server) routeTable() []route {
 		page("POST", "/sars", "ui.sars.create", authSession, s.sarCreate),
 		page("GET", "/sars/{id}", "ui.sar", authSession, s.sarViewPage),
 		page("POST", "/sars/{id}/steps", "ui.sar.step", authSession, s.sarStep),
+		page("GET", "/operations", "ui.operations", authSession, s.opListPage),
+		page("GET", "/operations/new", "ui.operations.new", authSession, s.opNewPage),
+		page("POST", "/operations", "ui.operations.create", authSession, s.opCreate),
+		page("GET", "/operations/{id}", "ui.operation", authSession, s.opViewPage),
+		page("POST", "/operations/{id}/transitions", "ui.operation.transition", authSession, s.opTransition),
+		page("POST", "/operations/{id}/targets", "ui.operation.target", authSession, s.targetRegister),
+		page("POST", "/targets/{id}/retire", "ui.target.retire", authSession, s.targetRetire),
+		page("GET", "/conflicts", "ui.conflicts", authSession, s.conflictBoard),
+		page("GET", "/conflicts/{id}", "ui.conflict", authSession, s.conflictPage),
+		page("GET", "/watch", "ui.watch", authSession, s.watchPage),
+		page("POST", "/watch/{id}", "ui.watch.act", authSession, s.watchAct),
+		page("GET", "/inbox", "ui.inbox", authSession, s.inboxPage),
+		page("POST", "/inbox/{id}/read", "ui.inbox.read", authSession, s.inboxMarkRead),
+		page("GET", "/events", "ui.events", authSession, s.events),
 	}
 }
 

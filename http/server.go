@@ -36,6 +36,8 @@ type Server struct {
 	// Node names this node in audit entries and logs.
 	Node string
 	tips *limiter // anonymous tip submissions per client address
+	// streams ends the live pages' event streams at shutdown.
+	streams *streams
 
 	// IdempotencyPendingTTL is how long an unfinished idempotent request
 	// blocks its key before a retry may run it again.
@@ -45,7 +47,7 @@ type Server struct {
 // NewServer builds the server and its route table.
 func NewServer(svc *service.Service, log *slog.Logger) (*Server, error) {
 	s := &Server{svc: svc, log: log, mux: http.NewServeMux(), MaxBodyBytes: 1 << 20,
-		IdempotencyPendingTTL: time.Minute, registry: prometheus.NewRegistry(), tips: newLimiter(5, time.Hour)}
+		IdempotencyPendingTTL: time.Minute, registry: prometheus.NewRegistry(), tips: newLimiter(5, time.Hour), streams: newStreams()}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "liaison_http_requests_total",
 		Help: "HTTP requests by route pattern and status code."}, []string{"route", "code"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "liaison_http_request_duration_seconds",
@@ -79,6 +81,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	hs.RegisterOnShutdown(s.streams.shutdown)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

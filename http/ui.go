@@ -114,6 +114,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 	}
 	if sess := sessionFrom(r.Context()); sess != nil {
 		data["CSRF"] = sess.CSRFToken
+		data["Unread"] = s.layoutUnread(r)
 	}
 	var buf bytes.Buffer
 	if err := s.pages.ExecuteTemplate(&buf, name, data); err != nil {

@@ -5,3 +5,54 @@ document.addEventListener("DOMContentLoaded", () => {
   const err = document.querySelector("[role=alert]");
   if (err) { err.setAttribute("tabindex", "-1"); err.focus(); }
 });
+
+// Live pages (conflicts, watch board, inbox): a server-sent event stream
+// says that something changed; the page fetches itself again and swaps in
+// its live regions and the inbox badge. Nothing is swapped while the user
+// is typing in a region: a button offers the refresh instead.
+document.addEventListener("DOMContentLoaded", () => {
+  const regions = () => Array.from(document.querySelectorAll("[data-live-region]"));
+  if (regions().length === 0 || !window.EventSource || !window.fetch) return;
+  const status = document.getElementById("live-status");
+  const say = (text) => { if (status) status.textContent = text; };
+  const busy = () => regions().some((r) => {
+    if (r.contains(document.activeElement) && /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) return true;
+    return Array.from(r.querySelectorAll("input:not([type=hidden]), textarea")).some((el) => el.value !== el.defaultValue);
+  });
+  let pending = null;
+  const refresh = async () => {
+    pending = null;
+    if (busy()) {
+      if (status && !status.querySelector("button")) {
+        say("Updates arrived. ");
+        const b = document.createElement("button");
+        b.type = "button"; b.className = "link"; b.textContent = "Show them";
+        b.addEventListener("click", () => { say(""); swap(); });
+        status.appendChild(b);
+      }
+      return;
+    }
+    await swap();
+  };
+  const swap = async () => {
+    try {
+      const resp = await fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } });
+      if (!resp.ok) return;
+      const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
+      for (const r of regions()) {
+        const fresh = r.id && doc.getElementById(r.id);
+        if (fresh) r.replaceWith(document.importNode(fresh, true));
+      }
+      const nav = document.getElementById("nav-inbox"), freshNav = doc.getElementById("nav-inbox");
+      if (nav && freshNav) nav.replaceWith(document.importNode(freshNav, true));
+      say("Updated " + new Date().toLocaleTimeString() + ".");
+    } catch (e) { /* the next event tries again */ }
+  };
+  let opened = false;
+  const es = new EventSource("/events");
+  es.addEventListener("open", () => { if (opened) refresh(); opened = true; });
+  const onEvent = () => { if (!pending) pending = setTimeout(refresh, 250); };
+  es.addEventListener("conflict", onEvent);
+  es.addEventListener("message", onEvent);
+  window.addEventListener("pagehide", () => es.close());
+});

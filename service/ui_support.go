@@ -1,0 +1,46 @@
+package service
+
+import (
+	"context"
+
+	"liaison"
+)
+
+// The web UI's small needs that the API does not have.
+
+// UnreadCount returns how many of the caller's notices are unread, for the
+// badge every page shows. It is not audited: it reveals only a number about
+// the caller's own inbox, and an audit entry per page view would bury the
+// reads that matter; opening the inbox (Inbox) is audited.
+func (s *Service) UnreadCount(ctx context.Context) (int, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return 0, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	var n int
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		var err error
+		n, err = tx.CountUnread(ctx, a.User.ID)
+		return err
+	})
+	return n, err
+}
+
+// WatchArea returns the agencies whose conflicts the calling watch officer
+// sees, so a live page can pass on only their events. Opening the stream
+// is audited once.
+func (s *Service) WatchArea(ctx context.Context) ([]liaison.ID, error) {
+	u, err := requireWatch(ctx)
+	if err != nil {
+		return nil, s.denied(ctx, "conflict.watch_stream", "conflict", "", err)
+	}
+	var area []liaison.ID
+	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
+		var err error
+		if area, err = watchArea(ctx, tx, u); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, liaison.NewAuditEvent(ctx, s.now(), "conflict.watch_stream", "conflict", ""))
+	})
+	return area, err
+}
