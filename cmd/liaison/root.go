@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -33,6 +36,7 @@ type env struct {
 	stdout, stderr io.Writer
 	data, db, node string
 	policies       string
+	margins        []string // --margin KIND=METRES/DURATION
 	// Ready, when set, receives the address the server listens on (tests).
 	ready func(addr string)
 }
@@ -52,6 +56,7 @@ func newRoot(ctx context.Context, getenv func(string) string, stdin io.Reader, s
 	pf := root.PersistentFlags()
 	pf.StringVar(&e.data, "data", orDefault(getenv("LIAISON_DATA"), "./liaison-data"), "data directory for the embedded SQLite store (env LIAISON_DATA)")
 	pf.StringVar(&e.db, "db", getenv("LIAISON_DB"), "PostgreSQL URL, e.g. postgres://user@host/db; overrides --data (env LIAISON_DB)")
+	pf.StringArrayVar(&e.margins, "margin", nil, "deconfliction margin for a kind of operation, KIND=METRES/DURATION, e.g. raid=800/3h (repeatable; defaults: raid 500/2h, warrant_service 300/1h, surveillance 200/30m, ...)")
 	pf.StringVar(&e.policies, "policies", getenv("LIAISON_POLICIES"), "directory of agency policy files (*.cedar, forbid rules only) added to the defaults (env LIAISON_POLICIES)")
 	pf.StringVar(&e.node, "node", orDefault(getenv("LIAISON_NODE"), hostname()), "this node's name in audit entries and checkpoints (env LIAISON_NODE)")
 	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.adminCmd(), e.auditCmd(), e.purgeCmd(), e.sarsCmd(), e.versionCmd(), e.totpCmd())
@@ -76,6 +81,9 @@ func (e *env) newService(store liaison.Store) (*service.Service, error) {
 		return nil, err
 	}
 	svc.Signer = signer
+	if err := applyMargins(svc.Deconfliction, e.margins); err != nil {
+		return nil, err
+	}
 	if e.policies != "" {
 		files, err := filepath.Glob(filepath.Join(e.policies, "*.cedar"))
 		if err != nil {
@@ -94,6 +102,32 @@ func (e *env) newService(store liaison.Store) (*service.Service, error) {
 		}
 	}
 	return svc, nil
+}
+
+// applyMargins sets per-kind deconfliction margins from KIND=METRES/DURATION.
+func applyMargins(d *service.Deconfliction, specs []string) error {
+	if len(specs) == 0 {
+		return nil
+	}
+	m := maps.Clone(d.Margins)
+	for _, spec := range specs {
+		kind, rest, ok := strings.Cut(spec, "=")
+		metres, dur, ok2 := strings.Cut(rest, "/")
+		if !ok || !ok2 || !slices.Contains(liaison.OperationKinds, liaison.OperationKind(kind)) {
+			return fmt.Errorf("--margin %q: want KIND=METRES/DURATION with KIND one of %v, e.g. raid=800/3h", spec, liaison.OperationKinds)
+		}
+		mv, err := strconv.ParseFloat(metres, 64)
+		if err != nil || mv < 0 || mv > 50_000 {
+			return fmt.Errorf("--margin %q: metres must be a number from 0 to 50000", spec)
+		}
+		dv, err := time.ParseDuration(dur)
+		if err != nil || dv < 0 || dv > 7*24*time.Hour {
+			return fmt.Errorf("--margin %q: duration must be like 30m or 2h, at most 168h", spec)
+		}
+		m[liaison.OperationKind(kind)] = service.Margin{Metres: mv, Time: dv}
+	}
+	d.Margins = m
+	return nil
 }
 
 func orDefault(v, d string) string {
