@@ -175,8 +175,10 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 	if err != nil || paths == 0 {
 		t.Errorf("map boundary paths = %d, %v", paths, err)
 	}
-	// Rows are newest first: the first untaken conflict is the new one.
-	id, err := chromedp.Run(watch, chromedp.Evaluate[string](`document.querySelector("button.take").id.replace("take-", "")`))
+	// Rows are newest first: the first untaken conflict with the federal
+	// office is the new one (the demo's own is taken already).
+	id, err := chromedp.Run(watch, chromedp.Evaluate[string](`Array.from(document.querySelectorAll("li.watch-item")).
+		filter((li) => li.querySelector("button.take") && li.textContent.includes("Federal Bureau") && li.textContent.includes("Place and time"))[0].id.replace("conflict-", "")`))
 	if err != nil || id == "" {
 		t.Fatalf("no conflict to take: %v", err)
 	}
