@@ -129,13 +129,22 @@ func span(lat, lon, reach float64) (lo, hi cell, wrap bool) {
 
 // Add registers op (replacing any op with the same ID) and returns the
 // operations it conflicts with.
-func (x *Index) Add(op *Op) []Conflict {
+func (x *Index) Add(op *Op) []Conflict { return x.add(op, true) }
+
+// Load registers op without looking for its conflicts: for rebuilding the
+// index from operations that were checked when they were registered.
+func (x *Index) Load(op *Op) { x.add(op, false) }
+
+func (x *Index) add(op *Op, check bool) []Conflict {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if old, ok := x.ops[op.ID]; ok {
 		x.remove(old)
 	}
-	out := x.query(op)
+	var out []Conflict
+	if check {
+		out = x.query(op)
+	}
 	x.ops[op.ID] = op
 	c := cellOf(op.Area.Lat, op.Area.Lon)
 	x.cells[c] = append(x.cells[c], op)

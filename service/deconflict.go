@@ -107,7 +107,7 @@ func (s *Service) loadLocked(ctx context.Context) (LoadStats, error) {
 				return st, err
 			}
 			if io.End.Add(io.TimeSlack).After(now) {
-				ops.Add(io)
+				ops.Load(io)
 				st.Operations++
 			}
 		}
