@@ -83,6 +83,18 @@ type mapMarker struct {
 	N             int
 	Href, Label   string
 	Class, LabelX string
+	TrueX, TrueY  float64 // the conflict's point, when the marker was moved clear of another
+	Moved         bool
+}
+
+// crowded reports whether a marker at x, y would overlap one already placed.
+func crowded(ms []mapMarker, x, y float64) bool {
+	for _, m := range ms {
+		if math.Hypot(m.X-x, m.Y-y) < 32 {
+			return true
+		}
+	}
+	return false
 }
 
 // mapWidth is the SVG's user-space width; it scales to the page.
@@ -105,12 +117,12 @@ func drawMap(rows []watchRow) *conflictMap {
 	if n == 0 {
 		return nil
 	}
-	// Frame: at least 0.4° of latitude so the county lines around give a
+	// Frame: at least 0.08° (about 9 km) so the county lines around give a
 	// sense of place, padded so markers sit inside, at most 3:5 tall.
 	midLat := (minLat + maxLat) / 2
 	kx := math.Max(math.Cos(midLat*math.Pi/180), 0.05)
-	latSpan := math.Max((maxLat-minLat)*1.4, 0.4)
-	lonSpan := math.Max((maxLon-minLon)*1.4, 0.4)
+	latSpan := math.Max((maxLat-minLat)*1.4, 0.08)
+	lonSpan := math.Max((maxLon-minLon)*1.4, 0.08)
 	if lonSpan*kx < latSpan*5/3 {
 		lonSpan = latSpan * 5 / 3 / kx
 	}
@@ -175,7 +187,15 @@ func drawMap(rows []watchRow) *conflictMap {
 			continue
 		}
 		x, y := project(r.Where.Lon, r.Where.Lat)
-		mk := mapMarker{X: x, Y: y, N: r.N, Href: "#conflict-" + r.ID, Class: "marker marker-" + string(r.State),
+		// Conflicts at nearly the same place would hide each other: move a
+		// marker round its true point until it is clear, with a leader line.
+		tx, ty := x, y
+		for step := 0; step < 24 && crowded(m.Markers, x, y); step++ {
+			a := float64(step) * math.Pi / 4
+			rad := 34 * float64(1+step/8)
+			x, y = round1(tx+rad*math.Cos(a)), round1(ty+rad*math.Sin(a))
+		}
+		mk := mapMarker{X: x, Y: y, TrueX: tx, TrueY: ty, Moved: x != tx || y != ty, N: r.N, Href: "#conflict-" + r.ID, Class: "marker marker-" + string(r.State),
 			Label: fmt.Sprintf("Conflict %d, %s: %s and %s, %s", r.N, r.State, r.A.AgencyName, r.B.AgencyName, r.Closeness)}
 		mk.LabelX = strconv.FormatFloat(x+14, 'f', 1, 64)
 		m.Markers = append(m.Markers, mk)
