@@ -1,13 +1,17 @@
 package service
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,98 +30,147 @@ type RowError struct {
 type ImportReport struct {
 	Imported int        `json:"imported"`
 	Skipped  int        `json:"skipped"` // already filed by the same author
-	Errors   []RowError `json:"errors"`
+	Errors   []RowError `json:"errors"`  // in row order
 }
 
-// sarFingerprint identifies a report for idempotent re-import: same author,
-// title, time and narrative.
-type sarFingerprint struct {
-	title, when, narrative string
+// SARRow is one report read from a file, or why it could not be read.
+type SARRow struct {
+	Row    int // 1-based, not counting a CSV header
+	Input  SARInput
+	Key    string     // optional: of rows with the same non-empty key, only the first is filed
+	Errors []RowError // if set, the row could not be read and Input is empty
 }
+
+// SARRows numbers reports 1, 2, ... as rows for ImportSARs.
+func SARRows(ins []SARInput) iter.Seq2[SARRow, error] {
+	return func(yield func(SARRow, error) bool) {
+		for i, in := range ins {
+			if !yield(SARRow{Row: i + 1, Input: in}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// sarFingerprint identifies a report for idempotent re-import: a hash of
+// its title, time and narrative. A hash rather than the text, so that the
+// set of every report the author has filed stays small (about 40 bytes a
+// report) however long the narratives.
+type sarFingerprint [16]byte
 
 func fingerprint(title string, when time.Time, narrative string) sarFingerprint {
-	return sarFingerprint{strings.TrimSpace(title), when.UTC().Truncate(time.Second).Format(time.RFC3339), narrative}
+	h := sha256.New()
+	h.Write([]byte(strings.TrimSpace(title)))
+	h.Write([]byte{0})
+	h.Write([]byte(when.UTC().Truncate(time.Second).Format(time.RFC3339)))
+	h.Write([]byte{0})
+	h.Write([]byte(narrative))
+	var fp sarFingerprint
+	copy(fp[:], h.Sum(nil))
+	return fp
 }
 
 // ImportSARs files each row as the caller (through CreateSARs, in
-// transactions of importBatch rows). A row that
-// fails validation is reported and the rest continue; a row the caller has
-// already filed (same title, time and narrative), or whose key repeats an
-// earlier row's, is skipped, so importing a file twice files it once. keys
-// may be nil; progress, if set, is called after each committed batch and
-// at the end.
-func (s *Service) ImportSARs(ctx context.Context, rows []SARInput, keys []string, progress func(done, total int)) (*ImportReport, error) {
+// transactions of importBatch rows), reading rows as it goes so that only
+// one batch is held at a time. A row that could not be read or fails
+// validation is reported and the rest continue; a row the caller has
+// already filed (same title, time and narrative, in the store or earlier
+// in rows), or whose key repeats an earlier row's, is skipped, so
+// importing a file twice files it once. An error from rows stops the
+// import after the rows before it are filed, and is returned with the
+// report so far. progress, if set, is called with the number of rows read
+// after each committed batch and at the end.
+func (s *Service) ImportSARs(ctx context.Context, rows iter.Seq2[SARRow, error], progress func(read int)) (*ImportReport, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
 		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
 	}
-	if keys != nil && len(keys) != len(rows) {
-		return nil, liaison.Errorf(liaison.EINVALID, "%d keys for %d rows", len(keys), len(rows))
-	}
-	seen := map[sarFingerprint]bool{}
+	// seen holds every report the caller has filed and every row queued
+	// in this import, so a row repeated in a later batch is still skipped.
+	seen := map[sarFingerprint]struct{}{}
 	err := s.Store.View(ctx, func(tx liaison.Tx) error {
-		return eachSAR(ctx, tx, liaison.SARFilter{AuthorID: a.User.ID}, func(r *liaison.SAR) {
-			seen[fingerprint(r.Title, r.When, r.Narrative)] = true
+		return eachSAR(ctx, tx, liaison.SARFilter{AuthorID: a.User.ID}, func(r *liaison.SAR) error {
+			seen[fingerprint(r.Title, r.When, r.Narrative)] = struct{}{}
+			return nil
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
+	seenKeys := map[sarFingerprint]struct{}{}
 	rep := &ImportReport{Errors: []RowError{}}
-	seenKeys := map[string]bool{}
 	// Rows are filed in transactions of up to importBatch: one fsync per
-	// batch instead of per row.
-	var batch []SARInput
-	var batchRows []int
-	flush := func(done int) error {
-		if len(batch) == 0 {
-			if progress != nil && done == len(rows) {
-				progress(done, len(rows))
+	// batch instead of per row. Errors wait for the batch, so that the
+	// report lists them in row order.
+	batch := make([]SARInput, 0, importBatch)
+	batchRows := make([]int, 0, importBatch)
+	var pending []RowError
+	read := 0
+	flush := func() error {
+		if len(batch) > 0 {
+			filed, errs, err := s.CreateSARs(ctx, batch)
+			if err != nil {
+				return fmt.Errorf("rows %d-%d: %w", batchRows[0], batchRows[len(batchRows)-1], err)
 			}
-			return nil
-		}
-		filed, errs, err := s.CreateSARs(ctx, batch)
-		if err != nil {
-			return fmt.Errorf("rows %d-%d: %w", batchRows[0], batchRows[len(batchRows)-1], err)
-		}
-		for j := range batch {
-			if e, ok := errs[j]; ok {
-				if liaison.ErrorCode(e) != liaison.EINVALID {
-					return fmt.Errorf("row %d: %w", batchRows[j], e)
+			for j := range batch {
+				if e, ok := errs[j]; ok {
+					if liaison.ErrorCode(e) != liaison.EINVALID {
+						return fmt.Errorf("row %d: %w", batchRows[j], e)
+					}
+					pending = append(pending, rowErrors(batchRows[j], e)...)
 				}
-				rep.Errors = append(rep.Errors, rowErrors(batchRows[j], e)...)
 			}
+			rep.Imported += len(filed)
+			clear(batch) // let the batch's reports be collected
+			batch, batchRows = batch[:0], batchRows[:0]
 		}
-		for _, r := range filed {
-			seen[fingerprint(r.Title, r.When, r.Narrative)] = true
-		}
-		rep.Imported += len(filed)
-		batch, batchRows = batch[:0], batchRows[:0]
+		slices.SortStableFunc(pending, func(a, b RowError) int { return a.Row - b.Row })
+		rep.Errors = append(rep.Errors, pending...)
+		pending = pending[:0]
 		if progress != nil {
-			progress(done, len(rows))
+			progress(read)
 		}
 		return nil
 	}
-	queued := map[sarFingerprint]bool{}
-	for i, in := range rows {
+	for row, err := range rows {
+		if err != nil {
+			if ferr := flush(); ferr != nil {
+				return rep, ferr
+			}
+			return rep, err
+		}
+		read++
+		if len(row.Errors) > 0 {
+			pending = append(pending, row.Errors...)
+			continue
+		}
+		in := row.Input
 		fp := fingerprint(in.Title, in.When.Time, in.Narrative)
-		switch {
-		case seen[fp] || queued[fp] || (keys != nil && keys[i] != "" && seenKeys[keys[i]]):
+		var key sarFingerprint
+		if row.Key != "" {
+			sum := sha256.Sum256([]byte(row.Key))
+			key = sarFingerprint(sum[:16])
+		}
+		_, dup := seen[fp]
+		if _, ok := seenKeys[key]; row.Key != "" && ok {
+			dup = true
+		}
+		if row.Key != "" {
+			seenKeys[key] = struct{}{}
+		}
+		if dup {
 			rep.Skipped++
-		default:
-			queued[fp] = true
-			batch, batchRows = append(batch, in), append(batchRows, i+1)
+			continue
 		}
-		if keys != nil && keys[i] != "" {
-			seenKeys[keys[i]] = true
-		}
+		seen[fp] = struct{}{}
+		batch, batchRows = append(batch, in), append(batchRows, row.Row)
 		if len(batch) == importBatch {
-			if err := flush(i + 1); err != nil {
+			if err := flush(); err != nil {
 				return rep, err
 			}
 		}
 	}
-	if err := flush(len(rows)); err != nil {
+	if err := flush(); err != nil {
 		return rep, err
 	}
 	return rep, nil
@@ -126,8 +179,8 @@ func (s *Service) ImportSARs(ctx context.Context, rows []SARInput, keys []string
 // importBatch is how many rows one import transaction files.
 const importBatch = 500
 
-// eachSAR pages through every report matching f.
-func eachSAR(ctx context.Context, tx liaison.Tx, f liaison.SARFilter, fn func(*liaison.SAR)) error {
+// eachSAR pages through every report matching f, stopping at fn's first error.
+func eachSAR(ctx context.Context, tx liaison.Tx, f liaison.SARFilter, fn func(*liaison.SAR) error) error {
 	p := liaison.Page{Limit: liaison.MaxPageSize}
 	for {
 		page, err := tx.ListSARs(ctx, f, p)
@@ -135,7 +188,9 @@ func eachSAR(ctx context.Context, tx liaison.Tx, f liaison.SARFilter, fn func(*l
 			return err
 		}
 		for _, r := range page {
-			fn(r)
+			if err := fn(r); err != nil {
+				return err
+			}
 		}
 		if len(page) < p.Limit {
 			return nil
@@ -144,27 +199,32 @@ func eachSAR(ctx context.Context, tx liaison.Tx, f liaison.SARFilter, fn func(*l
 	}
 }
 
-// ExportSARs returns every report the caller's agency originated, in id
-// order, and audits the export.
-func (s *Service) ExportSARs(ctx context.Context) ([]*liaison.SAR, error) {
+// ExportSARs calls fn with every report the caller's agency originated, in
+// id order, one page in memory at a time, and returns how many it passed.
+// The export is audited before the first report is read, so nothing leaves
+// unaudited; the reports are read in one read-only transaction, so a slow
+// fn holds up no writer.
+func (s *Service) ExportSARs(ctx context.Context, fn func(*liaison.SAR) error) (int, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
-		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+		return 0, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
 	}
-	out := []*liaison.SAR{}
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		out = out[:0]
-		if err := eachSAR(ctx, tx, liaison.SARFilter{AgencyID: a.User.AgencyID}, func(r *liaison.SAR) { out = append(out, r) }); err != nil {
-			return err
-		}
 		e := liaison.NewAuditEvent(ctx, s.now(), "sar.export", "sar", "")
-		e.Details = map[string]string{"exported": itoa(len(out))}
+		e.Details = map[string]string{}
 		return s.audit(ctx, tx, e)
 	})
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	return out, nil
+	n := 0
+	err = s.Store.View(ctx, func(tx liaison.Tx) error {
+		return eachSAR(ctx, tx, liaison.SARFilter{AgencyID: a.User.AgencyID}, func(r *liaison.SAR) error {
+			n++
+			return fn(r)
+		})
+	})
+	return n, err
 }
 
 // rowErrors turns a validation error into one RowError per field.
@@ -183,139 +243,239 @@ func rowErrors(row int, err error) []RowError {
 // csvHeader is the column order of SAR CSV files.
 var csvHeader = []string{"title", "narrative", "why", "when", "address", "lat", "lon", "categories"}
 
-// ParseSARsCSV reads reports from CSV with the header
+// ReadSARsCSV reads reports from CSV with the header
 // title,narrative,why,when,address,lat,lon,categories (categories separated
-// by ";"; columns in any order). A malformed row is a RowError and is left
-// out; only an unreadable file or header is an error.
-func ParseSARsCSV(r io.Reader) ([]SARInput, []RowError, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	head, err := cr.Read()
-	if err == io.EOF {
-		return nil, nil, liaison.Errorf(liaison.EINVALID, "the file is empty: it needs the header %s", strings.Join(csvHeader, ","))
-	} else if err != nil {
-		return nil, nil, liaison.Errorf(liaison.EINVALID, "reading the CSV header: %v", err)
-	}
-	col := map[string]int{}
-	for i, h := range head {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	for _, h := range csvHeader {
-		if _, ok := col[h]; !ok {
-			return nil, nil, liaison.Errorf(liaison.EINVALID, "the CSV header has no %q column (want %s)", h, strings.Join(csvHeader, ","))
-		}
-	}
-	rows, errs := []SARInput{}, []RowError{}
-	for n := 1; ; n++ {
-		rec, err := cr.Read()
+// by ";"; columns in any order), one row at a time. A malformed row is a
+// SARRow with Errors; an unreadable file or header is an error, after
+// which nothing more is read.
+func ReadSARsCSV(r io.Reader) iter.Seq2[SARRow, error] {
+	return func(yield func(SARRow, error) bool) {
+		cr := csv.NewReader(r)
+		cr.FieldsPerRecord = -1
+		cr.ReuseRecord = true // the fields are copied out of each record
+		head, err := cr.Read()
 		if err == io.EOF {
-			break
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			errs = append(errs, RowError{Row: n, Message: pe.Err.Error()})
-			continue
+			yield(SARRow{}, liaison.Errorf(liaison.EINVALID, "the file is empty: it needs the header %s", strings.Join(csvHeader, ",")))
+			return
 		} else if err != nil {
-			return nil, nil, fmt.Errorf("reading CSV: %w", err)
+			yield(SARRow{}, liaison.Errorf(liaison.EINVALID, "reading the CSV header: %v", err))
+			return
 		}
-		if len(rec) != len(head) {
-			errs = append(errs, RowError{Row: n, Message: fmt.Sprintf("has %d fields, the header %d", len(rec), len(head))})
-			continue
+		width := len(head)
+		col := map[string]int{}
+		for i, h := range head {
+			col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
 		}
-		get := func(h string) string { return rec[col[h]] }
-		in := SARInput{Title: get("title"), Narrative: get("narrative"), Why: get("why"),
-			Where: liaison.Place{Address: get("address")}, Categories: []liaison.Category{}, Involved: []liaison.Entity{}}
-		var bad []RowError
-		if w := strings.TrimSpace(get("when")); w != "" {
-			if err := in.When.UnmarshalJSON([]byte(strconv.Quote(w))); err != nil {
-				bad = append(bad, rowErrors(n, err)...)
+		for _, h := range csvHeader {
+			if _, ok := col[h]; !ok {
+				yield(SARRow{}, liaison.Errorf(liaison.EINVALID, "the CSV header has no %q column (want %s)", h, strings.Join(csvHeader, ",")))
+				return
 			}
 		}
-		for _, h := range []string{"lat", "lon"} {
-			v := strings.TrimSpace(get(h))
-			if v == "" {
+		for n := 1; ; n++ {
+			rec, err := cr.Read()
+			if err == io.EOF {
+				return
+			}
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				if !yield(SARRow{Row: n, Errors: []RowError{{Row: n, Message: pe.Err.Error()}}}, nil) {
+					return
+				}
+				continue
+			} else if err != nil {
+				yield(SARRow{}, fmt.Errorf("reading CSV row %d: %w", n, err))
+				return
+			}
+			if len(rec) != width {
+				if !yield(SARRow{Row: n, Errors: []RowError{{Row: n, Message: fmt.Sprintf("has %d fields, the header %d", len(rec), width)}}}, nil) {
+					return
+				}
 				continue
 			}
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				bad = append(bad, RowError{Row: n, Field: h, Message: "must be a decimal number"})
-				continue
-			}
-			if h == "lat" {
-				in.Where.Lat = &f
-			} else {
-				in.Where.Lon = &f
+			if !yield(csvRow(n, rec, col), nil) {
+				return
 			}
 		}
-		for c := range strings.SplitSeq(get("categories"), ";") {
-			if c = strings.TrimSpace(c); c != "" {
-				in.Categories = append(in.Categories, liaison.Category(c))
-			}
-		}
-		if len(bad) > 0 {
-			errs = append(errs, bad...)
-			continue
-		}
-		rows = append(rows, in)
 	}
-	return rows, errs, nil
 }
 
-// ParseSARsJSON reads reports from a JSON array of objects with
-// SARInput's fields (title, narrative, why, when, where, categories,
-// involved). A malformed object is a RowError and is left out; only a file
-// that is not a JSON array is an error.
-func ParseSARsJSON(r io.Reader) ([]SARInput, []RowError, error) {
-	var raw []json.RawMessage
-	if err := json.NewDecoder(r).Decode(&raw); err != nil {
-		return nil, nil, liaison.Errorf(liaison.EINVALID, "the file must be a JSON array of reports: %v", err)
+// csvRow turns record n of a CSV file into a report.
+func csvRow(n int, rec []string, col map[string]int) SARRow {
+	get := func(h string) string { return rec[col[h]] }
+	in := SARInput{Title: get("title"), Narrative: get("narrative"), Why: get("why"),
+		Where: liaison.Place{Address: get("address")}, Categories: []liaison.Category{}, Involved: []liaison.Entity{}}
+	var bad []RowError
+	if w := strings.TrimSpace(get("when")); w != "" {
+		if err := in.When.UnmarshalJSON([]byte(strconv.Quote(w))); err != nil {
+			bad = append(bad, rowErrors(n, err)...)
+		}
 	}
-	rows, errs := []SARInput{}, []RowError{}
-	for i, m := range raw {
-		var in SARInput
-		if err := json.Unmarshal(m, &in); err != nil {
-			var te *json.UnmarshalTypeError
-			switch {
-			case len(liaison.ErrorFields(err)) > 0:
-				errs = append(errs, rowErrors(i+1, err)...)
-			case errors.As(err, &te):
-				errs = append(errs, RowError{Row: i + 1, Field: te.Field, Message: "must be a JSON " + te.Type.Kind().String() + ", not " + te.Value})
-			default:
-				errs = append(errs, RowError{Row: i + 1, Message: err.Error()})
-			}
+	for _, h := range []string{"lat", "lon"} {
+		v := strings.TrimSpace(get(h))
+		if v == "" {
 			continue
 		}
-		in.Submit = false
-		rows = append(rows, in)
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			bad = append(bad, RowError{Row: n, Field: h, Message: "must be a decimal number"})
+			continue
+		}
+		if h == "lat" {
+			in.Where.Lat = &f
+		} else {
+			in.Where.Lon = &f
+		}
 	}
-	return rows, errs, nil
+	for c := range strings.SplitSeq(get("categories"), ";") {
+		if c = strings.TrimSpace(c); c != "" {
+			in.Categories = append(in.Categories, liaison.Category(c))
+		}
+	}
+	if len(bad) > 0 {
+		return SARRow{Row: n, Errors: bad}
+	}
+	return SARRow{Row: n, Input: in}
 }
 
-// WriteSARsCSV writes reports in the CSV format ParseSARsCSV reads
-// (involved entities are left out).
-func WriteSARsCSV(w io.Writer, sars []*liaison.SAR) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(csvHeader); err != nil {
+// ReadSARsJSON reads reports from a JSON array of objects with SARInput's
+// fields (title, narrative, why, when, where, categories, involved), one
+// object at a time. A malformed object is a SARRow with Errors; a file
+// that is not a JSON array, or stops being valid JSON, is an error, after
+// which nothing more is read.
+func ReadSARsJSON(r io.Reader) iter.Seq2[SARRow, error] {
+	return func(yield func(SARRow, error) bool) {
+		dec := json.NewDecoder(r)
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+			if err == nil {
+				err = fmt.Errorf("it starts with %v", tok)
+			}
+			yield(SARRow{}, liaison.Errorf(liaison.EINVALID, "the file must be a JSON array of reports: %v", err))
+			return
+		}
+		for n := 1; dec.More(); n++ {
+			var m json.RawMessage
+			if err := dec.Decode(&m); err != nil {
+				yield(SARRow{}, liaison.Errorf(liaison.EINVALID, "row %d is not valid JSON, so the file cannot be read past it: %v", n, err))
+				return
+			}
+			if !yield(jsonRow(n, m), nil) {
+				return
+			}
+		}
+		if _, err := dec.Token(); err != nil {
+			yield(SARRow{}, liaison.Errorf(liaison.EINVALID, "the JSON array of reports does not end: %v", err))
+		}
+	}
+}
+
+// jsonRow turns object n of a JSON file into a report.
+func jsonRow(n int, m json.RawMessage) SARRow {
+	var in SARInput
+	if err := json.Unmarshal(m, &in); err != nil {
+		var te *json.UnmarshalTypeError
+		switch {
+		case len(liaison.ErrorFields(err)) > 0:
+			return SARRow{Row: n, Errors: rowErrors(n, err)}
+		case errors.As(err, &te):
+			return SARRow{Row: n, Errors: []RowError{{Row: n, Field: te.Field, Message: "must be a JSON " + te.Type.Kind().String() + ", not " + te.Value}}}
+		default:
+			return SARRow{Row: n, Errors: []RowError{{Row: n, Message: err.Error()}}}
+		}
+	}
+	in.Submit = false
+	return SARRow{Row: n, Input: in}
+}
+
+// SARWriter writes reports one at a time in the CSV or JSON format that
+// ReadSARsCSV and ReadSARsJSON read. CSV leaves out involved entities;
+// JSON leaves out entity ids (an importing system assigns its own) and
+// adds each report's id and state for the reader's information.
+type SARWriter struct {
+	csv  *csv.Writer   // CSV, or
+	w    io.Writer     // JSON
+	buf  bytes.Buffer  // one JSON record
+	enc  *json.Encoder // into buf
+	n    int
+	head bool
+}
+
+// NewSARWriter starts a file of reports in format "csv" or "json"; EINVALID
+// for another format.
+func NewSARWriter(w io.Writer, format string) (*SARWriter, error) {
+	switch format {
+	case "csv":
+		return &SARWriter{csv: csv.NewWriter(w)}, nil
+	case "json":
+		sw := &SARWriter{w: w}
+		sw.enc = json.NewEncoder(&sw.buf)
+		sw.enc.SetIndent("  ", "  ")
+		return sw, nil
+	}
+	return nil, liaison.Errorf(liaison.EINVALID, "the format must be csv or json, not %q", format)
+}
+
+// Write adds r to the file.
+func (w *SARWriter) Write(r *liaison.SAR) error {
+	if w.csv != nil {
+		if !w.head {
+			w.head = true
+			if err := w.csv.Write(csvHeader); err != nil {
+				return err
+			}
+		}
+		return w.csv.Write(csvRecord(r))
+	}
+	w.buf.Reset()
+	if w.n == 0 {
+		w.buf.WriteString("[\n  ")
+	} else {
+		w.buf.WriteString(",\n  ")
+	}
+	w.n++
+	if err := w.enc.Encode(fileRecord(r)); err != nil {
 		return err
 	}
+	w.buf.Truncate(w.buf.Len() - 1) // Encode's newline: the next separator has one
+	_, err := w.w.Write(w.buf.Bytes())
+	return err
+}
+
+// Close ends the file (a CSV header if no report was written, JSON's
+// closing bracket) and flushes it; it does not close the underlying writer.
+func (w *SARWriter) Close() error {
+	if w.csv != nil {
+		if !w.head {
+			w.head = true
+			if err := w.csv.Write(csvHeader); err != nil {
+				return err
+			}
+		}
+		w.csv.Flush()
+		return w.csv.Error()
+	}
+	end := "\n]\n"
+	if w.n == 0 {
+		end = "[]\n"
+	}
+	_, err := io.WriteString(w.w, end)
+	return err
+}
+
+// csvRecord is r as a row of csvHeader's columns.
+func csvRecord(r *liaison.SAR) []string {
 	coord := func(f *float64) string {
 		if f == nil {
 			return ""
 		}
 		return strconv.FormatFloat(*f, 'f', -1, 64)
 	}
-	for _, r := range sars {
-		cats := make([]string, len(r.Categories))
-		for i, c := range r.Categories {
-			cats[i] = string(c)
-		}
-		if err := cw.Write([]string{r.Title, r.Narrative, r.Why, r.When.UTC().Format(time.RFC3339), r.Where.Address,
-			coord(r.Where.Lat), coord(r.Where.Lon), strings.Join(cats, ";")}); err != nil {
-			return err
-		}
+	cats := make([]string, len(r.Categories))
+	for i, c := range r.Categories {
+		cats[i] = string(c)
 	}
-	cw.Flush()
-	return cw.Error()
+	return []string{r.Title, r.Narrative, r.Why, r.When.UTC().Format(time.RFC3339), r.Where.Address,
+		coord(r.Where.Lat), coord(r.Where.Lon), strings.Join(cats, ";")}
 }
 
 // sarFileRecord is one report in a JSON file: SARInput's fields, plus the
@@ -332,26 +492,19 @@ type sarFileRecord struct {
 	Involved   []liaison.Entity   `json:"involved"`
 }
 
-// WriteSARsJSON writes reports as the JSON array ParseSARsJSON reads.
-// Entity ids are left out: an importing system assigns its own.
-func WriteSARsJSON(w io.Writer, sars []*liaison.SAR) error {
-	out := make([]sarFileRecord, len(sars))
-	for i, r := range sars {
-		inv := make([]liaison.Entity, len(r.Involved))
-		for j, e := range r.Involved {
-			e.ID = ""
-			inv[j] = e
-		}
-		cats := r.Categories
-		if cats == nil {
-			cats = []liaison.Category{}
-		}
-		out[i] = sarFileRecord{ID: r.ID, State: r.State, Title: r.Title, Narrative: r.Narrative, Why: r.Why,
-			When: liaison.SARTime{Time: r.When}, Where: r.Where, Categories: cats, Involved: inv}
+// fileRecord is r as a JSON file holds it.
+func fileRecord(r *liaison.SAR) sarFileRecord {
+	inv := make([]liaison.Entity, len(r.Involved))
+	for j, e := range r.Involved {
+		e.ID = ""
+		inv[j] = e
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	cats := r.Categories
+	if cats == nil {
+		cats = []liaison.Category{}
+	}
+	return sarFileRecord{ID: r.ID, State: r.State, Title: r.Title, Narrative: r.Narrative, Why: r.Why,
+		When: liaison.SARTime{Time: r.When}, Where: r.Where, Categories: cats, Involved: inv}
 }
 
 // genCity is a place synthetic reports happen.
@@ -408,53 +561,65 @@ var genTemplates = map[liaison.Category]string{
 // allCategories is Part A then Part B.
 var allCategories = append(append([]liaison.Category{}, liaison.CategoriesA...), liaison.CategoriesB...)
 
-// GenerateSARs returns n realistic synthetic reports, the same for the
-// same seed on the same day: every ISE-SAR category in turn, narratives
-// naming a person, a site and a vehicle, coordinates near one of a few US
-// cities and times within the past 60 days.
+// GenerateSARs returns n realistic synthetic reports: GenerateSARsSeq's, in a slice.
 func GenerateSARs(n int, seed uint64) []SARInput {
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	today := time.Now().UTC().Truncate(24 * time.Hour)
-	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
-	out := make([]SARInput, n)
-	for i := range out {
-		cat := allCategories[(i+int(seed%16))%len(allCategories)]
-		cats := []liaison.Category{cat}
-		if rng.IntN(4) == 0 {
-			if extra := allCategories[rng.IntN(len(allCategories))]; extra != cat {
-				cats = append(cats, extra)
+	return slices.AppendSeq(make([]SARInput, 0, n), GenerateSARsSeq(n, seed))
+}
+
+// GenerateSARsSeq yields n realistic synthetic reports, one at a time and
+// the same for the same seed on the same day: every ISE-SAR category in
+// turn, narratives naming a person, a site and a vehicle, coordinates near
+// one of a few US cities and times within the past 60 days.
+func GenerateSARsSeq(n int, seed uint64) iter.Seq[SARInput] {
+	return func(yield func(SARInput) bool) {
+		rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+		today := time.Now().UTC().Truncate(24 * time.Hour)
+		for i := range n {
+			if !yield(generateSAR(rng, today, i, seed)) {
+				return
 			}
 		}
-		sex, first := "man", pick(genMen)
-		if rng.IntN(2) == 0 {
-			sex, first = "woman", pick(genWomen)
-		}
-		last := pick(genLast)
-		person := "a " + sex + " later identified as " + first + " " + last
-		site, mk, color := pick(genSites), pick(genMakes), pick(genColors)
-		plate := fmt.Sprintf("%c%c%c-%04d", 'A'+rune(rng.IntN(26)), 'A'+rune(rng.IntN(26)), 'A'+rune(rng.IntN(26)), rng.IntN(10000))
-		c := genCities[rng.IntN(len(genCities))]
-		lat := round6(c.lat + (rng.Float64()-0.5)*0.1)
-		lon := round6(c.lon + (rng.Float64()-0.5)*0.1)
-		when := today.Add(-time.Hour - time.Duration(rng.Int64N(int64(59*24*time.Hour)))).Truncate(time.Minute)
-		narr := fmt.Sprintf(genTemplates[cat], person, site, color+" "+mk+" ("+c.state+" plate "+plate+")")
-		narr = strings.ToUpper(narr[:1]) + narr[1:]
-		title := fmt.Sprintf("%s near %s, %s", categoryTitle(cat), strings.TrimPrefix(site, "the "), c.name)
-		out[i] = SARInput{
-			Title: title, Narrative: narr, Why: pick(genWhys), When: liaison.SARTime{Time: when},
-			Where: liaison.Place{Address: fmt.Sprintf("%d %s, %s, %s", 100+rng.IntN(9900), pick(c.streets), c.name, c.state),
-				Lat: &lat, Lon: &lon},
-			Categories: cats,
-			Involved: []liaison.Entity{
-				{Kind: liaison.EntityPerson, Attributes: map[string]string{"name": first + " " + last,
-					"description": fmt.Sprintf("approx. %d years old", 20+rng.IntN(45))}},
-				{Kind: liaison.EntityVehicle, Attributes: map[string]string{"plate": plate, "state": c.state,
-					"make": mk, "color": color}},
-				{Kind: "target", Attributes: map[string]string{"name": site, "city": c.name}},
-			},
+	}
+}
+
+// generateSAR makes the i-th synthetic report from rng.
+func generateSAR(rng *rand.Rand, today time.Time, i int, seed uint64) SARInput {
+	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
+	cat := allCategories[(i+int(seed%16))%len(allCategories)]
+	cats := []liaison.Category{cat}
+	if rng.IntN(4) == 0 {
+		if extra := allCategories[rng.IntN(len(allCategories))]; extra != cat {
+			cats = append(cats, extra)
 		}
 	}
-	return out
+	sex, first := "man", pick(genMen)
+	if rng.IntN(2) == 0 {
+		sex, first = "woman", pick(genWomen)
+	}
+	last := pick(genLast)
+	person := "a " + sex + " later identified as " + first + " " + last
+	site, mk, color := pick(genSites), pick(genMakes), pick(genColors)
+	plate := fmt.Sprintf("%c%c%c-%04d", 'A'+rune(rng.IntN(26)), 'A'+rune(rng.IntN(26)), 'A'+rune(rng.IntN(26)), rng.IntN(10000))
+	c := genCities[rng.IntN(len(genCities))]
+	lat := round6(c.lat + (rng.Float64()-0.5)*0.1)
+	lon := round6(c.lon + (rng.Float64()-0.5)*0.1)
+	when := today.Add(-time.Hour - time.Duration(rng.Int64N(int64(59*24*time.Hour)))).Truncate(time.Minute)
+	narr := fmt.Sprintf(genTemplates[cat], person, site, color+" "+mk+" ("+c.state+" plate "+plate+")")
+	narr = strings.ToUpper(narr[:1]) + narr[1:]
+	title := fmt.Sprintf("%s near %s, %s", categoryTitles[cat], strings.TrimPrefix(site, "the "), c.name)
+	return SARInput{
+		Title: title, Narrative: narr, Why: pick(genWhys), When: liaison.SARTime{Time: when},
+		Where: liaison.Place{Address: fmt.Sprintf("%d %s, %s, %s", 100+rng.IntN(9900), pick(c.streets), c.name, c.state),
+			Lat: &lat, Lon: &lon},
+		Categories: cats,
+		Involved: []liaison.Entity{
+			{Kind: liaison.EntityPerson, Attributes: map[string]string{"name": first + " " + last,
+				"description": fmt.Sprintf("approx. %d years old", 20+rng.IntN(45))}},
+			{Kind: liaison.EntityVehicle, Attributes: map[string]string{"plate": plate, "state": c.state,
+				"make": mk, "color": color}},
+			{Kind: "target", Attributes: map[string]string{"name": site, "city": c.name}},
+		},
+	}
 }
 
 func round6(f float64) float64 {
@@ -462,14 +627,12 @@ func round6(f float64) float64 {
 	return v
 }
 
-// categoryTitle renders a category as a short title, e.g. "Photography".
-func categoryTitle(c liaison.Category) string {
-	return map[liaison.Category]string{
-		liaison.CatBreach: "Attempted intrusion", liaison.CatMisrepresentation: "Misrepresentation",
-		liaison.CatTheft: "Theft of credentials", liaison.CatSabotage: "Tampering", liaison.CatCyberattack: "Cyber intrusion attempts",
-		liaison.CatThreat: "Implied threat", liaison.CatAviation: "Drone overflight", liaison.CatEliciting: "Eliciting information",
-		liaison.CatTesting: "Probing security", liaison.CatRecruiting: "Soliciting funds", liaison.CatPhotography: "Photography",
-		liaison.CatObservation: "Surveillance", liaison.CatMaterials: "Precursor purchase", liaison.CatExpertise: "Seeking expertise",
-		liaison.CatWeapons: "Weapons storage", liaison.CatSectorSpecific: "Pipeline incident",
-	}[c]
+// categoryTitles renders each category as a short title, e.g. "Photography".
+var categoryTitles = map[liaison.Category]string{
+	liaison.CatBreach: "Attempted intrusion", liaison.CatMisrepresentation: "Misrepresentation",
+	liaison.CatTheft: "Theft of credentials", liaison.CatSabotage: "Tampering", liaison.CatCyberattack: "Cyber intrusion attempts",
+	liaison.CatThreat: "Implied threat", liaison.CatAviation: "Drone overflight", liaison.CatEliciting: "Eliciting information",
+	liaison.CatTesting: "Probing security", liaison.CatRecruiting: "Soliciting funds", liaison.CatPhotography: "Photography",
+	liaison.CatObservation: "Surveillance", liaison.CatMaterials: "Precursor purchase", liaison.CatExpertise: "Seeking expertise",
+	liaison.CatWeapons: "Weapons storage", liaison.CatSectorSpecific: "Pipeline incident",
 }

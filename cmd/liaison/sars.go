@@ -1,17 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -31,14 +29,6 @@ func checkFormat(f string) error {
 		return fmt.Errorf("--format must be csv or json, not %q", f)
 	}
 	return nil
-}
-
-// writeSARs writes reports in format f.
-func writeSARs(w io.Writer, f string, sars []*liaison.SAR) error {
-	if f == "json" {
-		return service.WriteSARsJSON(w, sars)
-	}
-	return service.WriteSARsCSV(w, sars)
 }
 
 // asUser looks up login and returns a context in which that user acts.
@@ -68,13 +58,24 @@ func (e *env) sarsGenCmd() *cobra.Command {
 			if err := checkFormat(format); err != nil {
 				return err
 			}
-			gen := service.GenerateSARs(n, seed)
-			sars := make([]*liaison.SAR, len(gen))
-			for i, in := range gen {
-				sars[i] = &liaison.SAR{Title: in.Title, Narrative: in.Narrative, Why: in.Why, When: in.When.Time,
-					Where: in.Where, Categories: in.Categories, Involved: in.Involved}
+			// Each report is written as it is made, so memory stays flat
+			// however many are asked for.
+			out := bufio.NewWriterSize(e.stdout, 64<<10)
+			w, err := service.NewSARWriter(out, format)
+			if err != nil {
+				return err
 			}
-			return writeSARs(e.stdout, format, sars)
+			for in := range service.GenerateSARsSeq(n, seed) {
+				r := liaison.SAR{Title: in.Title, Narrative: in.Narrative, Why: in.Why, When: in.When.Time,
+					Where: in.Where, Categories: in.Categories, Involved: in.Involved}
+				if err := w.Write(&r); err != nil {
+					return err
+				}
+			}
+			if err := w.Close(); err != nil {
+				return err
+			}
+			return out.Flush()
 		},
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "random seed")
@@ -104,54 +105,41 @@ func (e *env) sarsImportCmd() *cobra.Command {
 				return err
 			}
 			defer file.Close()
-			parse := service.ParseSARsCSV
-			if f == "json" {
-				parse = service.ParseSARsJSON
+			var size int64
+			if st, err := file.Stat(); err == nil && st.Mode().IsRegular() {
+				size = st.Size()
 			}
-			rows, perrs, err := parse(file)
-			if err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
+			// The file is read as it is imported, a batch at a time;
+			// progress is the share of its bytes read so far.
+			in := &countingReader{r: file}
+			rows := service.ReadSARsCSV(bufio.NewReaderSize(in, 64<<10))
+			if f == "json" {
+				rows = service.ReadSARsJSON(bufio.NewReaderSize(in, 64<<10))
 			}
 			return e.withService(c, func(ctx context.Context, svc *service.Service) error {
 				ctx, err := asUser(ctx, svc, login)
 				if err != nil {
 					return err
 				}
-				keys := make([]string, len(rows))
-				for i, r := range rows {
-					b, _ := json.Marshal(r)
-					sum := sha256.Sum256(b)
-					keys[i] = hex.EncodeToString(sum[:])
+				bar := newProgress(e.stderr, size, &in.n)
+				rep, err := svc.ImportSARs(ctx, rows, bar.update)
+				bar.end()
+				if err != nil && (rep == nil || rep.Imported+rep.Skipped+len(rep.Errors) == 0) {
+					return fmt.Errorf("%s: %w", args[0], err)
 				}
-				rep, err := svc.ImportSARs(ctx, rows, keys, func(done, total int) {
-					if done%100 == 0 || done == total {
-						fmt.Fprintf(e.stderr, "imported %d/%d\n", done, total)
-					}
-				})
-				if err != nil {
-					return err
-				}
-				// The importer numbers the rows it was given; number them
-				// as in the file, around the rows the parser left out.
-				fileRow := fileRows(len(rows), perrs)
-				errs := slices.Clone(perrs)
+				bad := map[int]bool{}
 				for _, re := range rep.Errors {
-					re.Row = fileRow[re.Row-1]
-					errs = append(errs, re)
-				}
-				slices.SortStableFunc(errs, func(a, b service.RowError) int { return a.Row - b.Row })
-				for _, re := range errs {
 					field := re.Field
 					if field == "" {
 						field = "-"
 					}
 					fmt.Fprintf(e.stdout, "row %d\t%s\t%s\n", re.Row, field, re.Message)
-				}
-				bad := map[int]bool{}
-				for _, re := range errs {
 					bad[re.Row] = true
 				}
 				fmt.Fprintf(e.stdout, "imported %d, skipped %d already filed, %d row(s) with errors\n", rep.Imported, rep.Skipped, len(bad))
+				if err != nil {
+					return fmt.Errorf("%s: %w", args[0], err)
+				}
 				return nil
 			})
 		},
@@ -161,20 +149,100 @@ func (e *env) sarsImportCmd() *cobra.Command {
 	return cmd
 }
 
-// fileRows maps the parsed rows, in order, to their row numbers in the
-// file: every row except those the parser rejected.
-func fileRows(parsed int, perrs []service.RowError) []int {
-	rejected := map[int]bool{}
-	for _, pe := range perrs {
-		rejected[pe.Row] = true
-	}
-	out := make([]int, 0, parsed)
-	for n := 1; len(out) < parsed; n++ {
-		if !rejected[n] {
-			out = append(out, n)
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// progress reports an import's progress on w: a bar redrawn in place when w
+// is a terminal, otherwise a line at every tenth of the file (every
+// 100,000 rows if its size is unknown) and at the end.
+type progress struct {
+	w        io.Writer
+	tty      bool
+	size     int64  // of the file; 0 if unknown
+	read     *int64 // bytes of the file read so far
+	rows     int
+	shown    int // the last step printed
+	printed  int // rows as of the last line printed
+	lastDraw time.Time
+}
+
+func newProgress(w io.Writer, size int64, read *int64) *progress {
+	p := &progress{w: w, size: size, read: read, shown: -1, printed: -1}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			p.tty = true
 		}
 	}
-	return out
+	return p
+}
+
+// fraction is the share of the file read, in thousandths; -1 if unknown.
+func (p *progress) fraction() int {
+	if p.size <= 0 {
+		return -1
+	}
+	return int(min(1000, *p.read*1000/p.size))
+}
+
+// update is ImportSARs's progress callback.
+func (p *progress) update(rows int) {
+	p.rows = rows
+	if p.tty {
+		if now := time.Now(); now.Sub(p.lastDraw) >= 100*time.Millisecond {
+			p.lastDraw = now
+			p.draw()
+		}
+		return
+	}
+	step := rows / 100_000
+	if f := p.fraction(); f >= 0 {
+		step = f / 100
+	}
+	if step > p.shown {
+		p.shown = step
+		p.line()
+	}
+}
+
+// end shows the final count and leaves the cursor on a fresh line.
+func (p *progress) end() {
+	if p.tty {
+		p.draw()
+		fmt.Fprintln(p.w)
+		return
+	}
+	if p.printed != p.rows {
+		p.line()
+	}
+}
+
+func (p *progress) draw() {
+	const width = 30
+	f := p.fraction()
+	if f < 0 {
+		fmt.Fprintf(p.w, "\r%d rows read", p.rows)
+		return
+	}
+	done := f * width / 1000
+	fmt.Fprintf(p.w, "\r[%s%s] %3d%%  %d rows read", strings.Repeat("=", done), strings.Repeat(" ", width-done), f/10, p.rows)
+}
+
+func (p *progress) line() {
+	p.printed = p.rows
+	if f := p.fraction(); f >= 0 {
+		fmt.Fprintf(p.w, "read %d rows, %d%% of the file\n", p.rows, f/10)
+		return
+	}
+	fmt.Fprintf(p.w, "read %d rows\n", p.rows)
 }
 
 func (e *env) sarsExportCmd() *cobra.Command {
@@ -192,11 +260,19 @@ func (e *env) sarsExportCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				sars, err := svc.ExportSARs(ctx)
+				// Reports are written as they are read, a page at a time.
+				out := bufio.NewWriterSize(e.stdout, 64<<10)
+				w, err := service.NewSARWriter(out, format)
 				if err != nil {
 					return err
 				}
-				return writeSARs(e.stdout, format, sars)
+				if _, err := svc.ExportSARs(ctx, w.Write); err != nil {
+					return err
+				}
+				if err := w.Close(); err != nil {
+					return err
+				}
+				return out.Flush()
 			})
 		},
 	}
