@@ -417,6 +417,11 @@ func (s *Service) activateLocked(ctx context.Context, tx liaison.Tx, o *liaison.
 		return nil, err
 	}
 	for _, c := range s.Deconfliction.ops.Check(io) {
+		// Conflicts are between agencies, as target matches are: an agency
+		// sees all of its own operations already.
+		if c.With.Agency == o.AgencyID {
+			continue
+		}
 		other, err := tx.FindOperation(ctx, c.With.ID)
 		if err != nil {
 			return nil, fmt.Errorf("operation %s is indexed but cannot be read: %w", c.With.ID, err)

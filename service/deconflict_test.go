@@ -105,6 +105,24 @@ func TestOperationsConflictNotifiesBothSidesWithoutDetails(t *testing.T) {
 	wantErr(t, e.svc.MarkRead(e.as(w.bOff), msgs[0].ID), liaison.ENOTFOUND, "")
 }
 
+func TestOwnAgencyOperationsAreNotConflicts(t *testing.T) {
+	w := newDeconflictWorld(t)
+	e := w.e
+	_, err := e.svc.CreateOperation(e.as(w.aOff), e.opIn("Lantern-01", 38.9072, -77.0369))
+	must(t, err)
+	_, err = e.svc.CreateOperation(e.as(e.userIn(w.a, "sgt.second")), e.opIn("Lantern-02", 38.9072, -77.0369))
+	must(t, err)
+	if cs, _ := e.svc.ListConflicts(e.as(w.aOff), nil, liaison.Page{}); len(cs) != 0 {
+		t.Fatalf("an agency's own operations conflicted: %+v", cs)
+	}
+	// Another agency's still does, with both.
+	_, err = e.svc.CreateOperation(e.as(w.bOff), e.opIn("Harbor-03", 38.9072, -77.0369))
+	must(t, err)
+	if cs, _ := e.svc.ListConflicts(e.as(w.bOff), nil, liaison.Page{}); len(cs) != 2 {
+		t.Fatalf("B's conflicts = %d, want 2", len(cs))
+	}
+}
+
 func TestDraftsDoNotMatchUntilActive(t *testing.T) {
 	w := newDeconflictWorld(t)
 	e := w.e
