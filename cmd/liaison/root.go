@@ -59,7 +59,7 @@ func newRoot(ctx context.Context, getenv func(string) string, stdin io.Reader, s
 	pf.StringArrayVar(&e.margins, "margin", nil, "deconfliction margin for a kind of operation, KIND=METRES/DURATION, e.g. raid=800/3h (repeatable; defaults: raid 500/2h, warrant_service 300/1h, surveillance 200/30m, ...)")
 	pf.StringVar(&e.policies, "policies", getenv("LIAISON_POLICIES"), "directory of agency policy files (*.cedar, forbid rules only) added to the defaults (env LIAISON_POLICIES)")
 	pf.StringVar(&e.node, "node", orDefault(getenv("LIAISON_NODE"), hostname()), "this node's name in audit entries and checkpoints (env LIAISON_NODE)")
-	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.adminCmd(), e.auditCmd(), e.purgeCmd(), e.sarsCmd(), e.versionCmd(), e.totpCmd())
+	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.adminCmd(), e.auditCmd(), e.purgeCmd(), e.sarsCmd(), e.genCmd(), e.versionCmd(), e.totpCmd())
 	return root
 }
 

@@ -43,6 +43,15 @@ func asUser(ctx context.Context, svc *service.Service, login string) (context.Co
 	return liaison.NewContext(ctx, liaison.Actor{User: u}), nil
 }
 
+// genCmd is `liaison gen sars N`, the same as `liaison sars gen N`.
+func (e *env) genCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "gen", Short: "Generate synthetic data: gen sars N (same as sars gen N)"}
+	sars := e.sarsGenCmd()
+	sars.Use = "sars N"
+	cmd.AddCommand(sars)
+	return cmd
+}
+
 func (e *env) sarsGenCmd() *cobra.Command {
 	var seed uint64
 	var format string

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -170,5 +172,20 @@ func TestSARsImportJSONAcrossBatches(t *testing.T) {
 	var back []map[string]any
 	if err := json.Unmarshal([]byte(exp), &back); err != nil || len(back) != 1095 {
 		t.Errorf("export: %d reports, %v", len(back), err)
+	}
+}
+
+func TestGenSarsAlias(t *testing.T) {
+	var a, b bytes.Buffer
+	for _, c := range []struct {
+		args []string
+		out  *bytes.Buffer
+	}{{[]string{"gen", "sars", "3", "--format", "json"}, &a}, {[]string{"sars", "gen", "3", "--format", "json"}, &b}} {
+		if err := run(context.Background(), c.args, func(string) string { return "" }, strings.NewReader(""), c.out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a.Len() == 0 || a.String() != b.String() {
+		t.Fatalf("gen sars and sars gen differ:\n%s\n%s", a.String(), b.String())
 	}
 }
