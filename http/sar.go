@@ -23,6 +23,18 @@ func (s *Server) createSAR(w http.ResponseWriter, r *http.Request) error {
 	return created(w, "/api/v1/sars/"+rep.ID, rep)
 }
 
+func (s *Server) editSAR(w http.ResponseWriter, r *http.Request) error {
+	var in service.SARInput
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	rep, err := s.svc.EditSARDraft(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rep)
+}
+
 func (s *Server) stepSAR(w http.ResponseWriter, r *http.Request) error {
 	var in service.StepInput
 	if err := s.decode(w, r, &in); err != nil {

@@ -192,3 +192,45 @@ func testSARAttachments(t *testing.T, w *intelWorld) {
 		t.Fatalf("another agency downloading a draft's file = %d, want 404", status)
 	}
 }
+
+func TestEditSARDraftOverHTTP(t *testing.T) {
+	for _, be := range storetest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			w := newIntelWorld(t, be.Open)
+			ctx := liaison.NewContext(context.Background(), liaison.Actor{System: "test"})
+			colleague := must(w.svc.CreateUser(ctx, liaison.UserInput{Login: "colleague", Name: "colleague", Email: "c@example.gov",
+				AgencyID: w.officer.AgencyID, Roles: []liaison.Role{liaison.RoleOfficer}, Password: testPassword}))(t)
+			colleagueTok := must(w.svc.CreateToken(ctx, liaison.TokenInput{UserID: colleague.ID, Name: "t", Scopes: []liaison.Scope{liaison.ScopeRead, liaison.ScopeWrite}}))(t).Secret
+			when := time.Now().Add(-2 * time.Hour).UTC().Format(time.RFC3339)
+			report := `{"title":"Drone over the stadium","narrative":"A quadcopter hovered over gate C for ten minutes.","when":"` + when +
+				`","where":{"address":"1 Stadium Way"},"categories":["aviation_activity"]}`
+			status, _, body := w.do("POST", "/api/v1/sars", w.officerTok, report)
+			if status != 201 {
+				t.Fatalf("file = %d %s", status, body)
+			}
+			var s liaison.SAR
+			_ = json.Unmarshal(body, &s)
+			edited := strings.Replace(report, "ten minutes", "twelve minutes, then flew north", 1)
+			if status, _, b := w.do("PUT", "/api/v1/sars/"+s.ID, colleagueTok, edited); status != 403 {
+				t.Fatalf("a colleague who is not the author nor a supervisor = %d %s", status, b)
+			}
+			if status, _, b := w.do("PUT", "/api/v1/sars/"+s.ID, w.userTok, edited); status != 404 {
+				t.Fatalf("another agency = %d %s", status, b)
+			}
+			if status, hdr, b := w.do("PUT", "/api/v1/sars/"+s.ID, w.officerTok, strings.Replace(edited, `"aviation_activity"`, `"loitering"`, 1)); status != 400 ||
+				parseProblem(t, hdr, b).Errors[0].Field != "categories[0]" {
+				t.Fatalf("bad category = %d %s", status, b)
+			}
+			status, _, b := w.do("PUT", "/api/v1/sars/"+s.ID, w.officerTok, strings.TrimSuffix(edited, "}")+`,"submit":true}`)
+			if status != 200 || !strings.Contains(string(b), "then flew north") || !strings.Contains(string(b), `"state":"submitted"`) {
+				t.Fatalf("edit and submit = %d %s", status, b)
+			}
+			if status, _, b := w.do("PUT", "/api/v1/sars/"+s.ID, w.officerTok, edited); status != 409 {
+				t.Fatalf("edit a submitted report = %d %s", status, b)
+			}
+			if n := w.auditCount("sar.edit"); n != 1 {
+				t.Fatalf("sar.edit audited %d times", n)
+			}
+		})
+	}
+}

@@ -86,6 +86,7 @@ var sarQueues = []struct {
 // stepDone is what the page says after a step succeeded.
 var stepDone = map[string]string{
 	"draft":                 "Saved as a draft. Only you and your agency's supervisors see it until you submit it.",
+	"edited":                "The draft is saved with your changes. Submit it when it is complete.",
 	"submitted":             "Submitted. A supervisor of your agency reviews it next (step 1).",
 	string(sar.Submit):      "Submitted. A supervisor of your agency reviews it next (step 1).",
 	string(sar.Forward):     "Forwarded: a trained analyst at a fusion center or task force makes the step-2 determination next.",

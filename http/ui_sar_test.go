@@ -366,4 +366,45 @@ func TestUISarDraftReturnedAndResubmitted(t *testing.T) {
 	if !strings.Contains(view, "submitted → draft") || !strings.Contains(view, "Add the time he left.") || !strings.Contains(view, `id="form-submit"`) {
 		t.Fatalf("returned draft:\n%.2500s", view)
 	}
+	// The author edits the returned draft: the form comes filled in, with
+	// the supervisor's reason; a bad edit changes nothing; a good one is
+	// submitted again.
+	if !strings.Contains(view, `href="/sars/`+id+`/edit"`) {
+		t.Fatalf("no edit link on the returned draft:\n%.2500s", view)
+	}
+	_, _, edit := w.officerB.do("GET", "/sars/"+id+"/edit", nil)
+	before := w.report(t, id)
+	if !strings.Contains(edit, `id="returned-reason"`) || !strings.Contains(edit, "Add the time he left.") ||
+		!strings.Contains(edit, `value="`+before.Title+`"`) || !strings.Contains(edit, `action="/sars/`+id+`/edit"`) {
+		t.Fatalf("edit form:\n%.3000s", edit)
+	}
+	bad := w.sarForm(csrfOf(t, edit))
+	bad.Set("title", "")
+	bad.Set("action", "submit")
+	if status, _, page := w.officerB.do("POST", "/sars/"+id+"/edit", bad); status != 400 || !strings.Contains(page, `id="err-title"`) {
+		t.Fatalf("edit without a title = %d\n%.1500s", status, page)
+	}
+	if after := w.report(t, id); after.Title != before.Title || after.State != liaison.SARDraft {
+		t.Fatalf("a refused edit changed the report: %q %s", after.Title, after.State)
+	}
+	// Nobody outside the agency edits it; a CSRF-less post is refused.
+	if status, _, _ := w.analyst.do("GET", "/sars/"+id+"/edit", nil); status != 404 {
+		t.Fatalf("another agency's analyst opens the edit form: %d", status)
+	}
+	good := w.sarForm(csrfOf(t, edit))
+	good.Set("title", "Man photographing substation; left at 18:40")
+	good.Set("action", "submit")
+	noCSRF := w.sarForm("")
+	noCSRF.Set("action", "submit")
+	if status, _, _ := w.officerB.do("POST", "/sars/"+id+"/edit", noCSRF); status != 403 {
+		t.Fatalf("edit without CSRF = %d", status)
+	}
+	status, loc, _ = w.officerB.do("POST", "/sars/"+id+"/edit", good)
+	if after := w.report(t, id); status != 303 || after.Title != "Man photographing substation; left at 18:40" || after.State != liaison.SARSubmitted {
+		t.Fatalf("edit and submit = %d %q: %q %s", status, loc, after.Title, after.State)
+	}
+	// Once submitted, it is what the vetting chain sees: no more edits.
+	if status, _, _ := w.officerB.do("GET", "/sars/"+id+"/edit", nil); status != 409 {
+		t.Fatalf("editing a submitted report = %d, want 409", status)
+	}
 }

@@ -180,6 +180,75 @@ func bulkAuditEvent(ctx context.Context, now time.Time, action, objectType strin
 	return e
 }
 
+// EditSARDraft replaces the content of a draft (a new one, or one a
+// supervisor returned with what to fix) and, with in.Submit, submits it
+// again. Its author and the supervisors of its agency may edit it; anyone
+// else gets not found. Only drafts change: a report in vetting is what the
+// vetting chain saw.
+func (s *Service) EditSARDraft(ctx context.Context, id liaison.ID, in SARInput) (*liaison.SAR, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	now := s.now()
+	var r *liaison.SAR
+	var refused error
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if !liaison.ValidID(id) {
+			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		}
+		var err error
+		if r, err = tx.FindSAR(ctx, id); err != nil {
+			return err
+		}
+		if r.AgencyID != a.User.AgencyID {
+			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		}
+		if r.AuthorID != a.User.ID && !a.User.Has(liaison.RoleSupervisor) {
+			refused = liaison.Errorf(liaison.EFORBIDDEN, "only the report's author and the agency's supervisors edit a draft")
+			return nil
+		}
+		if r.State != liaison.SARDraft {
+			return liaison.Errorf(liaison.ECONFLICT, "only a draft can be edited; this report is %s", r.State)
+		}
+		next, err := s.prepareSAR(a, in, now)
+		if err != nil {
+			return err
+		}
+		r.Title, r.Narrative, r.Why, r.When, r.Where = next.Title, next.Narrative, next.Why, next.When, next.Where
+		r.Categories, r.Involved, r.Updated = next.Categories, next.Involved, now
+		if err := tx.UpdateSAR(ctx, r); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, liaison.NewAuditEvent(ctx, now, "sar.edit", "sar", r.ID)); err != nil {
+			return err
+		}
+		if !in.Submit {
+			return nil
+		}
+		ag, err := tx.FindAgencyByID(ctx, a.User.AgencyID)
+		if err != nil {
+			return err
+		}
+		if err := sar.Apply(r, sar.Actor{User: a.User, AgencyKind: ag.Kind}, sar.Submit, sar.Input{}, now); err != nil {
+			return err
+		}
+		if err := tx.UpdateSAR(ctx, r); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, now, sarActions[sar.Submit], "sar", r.ID)
+		e.Details = map[string]string{"step": string(sar.Submit), "state": string(r.State)}
+		return s.audit(ctx, tx, e)
+	})
+	if refused != nil {
+		return nil, s.denied(ctx, "sar.edit", "sar", id, refused)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // StepSAR takes one vetting step (sar.Apply's rules), audited. A report the
 // caller may not see answers as not found. Withdrawing notifies every
 // earlier recipient.
