@@ -36,7 +36,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // sseHeartbeat is how often an idle stream sends a comment, so a client
 // that went away is noticed and proxies keep the connection.
-const sseHeartbeat = 20 * time.Second
+var sseHeartbeat = 20 * time.Second
 
 // eventFilter decides which bus subjects a user's stream passes on: the
 // events of the user's own agency, and for a watch officer those of every
@@ -113,6 +113,13 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 		case <-s.streams.done:
 			return nil
 		case <-tick.C:
+			// A stream outlives no session: sign-out, the 12-hour limit and
+			// 30 idle minutes end it (the check does not count as activity).
+			if c, err := r.Cookie(sessionCookie); err != nil || !s.svc.SessionAlive(ctx, c.Value) {
+				_, _ = fmt.Fprint(w, "event: expired\ndata: {}\n\n")
+				_ = rc.Flush()
+				return nil
+			}
 			msg = ": ping\n\n"
 		case e := <-ch:
 			_, kind, ok := f.pass(e.Subject)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"liaison"
+	lhttp "liaison/http"
 	"liaison/service"
 )
 
@@ -360,4 +361,23 @@ func TestUIInboxMarkReadAndBadge(t *testing.T) {
 	// Another user's notice cannot be marked.
 	_, _, other := w.third.do("GET", "/inbox", nil)
 	w.third.do("POST", "/inbox/"+id+"/read", url.Values{"csrf": {csrfOf(t, other)}})
+}
+
+func TestUIEventStreamEndsWithTheSession(t *testing.T) {
+	defer lhttp.SetSSEHeartbeat(100 * time.Millisecond)()
+	w := newDeconflictUIWorld(t)
+	lines := sseClient(t, w.b)
+	// Pings do not end it while the session lives.
+	time.Sleep(300 * time.Millisecond)
+	_, _, home := w.b.do("GET", "/", nil)
+	if status, _, _ := w.b.do("POST", "/logout", url.Values{"csrf": {csrfOf(t, home)}}); status != http.StatusSeeOther {
+		t.Fatalf("logout = %d", status)
+	}
+	expired := false
+	for l := range lines { // closes when the server ends the stream
+		expired = expired || l == "event: expired"
+	}
+	if !expired {
+		t.Fatal("the stream ended without saying the session had")
+	}
 }

@@ -44,3 +44,17 @@ func (s *Service) WatchArea(ctx context.Context) ([]liaison.ID, error) {
 	})
 	return area, err
 }
+
+// SessionAlive reports whether a browser session is still signed in,
+// without marking it used: a live page's open event stream checks it, and
+// must not keep an idle session alive by doing so.
+func (s *Service) SessionAlive(ctx context.Context, token string) bool {
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		sess, _, err := s.session(ctx, tx, token)
+		if err == nil && !sess.MFADone {
+			return liaison.Errorf(liaison.EUNAUTHORIZED, "second factor pending")
+		}
+		return err
+	})
+	return err == nil
+}

@@ -53,6 +53,8 @@ document.addEventListener("DOMContentLoaded", () => {
   es.addEventListener("open", () => { if (opened) refresh(); opened = true; });
   const onEvent = () => { if (!pending) pending = setTimeout(refresh, 250); };
   es.addEventListener("conflict", onEvent);
+  // The session ended (signed out, timed out): reloading shows the sign-in page.
+  es.addEventListener("expired", () => { es.close(); window.location.reload(); });
   es.addEventListener("message", onEvent);
   window.addEventListener("pagehide", () => es.close());
 });
