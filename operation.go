@@ -66,6 +66,13 @@ type PointOfContact struct {
 	Phone  string `json:"phone"`
 }
 
+// Validate checks a point of contact given under field (e.g. "contact").
+func (c PointOfContact) Validate(field string) error {
+	var p Problems
+	c.validate(&p, field)
+	return p.Err()
+}
+
 func (c PointOfContact) validate(p *Problems, field string) {
 	if c.UserID == "" {
 		p.Add(field+".user_id", "is required: the user the other side's conflict notice names")

@@ -308,11 +308,10 @@ func contact(ctx context.Context, tx liaison.Tx, u *liaison.User, in *liaison.Po
 			c.Name = n
 		}
 	}
-	var p liaison.Problems
 	if c.Phone == "" {
-		p.Add("contact.phone", "is required: the number the other side calls when a conflict appears")
+		return c, liaison.FieldErrorf("contact.phone", "is required: the number the other side calls when a conflict appears")
 	}
-	return c, p.Err()
+	return c, c.Validate("contact")
 }
 
 // CreateOperation registers an operation for the caller's agency, as a

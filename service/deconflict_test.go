@@ -183,6 +183,8 @@ func TestOperationBadInputChangesNothing(t *testing.T) {
 		{"no officers", "officers", func(in *service.OperationInput) { in.Officers = 0 }},
 		{"no contact phone", "contact.phone", func(in *service.OperationInput) { in.Contact = nil }},
 		{"contact from another agency", "contact.user_id", func(in *service.OperationInput) { in.Contact.UserID = w.bOff.ID }},
+		{"absurd phone", "contact.phone", func(in *service.OperationInput) { in.Contact.Phone = strings.Repeat("5", 500) }},
+		{"control characters in the contact's name", "contact.name", func(in *service.OperationInput) { in.Contact.Name = "Sgt\x00Ruiz" }},
 		{"already over", "end", func(in *service.OperationInput) {
 			in.Start, in.End = e.clock.Now().Add(-3*time.Hour), e.clock.Now().Add(-time.Hour)
 		}},
