@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -168,6 +169,21 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, rt route) 
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		got := r.Header.Get("X-CSRF-Token")
 		if got == "" {
+			// A browser form: read it within the forms' limit before the
+			// token in it is checked (Go's own limit is 10 MB, and none for
+			// multipart).
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			err := r.ParseForm()
+			if err == nil && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+				err = r.ParseMultipartForm(maxFormBytes)
+			}
+			if err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					return r, tooLarge{limit: mbe.Limit}
+				}
+				return r, liaison.Errorf(liaison.EINVALID, "the form could not be read")
+			}
 			got = r.PostFormValue("csrf")
 		}
 		if subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRFToken)) != 1 {

@@ -167,8 +167,11 @@ func checkLoginCSRF(r *http.Request) error {
 	return nil
 }
 
+// maxFormBytes bounds a web form's body.
+const maxFormBytes = 64 << 10
+
 func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		return liaison.Errorf(liaison.EINVALID, "the form could not be read")
 	}

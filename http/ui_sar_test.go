@@ -408,3 +408,17 @@ func TestUISarDraftReturnedAndResubmitted(t *testing.T) {
 		t.Fatalf("editing a submitted report = %d, want 409", status)
 	}
 }
+
+func TestUIFormBodyIsBounded(t *testing.T) {
+	w := newSARUIWorld(t)
+	_, _, page := w.officerB.do("GET", "/sars/new", nil)
+	form := w.sarForm(csrfOf(t, page))
+	form.Set("narrative", strings.Repeat("x", 200<<10))
+	if status, _, _ := w.officerB.do("POST", "/sars", form); status != 413 {
+		t.Fatalf("a 200 KiB form = %d, want 413", status)
+	}
+	_, _, q := w.officerB.do("GET", "/sars?queue=my_drafts", nil)
+	if !strings.Contains(q, `id="queue-empty"`) {
+		t.Fatal("an oversized form filed a report")
+	}
+}
