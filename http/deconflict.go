@@ -41,6 +41,29 @@ func nextCursor[T any](items []T, p liaison.Page, id func(T) liaison.ID) string 
 	return id(items[len(items)-1])
 }
 
+// listByState answers a list endpoint whose only filter is a
+// comma-separated state: it reads state, limit and cursor, calls list and
+// writes the page with its next cursor.
+func listByState[S ~string, T any](w http.ResponseWriter, r *http.Request, valid []S,
+	list func(states []S, p liaison.Page) ([]T, error), id func(T) liaison.ID) error {
+	if err := checkQuery(r, "state", "limit", "cursor"); err != nil {
+		return err
+	}
+	p, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	states, err := statesOf(r, valid)
+	if err != nil {
+		return err
+	}
+	items, err := list(states, p)
+	if err != nil {
+		return err
+	}
+	return writeList(w, items, nextCursor(items, p, id))
+}
+
 var (
 	operationStates = []liaison.OperationState{liaison.OpDraft, liaison.OpActive, liaison.OpCompleted, liaison.OpCancelled}
 	conflictStates  = []liaison.ConflictState{liaison.ConflictOpen, liaison.ConflictContacted, liaison.ConflictResolved}
@@ -59,22 +82,9 @@ func (s *Server) createOperation(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listOperations(w http.ResponseWriter, r *http.Request) error {
-	if err := checkQuery(r, "state", "limit", "cursor"); err != nil {
-		return err
-	}
-	p, err := pageOf(r)
-	if err != nil {
-		return err
-	}
-	states, err := statesOf(r, operationStates)
-	if err != nil {
-		return err
-	}
-	ops, err := s.svc.ListOperations(r.Context(), states, p)
-	if err != nil {
-		return err
-	}
-	return writeList(w, ops, nextCursor(ops, p, func(o *liaison.Operation) liaison.ID { return o.ID }))
+	return listByState(w, r, operationStates, func(states []liaison.OperationState, p liaison.Page) ([]*liaison.Operation, error) {
+		return s.svc.ListOperations(r.Context(), states, p)
+	}, func(o *liaison.Operation) liaison.ID { return o.ID })
 }
 
 func (s *Server) getOperation(w http.ResponseWriter, r *http.Request) error {
@@ -147,22 +157,9 @@ func (s *Server) retireTarget(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listConflicts(w http.ResponseWriter, r *http.Request) error {
-	if err := checkQuery(r, "state", "limit", "cursor"); err != nil {
-		return err
-	}
-	p, err := pageOf(r)
-	if err != nil {
-		return err
-	}
-	states, err := statesOf(r, conflictStates)
-	if err != nil {
-		return err
-	}
-	cs, err := s.svc.ListConflicts(r.Context(), states, p)
-	if err != nil {
-		return err
-	}
-	return writeList(w, cs, nextCursor(cs, p, func(c *service.ConflictView) liaison.ID { return c.ID }))
+	return listByState(w, r, conflictStates, func(states []liaison.ConflictState, p liaison.Page) ([]*service.ConflictView, error) {
+		return s.svc.ListConflicts(r.Context(), states, p)
+	}, func(c *service.ConflictView) liaison.ID { return c.ID })
 }
 
 func (s *Server) getConflict(w http.ResponseWriter, r *http.Request) error {
@@ -174,22 +171,9 @@ func (s *Server) getConflict(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) watchConflicts(w http.ResponseWriter, r *http.Request) error {
-	if err := checkQuery(r, "state", "limit", "cursor"); err != nil {
-		return err
-	}
-	p, err := pageOf(r)
-	if err != nil {
-		return err
-	}
-	states, err := statesOf(r, conflictStates)
-	if err != nil {
-		return err
-	}
-	cs, err := s.svc.WatchConflicts(r.Context(), states, p)
-	if err != nil {
-		return err
-	}
-	return writeList(w, cs, nextCursor(cs, p, func(c *liaison.Conflict) liaison.ID { return c.ID }))
+	return listByState(w, r, conflictStates, func(states []liaison.ConflictState, p liaison.Page) ([]*liaison.Conflict, error) {
+		return s.svc.WatchConflicts(r.Context(), states, p)
+	}, func(c *liaison.Conflict) liaison.ID { return c.ID })
 }
 
 func (s *Server) handleConflict(w http.ResponseWriter, r *http.Request) error {

@@ -1,42 +1,12 @@
 package main
 
 import (
-	"context"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 )
-
-// browserFor is a headless Chromium with its own profile (so its own
-// session cookie) and its own deadline: this test drives two users at once.
-func browserFor(t *testing.T, timeout time.Duration) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("LIAISON_REQUIRE_BROWSER") != "" {
-			t.Fatal("LIAISON_REQUIRE_BROWSER is set but chromium is not installed (apt-get install -y chromium)")
-		}
-		t.Skip("chromium not installed: skipping browser tests")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, timeout)
-	t.Cleanup(cancel3)
-	return ctx
-}
 
 // TestBrowserDeconflictOperationWatchInbox: an officer registers an
 // operation that meets a demo operation of another agency (after being

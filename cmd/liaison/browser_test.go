@@ -15,9 +15,14 @@ import (
 	"liaison/service"
 )
 
-// chromium returns a headless Debian Chromium context. Browser tests skip
-// when there is no browser unless LIAISON_REQUIRE_BROWSER is set (CI sets it).
-func chromium(t *testing.T) context.Context {
+// chromium returns a headless Debian Chromium context with a one-minute
+// deadline. Browser tests skip when there is no browser unless
+// LIAISON_REQUIRE_BROWSER is set (CI sets it).
+func chromium(t *testing.T) context.Context { return browserFor(t, 60*time.Second) }
+
+// browserFor is a headless Chromium with its own profile (so its own
+// session cookie) and its own deadline: a test may drive two users at once.
+func browserFor(t *testing.T, timeout time.Duration) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -37,7 +42,7 @@ func chromium(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancel3 := context.WithTimeout(ctx, timeout)
 	t.Cleanup(cancel3)
 	return ctx
 }
