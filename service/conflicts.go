@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"liaison"
 	"liaison/deconflict"
@@ -345,8 +346,8 @@ func (s *Service) HandleConflict(ctx context.Context, id liaison.ID, in WatchAct
 				return err
 			}
 			r := strings.TrimSpace(in.Resolution)
-			if r == "" || len(r) > 2000 {
-				return liaison.FieldErrorf("resolution", "is required (at most 2000 characters): how was the conflict settled?")
+			if r == "" || len(r) > 2000 || strings.ContainsFunc(r, func(c rune) bool { return unicode.IsControl(c) && c != '\n' && c != '\t' }) {
+				return liaison.FieldErrorf("resolution", "is required (at most 2000 characters, no control characters): how was the conflict settled?")
 			}
 			c.Resolution, c.Resolved, c.State = r, now, liaison.ConflictResolved
 			notice = "The watch center resolved the conflict: " + r

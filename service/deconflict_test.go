@@ -412,6 +412,8 @@ func TestWatchCenterHandlesConflictsInItsArea(t *testing.T) {
 	must(t, err)
 	_, err = e.svc.HandleConflict(e.as(watch), id, service.WatchAction{Action: "resolve"})
 	wantErr(t, err, liaison.EINVALID, "resolution")
+	_, err = e.svc.HandleConflict(e.as(watch), id, service.WatchAction{Action: "resolve", Resolution: "moved\x1b[2Jto 21:00"})
+	wantErr(t, err, liaison.EINVALID, "resolution")
 	c, err := e.svc.HandleConflict(e.as(watch), id, service.WatchAction{Action: "resolve", Resolution: "FBI moves its entry to 21:00"})
 	must(t, err)
 	if c.State != liaison.ConflictResolved || c.Owner != watch.ID || !c.Contacted.Equal(start.Add(10*time.Minute)) {
