@@ -115,6 +115,7 @@ type IntelInput struct {
 	Handling     Handling      `json:"handling"`
 	Restriction  string        `json:"handling_restriction"`
 	Sensitivity  string        `json:"sensitivity"`
+	NoPointer    bool          `json:"no_pointer"`
 	CaseID       ID            `json:"case_id"`
 	Recipients   []ID          `json:"recipients"`
 	SharedWith   []ID          `json:"shared_with"`

@@ -69,6 +69,9 @@ type IntelRecord struct {
 	Handling          Handling  `json:"handling"`
 	Restriction       string    `json:"handling_restriction,omitempty"` // H3's free text
 	Sensitivity       string    `json:"sensitivity,omitempty"`
+	// NoPointer keeps the record out of pointers: a search by someone who
+	// may not read it shows nothing at all, not even that it exists.
+	NoPointer bool `json:"no_pointer,omitempty"`
 	Originator        ID        `json:"originator_agency_id"`
 	ControlOfficial   ID        `json:"control_official_id"`
 	CaseID            ID        `json:"case_id"`

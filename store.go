@@ -206,6 +206,61 @@ type Tx interface {
 	// DeleteOutboxEvents removes published events.
 	DeleteOutboxEvents(ctx context.Context, ids []ID) error
 
+	// QueueSearch queues items for (re)indexing. Writes to reports,
+	// records and cases queue themselves (triggers); this is for a reindex.
+	QueueSearch(ctx context.Context, refs []SearchRef) error
+	// ListSearchQueue returns up to limit queued items, oldest first.
+	ListSearchQueue(ctx context.Context, limit int) ([]*SearchQueued, error)
+	// DeleteSearchQueue removes indexed entries from the queue.
+	DeleteSearchQueue(ctx context.Context, ids []int64) error
+	// PutSearchDocs replaces each item's document (removing the old one)
+	// and sets d.Seq to its new, larger position.
+	PutSearchDocs(ctx context.Context, docs []*SearchDoc) error
+	// DeleteSearchDocs removes items from the index; missing ones are no error.
+	DeleteSearchDocs(ctx context.Context, refs []SearchRef) error
+	// SearchCandidates returns documents that match m, newest (largest Seq)
+	// first, at most m.Limit, each with its relevance score. The indexed
+	// text is not returned.
+	SearchCandidates(ctx context.Context, m SearchMatch) ([]*SearchCandidate, error)
+	// SearchIndexState counts what is indexed and what waits.
+	SearchIndexState(ctx context.Context) (*SearchIndexState, error)
+
+	// CreatePointers stores issued pointers (their items stay server-side).
+	CreatePointers(ctx context.Context, ps []*Pointer) error
+	// FindPointer returns a pointer; ENOTFOUND.
+	FindPointer(ctx context.Context, id ID) (*Pointer, error)
+
+	// CreateAccessRequest inserts r; EINVALID (requester_id) for an unknown user.
+	CreateAccessRequest(ctx context.Context, r *AccessRequest) error
+	// UpdateAccessRequest overwrites r by id; ENOTFOUND.
+	UpdateAccessRequest(ctx context.Context, r *AccessRequest) error
+	// FindAccessRequest returns a request; ENOTFOUND.
+	FindAccessRequest(ctx context.Context, id ID) (*AccessRequest, error)
+	// ListAccessRequests returns requests in id order after p.After.
+	ListAccessRequests(ctx context.Context, f AccessRequestFilter, p Page) ([]*AccessRequest, error)
+
+	// CreateGrant inserts g; EINVALID (user_id) for an unknown user.
+	CreateGrant(ctx context.Context, g *Grant) error
+	// UpdateGrant overwrites g by id (revocation); ENOTFOUND.
+	UpdateGrant(ctx context.Context, g *Grant) error
+	// FindGrant returns a grant; ENOTFOUND.
+	FindGrant(ctx context.Context, id ID) (*Grant, error)
+	// ListGrants returns grants in id order after p.After.
+	ListGrants(ctx context.Context, f GrantFilter, p Page) ([]*Grant, error)
+
+	// CreateSavedSearch inserts s; EINVALID (user_id), ECONFLICT (name) if
+	// the user already has a saved search of that name.
+	CreateSavedSearch(ctx context.Context, s *SavedSearch) error
+	// UpdateSavedSearch overwrites s by id; ENOTFOUND.
+	UpdateSavedSearch(ctx context.Context, s *SavedSearch) error
+	// DeleteSavedSearch removes a user's saved search; ENOTFOUND.
+	DeleteSavedSearch(ctx context.Context, userID, id ID) error
+	// FindSavedSearch returns a saved search; ENOTFOUND.
+	FindSavedSearch(ctx context.Context, id ID) (*SavedSearch, error)
+	// ListSavedSearches returns a user's saved searches (every user's when
+	// userID is empty) in id order after p.After.
+	ListSavedSearches(ctx context.Context, userID ID, p Page) ([]*SavedSearch, error)
+
 	// CreateSession inserts s; ECONFLICT on a reused token hash.
 	CreateSession(ctx context.Context, s *Session) error
 	// FindSessionByTokenHash returns the session; ENOTFOUND.

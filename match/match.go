@@ -494,3 +494,41 @@ func Address(s string) string {
 	flush()
 	return strings.Join(words, " ")
 }
+
+// Soundex returns the American Soundex code of a word (letter plus three
+// digits, "" when it has no letter): Baranov and Baranof, Viktor and
+// Victor share one. Search indexes it for names so a name is found by how
+// it sounds.
+func Soundex(s string) string {
+	codes := [26]byte{0, '1', '2', '3', 0, '1', '2', 0, 0, '2', '2', '4', '5', '5', 0, '1', '2', '6', '2', '3', 0, '1', 0, '2', 0, '2'}
+	out := make([]byte, 0, 4)
+	var last byte
+	for i := 0; i < len(s) && len(out) < 4; i++ {
+		c := s[i] | 0x20 // lower case for ASCII letters
+		if c < 'a' || c > 'z' {
+			continue
+		}
+		code := codes[c-'a']
+		if len(out) == 0 {
+			out = append(out, c-0x20)
+			last = code
+			continue
+		}
+		switch {
+		case code == 0:
+			if c != 'h' && c != 'w' {
+				last = 0 // a vowel separates equal codes; h and w do not
+			}
+		case code != last:
+			out = append(out, code)
+			last = code
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	for len(out) < 4 {
+		out = append(out, '0')
+	}
+	return string(out)
+}

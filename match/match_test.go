@@ -291,3 +291,14 @@ func TestSamePreparedAllocates(t *testing.T) {
 		t.Fatalf("SamePrepared allocates %v times per call", n)
 	}
 }
+
+func TestSoundex(t *testing.T) {
+	// Reference codes from the US National Archives' description of Soundex.
+	for in, want := range map[string]string{"Robert": "R163", "Rupert": "R163", "Rubin": "R150", "Ashcraft": "A261",
+		"Ashcroft": "A261", "Tymczak": "T522", "Pfister": "P236", "Honeyman": "H555", "Baranov": "B651", "Baranof": "B651",
+		"Viktor": "V236", "Victor": "V236", "Lee": "L000", "": "", "123": ""} {
+		if got := match.Soundex(in); got != want {
+			t.Errorf("Soundex(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

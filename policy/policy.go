@@ -172,7 +172,7 @@ func gather(r Request) facts {
 		f.agreementPriv = f.agreementPriv || a.PrivateRelease
 	}
 	for _, g := range s.Grants {
-		if g.ItemID == res.ID && (g.Purpose == r.Purpose || r.Purpose == "") && r.Now.Before(g.Expires) {
+		if g.ItemID == res.ID && g.Purpose == r.Purpose && r.Now.Before(g.Expires) {
 			f.grant, f.grantPII = true, f.grantPII || g.PII
 		}
 	}

@@ -127,7 +127,7 @@ func intelFrom(in liaison.IntelInput, id liaison.ID, version int) *liaison.Intel
 		Subjects: in.Subjects, Links: in.Links, Predicate: strings.TrimSpace(in.Predicate), LawfulCollection: in.LawfulCollection,
 		FirstAmendmentTie: strings.TrimSpace(in.FirstAmendmentTie), Grading: in.Grading, TLP: in.TLP, Handling: in.Handling,
 		Restriction: in.Restriction, Sensitivity: in.Sensitivity, CaseID: in.CaseID, Recipients: uniqueIDs(slices.Clone(in.Recipients)),
-		SharedWith: uniqueIDs(slices.Clone(in.SharedWith)), RetainUntil: in.RetainUntil.UTC()}
+		SharedWith: uniqueIDs(slices.Clone(in.SharedWith)), RetainUntil: in.RetainUntil.UTC(), NoPointer: in.NoPointer}
 	if t, ok := liaison.ParseTLP(string(r.TLP)); ok {
 		r.TLP = t
 	}
@@ -225,7 +225,14 @@ func (s *Service) subject(ctx context.Context, tx liaison.Tx, u *liaison.User) (
 	if err != nil {
 		return nil, err
 	}
+	grants, err := tx.ListGrants(ctx, liaison.GrantFilter{UserID: u.ID, ActiveAt: s.now()}, liaison.Page{Limit: liaison.MaxPageSize})
+	if err != nil {
+		return nil, err
+	}
 	sub := &policy.Subject{User: u, AgencyKind: ag.Kind, Agreements: agreements, Cases: cases}
+	for _, g := range grants {
+		sub.Grants = append(sub.Grants, policy.Grant{ItemID: g.ItemID, Purpose: g.Purpose, PII: g.PII, Expires: g.Expires})
+	}
 	for _, c := range comms {
 		sub.Communities = append(sub.Communities, c.ID)
 	}
@@ -555,7 +562,14 @@ func (s *Service) FindCase(ctx context.Context, id liaison.ID) (*liaison.Case, e
 			return "", err
 		}
 		if c.AgencyID != a.User.AgencyID && !slices.Contains(c.Assigned, a.User.ID) {
-			return "", liaison.Errorf(liaison.ENOTFOUND, "no such case")
+			// An originator-approved grant for the case (from a pointer).
+			gs, err := tx.ListGrants(ctx, liaison.GrantFilter{UserID: a.User.ID, ActiveAt: s.now()}, liaison.Page{Limit: liaison.MaxPageSize})
+			if err != nil {
+				return "", err
+			}
+			if !slices.ContainsFunc(gs, func(g *liaison.Grant) bool { return g.ItemID == c.ID && g.Kind == liaison.KindCase }) {
+				return "", liaison.Errorf(liaison.ENOTFOUND, "no such case")
+			}
 		}
 		return c.ID, nil
 	})

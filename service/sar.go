@@ -21,7 +21,8 @@ type SARInput struct {
 	Where      liaison.Place      `json:"where"`
 	Categories []liaison.Category `json:"categories"`
 	Involved   []liaison.Entity   `json:"involved"`
-	Submit     bool               `json:"submit"` // submit for step 1 at once
+	Submit     bool               `json:"submit"`     // submit for step 1 at once
+	NoPointer  bool               `json:"no_pointer"` // never shown as a pointer to readers outside its communities
 }
 
 // StepInput is one vetting step.
@@ -52,7 +53,7 @@ func (s *Service) prepareSAR(a liaison.Actor, in SARInput, now time.Time) (*liai
 	r := &liaison.SAR{ID: liaison.NewID(), AgencyID: a.User.AgencyID, AuthorID: a.User.ID, Source: source,
 		Title: strings.TrimSpace(in.Title), Narrative: in.Narrative, Why: in.Why, When: in.When.Time.UTC(), Where: in.Where,
 		Categories: slices.Clone(in.Categories), Involved: slices.Clone(in.Involved), State: liaison.SARDraft,
-		History: []liaison.SARTransition{}, SharedWith: []liaison.ID{}, Created: now, Updated: now}
+		History: []liaison.SARTransition{}, SharedWith: []liaison.ID{}, Created: now, Updated: now, NoPointer: in.NoPointer}
 	if r.Involved == nil {
 		r.Involved = []liaison.Entity{}
 	}
@@ -216,7 +217,7 @@ func (s *Service) EditSARDraft(ctx context.Context, id liaison.ID, in SARInput) 
 			return err
 		}
 		r.Title, r.Narrative, r.Why, r.When, r.Where = next.Title, next.Narrative, next.Why, next.When, next.Where
-		r.Categories, r.Involved, r.Updated = next.Categories, next.Involved, now
+		r.Categories, r.Involved, r.Updated, r.NoPointer = next.Categories, next.Involved, now, next.NoPointer
 		if err := tx.UpdateSAR(ctx, r); err != nil {
 			return err
 		}

@@ -40,6 +40,9 @@ type Service struct {
 	Events *MemoryBus
 	// OutboxKick wakes the outbox relay after a commit that queued events.
 	OutboxKick chan struct{}
+	// AccessSLA is how long a holding agency has to decide an access
+	// request before it is escalated (DefaultAccessSLA when zero).
+	AccessSLA time.Duration
 
 	hashSlots chan struct{} // bounds concurrent argon2id work
 

@@ -59,7 +59,7 @@ func newRoot(ctx context.Context, getenv func(string) string, stdin io.Reader, s
 	pf.StringArrayVar(&e.margins, "margin", nil, "deconfliction margin for a kind of operation, KIND=METRES/DURATION, e.g. raid=800/3h (repeatable; defaults: raid 500/2h, warrant_service 300/1h, surveillance 200/30m, ...)")
 	pf.StringVar(&e.policies, "policies", getenv("LIAISON_POLICIES"), "directory of agency policy files (*.cedar, forbid rules only) added to the defaults (env LIAISON_POLICIES)")
 	pf.StringVar(&e.node, "node", orDefault(getenv("LIAISON_NODE"), hostname()), "this node's name in audit entries and checkpoints (env LIAISON_NODE)")
-	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.adminCmd(), e.auditCmd(), e.purgeCmd(), e.sarsCmd(), e.genCmd(), e.versionCmd(), e.totpCmd())
+	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.adminCmd(), e.auditCmd(), e.purgeCmd(), e.sarsCmd(), e.genCmd(), e.searchCmd(), e.versionCmd(), e.totpCmd())
 	return root
 }
 
@@ -157,6 +157,7 @@ func (e *env) serveCmd() *cobra.Command {
 	var withDemo bool
 	var checkpointEvery time.Duration
 	var natsURL string
+	var accessSLA time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the HTTP server (API under /api/v1, web UI at /)",
@@ -227,6 +228,12 @@ func (e *env) serveCmd() *cobra.Command {
 				log.Info("event stream", "nats", natsURL)
 			}
 			go relay.Run(ctx)
+			svc.AccessSLA = accessSLA
+			sw := &service.SearchWorker{Service: svc, Interval: time.Second, OnError: func(err error) {
+				log.Error("search indexer", "error", err)
+				svc.Alert("search", "indexing for search failed: "+err.Error())
+			}}
+			go sw.Run(ctx)
 			log.Info("listening", "addr", ln.Addr().String(), "store", store.Dialect(), "version", liaison.Version,
 				"node", e.node, "audit_key", svc.Signer.VerifierKey)
 			fmt.Fprintf(e.stdout, "Liaison is serving on http://%s/\n", ln.Addr())
@@ -240,6 +247,7 @@ func (e *env) serveCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "seed the demo partnership first (no change if it is there)")
 	cmd.Flags().StringVar(&natsURL, "nats", e.getenv("LIAISON_NATS"), "NATS JetStream URL for the event stream between nodes, e.g. nats://127.0.0.1:4222 (env LIAISON_NATS; empty: in-process)")
 	cmd.Flags().DurationVar(&checkpointEvery, "checkpoint-interval", time.Hour, "how often to sign an audit checkpoint")
+	cmd.Flags().DurationVar(&accessSLA, "access-sla", service.DefaultAccessSLA, "how long a holding agency has to decide an access request before its supervisors are told")
 	return cmd
 }
 

@@ -1,0 +1,727 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"liaison"
+	"liaison/match"
+	"liaison/policy"
+)
+
+// Search limits.
+const (
+	maxSearchTerms    = 16
+	maxTermLength     = 64
+	searchPageDefault = 20
+	searchPageMax     = 100
+	// searchScanMax bounds how many candidates one page decides: a page
+	// that finds fewer results than asked stops here and offers a cursor.
+	searchScanMax = 2000
+	// rankWindow is how many of the newest admitted results a page is
+	// ranked among: relevance decides within it, recency across windows.
+	rankWindow = 100
+	// pointerLife is how long a pointer's handle can be used to ask for access.
+	pointerLife = 30 * 24 * time.Hour
+	// pointerItemsMax bounds the items one pointer keeps server-side.
+	pointerItemsMax = 200
+)
+
+// SearchRequest is one search, as the API and the CLI send it.
+type SearchRequest struct {
+	Q          string               `json:"q"`
+	Identifier string               `json:"identifier,omitempty"` // substring of a plate, phone or number
+	Fuzzy      bool                 `json:"fuzzy,omitempty"`      // also match names that sound alike
+	Kinds      []liaison.RecordKind `json:"kinds,omitempty"`
+	Categories []liaison.Category   `json:"categories,omitempty"`
+	Agencies   []liaison.ID         `json:"agencies,omitempty"`
+	TLPs       []liaison.TLP        `json:"tlp,omitempty"`
+	From       *time.Time           `json:"from,omitempty"`
+	To         *time.Time           `json:"to,omitempty"`
+	Box        *liaison.BoundingBox `json:"bbox,omitempty"`
+	Near       *Near                `json:"near,omitempty"`
+	Purpose    liaison.Purpose      `json:"purpose,omitempty"`
+	Cursor     string               `json:"cursor,omitempty"`
+	Limit      int                  `json:"limit,omitempty"`
+}
+
+// Near is a radius around a point.
+type Near struct {
+	Lat     float64 `json:"lat"`
+	Lon     float64 `json:"lon"`
+	RadiusM float64 `json:"radius_m"`
+}
+
+// SearchResult is one item the searcher may see, redacted as decided.
+type SearchResult struct {
+	Kind       liaison.RecordKind `json:"kind"`
+	ID         liaison.ID         `json:"id"`
+	AgencyID   liaison.ID         `json:"agency_id"`
+	Title      string             `json:"title"`
+	Snippet    string             `json:"snippet"`
+	Occurred   time.Time          `json:"occurred_at"`
+	TLP        liaison.TLP        `json:"tlp,omitempty"`
+	Handling   liaison.Handling   `json:"handling,omitempty"`
+	State      string             `json:"state,omitempty"`
+	Categories []string           `json:"categories,omitempty"`
+	Redaction  policy.Redaction   `json:"redaction"`
+	Score      float64            `json:"score"`
+	Entities   []liaison.Entity   `json:"matched_entities,omitempty"` // subjects the words or identifier matched
+}
+
+// SearchResponse is one page of a search.
+type SearchResponse struct {
+	Results  []*SearchResult    `json:"results"`
+	Pointers []*liaison.Pointer `json:"pointers"`
+	// Facets count the results in this page's ranking window (the newest
+	// admitted results, at most 100 or the page size): only what the
+	// searcher may see is ever counted.
+	Facets  map[string]map[string]int `json:"facets"`
+	Next    string                    `json:"next_cursor,omitempty"`
+	Scanned int                       `json:"-"`
+	Index   liaison.SearchIndexState  `json:"index"`
+}
+
+var validCategory = func() map[liaison.Category]bool {
+	m := map[liaison.Category]bool{}
+	for _, c := range append(slices.Clone(liaison.CategoriesA), liaison.CategoriesB...) {
+		m[c] = true
+	}
+	return m
+}()
+
+// parsedSearch is a validated request.
+type parsedSearch struct {
+	match  liaison.SearchMatch
+	words  []string // the query's words, lower case, for snippets
+	ident  string
+	before int64 // the ranking window starts below this Seq (0: at the newest)
+	offset int   // the page starts this far into the ranked window
+	limit  int
+	circle *Near
+}
+
+// words splits text into lower-case words of letters and digits.
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// soundexToken is how a name's sound is indexed and searched.
+func soundexToken(w string) string {
+	if code := match.Soundex(w); code != "" && len(w) >= 3 {
+		return "sx" + strings.ToLower(code)
+	}
+	return ""
+}
+
+func parseSearch(in SearchRequest) (*parsedSearch, error) {
+	var p liaison.Problems
+	ps := &parsedSearch{limit: in.Limit}
+	ws := words(in.Q)
+	switch {
+	case len(in.Q) > 1000:
+		p.Add("q", "must be at most 1000 characters")
+	case len(ws) > maxSearchTerms:
+		p.Add("q", "has %d words; use at most %d", len(ws), maxSearchTerms)
+	}
+	seen := map[string]bool{}
+	for _, w := range ws {
+		if len(w) > maxTermLength {
+			p.Add("q", "has a word over %d characters", maxTermLength)
+			break
+		}
+		if seen[w] {
+			continue
+		}
+		seen[w] = true
+		t := liaison.TextTerm{Alternatives: []string{w}}
+		if in.Fuzzy {
+			if sx := soundexToken(w); sx != "" {
+				t.Alternatives = append(t.Alternatives, sx)
+			}
+		}
+		ps.match.Terms = append(ps.match.Terms, t)
+		ps.words = append(ps.words, w)
+	}
+	if in.Identifier != "" {
+		ps.ident = liaison.NormalizeIdentifier(in.Identifier)
+		if n := len([]rune(ps.ident)); n < 3 || n > 64 {
+			p.Add("identifier", "must have 3 to 64 letters or digits")
+		}
+		ps.match.Identifier = ps.ident
+	}
+	for i, k := range in.Kinds {
+		if !liaison.ValidSearchKind(k) {
+			p.Add("kinds["+strconv.Itoa(i)+"]", "must be sar, intelligence or case")
+		}
+	}
+	ps.match.Kinds = in.Kinds
+	for i, c := range in.Categories {
+		if !validCategory[c] {
+			p.Add("categories["+strconv.Itoa(i)+"]", "is not an ISE-SAR category")
+		}
+		ps.match.Categories = append(ps.match.Categories, string(c))
+	}
+	for i, a := range in.Agencies {
+		if !liaison.ValidID(a) {
+			p.Add("agencies["+strconv.Itoa(i)+"]", "must be an agency id")
+		}
+	}
+	ps.match.Agencies = in.Agencies
+	for i, t := range in.TLPs {
+		tl, ok := liaison.ParseTLP(string(t))
+		if !ok {
+			p.Add("tlp["+strconv.Itoa(i)+"]", "must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED")
+		}
+		ps.match.TLPs = append(ps.match.TLPs, tl)
+	}
+	if in.From != nil {
+		ps.match.From = in.From.UTC()
+	}
+	if in.To != nil {
+		ps.match.To = in.To.UTC()
+		if in.From != nil && !in.To.After(*in.From) {
+			p.Add("to", "must be after from")
+		}
+	}
+	if b := in.Box; b != nil {
+		if b.MinLat < -90 || b.MaxLat > 90 || b.MinLat > b.MaxLat {
+			p.Add("bbox", "latitudes must lie in -90..90 with min_lat <= max_lat")
+		}
+		if b.MinLon < -180 || b.MaxLon > 180 || b.MinLon > b.MaxLon {
+			p.Add("bbox", "longitudes must lie in -180..180 with min_lon <= max_lon (an area across the antimeridian is two searches)")
+		}
+		ps.match.Box = b
+	}
+	if n := in.Near; n != nil {
+		switch {
+		case in.Box != nil:
+			p.Add("near", "give either bbox or near, not both")
+		case n.Lat < -90 || n.Lat > 90 || n.Lon < -180 || n.Lon > 180:
+			p.Add("near", "lat must lie in -90..90 and lon in -180..180")
+		case n.RadiusM <= 0 || n.RadiusM > 500_000:
+			p.Add("near.radius_m", "must be more than 0 and at most 500000 metres")
+		default:
+			b := liaison.BoxAround(n.Lat, n.Lon, n.RadiusM)
+			ps.match.Box, ps.circle = &b, n
+		}
+	}
+	if in.Cursor != "" {
+		top, off, ok := strings.Cut(in.Cursor, ".")
+		v, err1 := strconv.ParseInt(top, 10, 64)
+		o, err2 := strconv.Atoi(off)
+		if !ok || err1 != nil || err2 != nil || v <= 0 || o < 0 || o > searchScanMax {
+			p.Add("cursor", "is not a cursor this server gave out")
+		}
+		ps.before, ps.offset = v, o
+	}
+	switch {
+	case in.Limit == 0:
+		ps.limit = searchPageDefault
+	case in.Limit < 0 || in.Limit > searchPageMax:
+		p.Add("limit", "must be between 1 and %d", searchPageMax)
+	}
+	if len(ps.match.Terms) == 0 && ps.ident == "" && len(in.Kinds) == 0 && len(in.Categories) == 0 && len(in.Agencies) == 0 &&
+		len(in.TLPs) == 0 && in.From == nil && in.To == nil && in.Box == nil && in.Near == nil && in.Q == "" {
+		p.Add("q", "give words to search for, an identifier, or at least one filter")
+	} else if strings.TrimSpace(in.Q) != "" && len(ws) == 0 {
+		p.Add("q", "has no letters or digits to search for")
+	}
+	return ps, p.Err()
+}
+
+// decider decides candidates for one searcher, remembering decisions by
+// the facts they depend on: most candidates share their labels.
+type decider struct {
+	s       *Service
+	sub     *policy.Subject
+	purpose liaison.Purpose
+	now     time.Time
+	granted map[liaison.ID]bool
+	cache   map[string]policy.Decision
+}
+
+func (d *decider) decide(c *liaison.SearchDoc) policy.Decision {
+	u := d.sub.User
+	if c.Kind == liaison.KindSAR && c.State != string(liaison.SARShared) {
+		// Before it is shared a report is its agency's alone (GetSAR's rule).
+		if c.AgencyID == u.AgencyID {
+			return policy.Decision{Allow: true, Redaction: policy.Full, Policies: []string{"originating-agency"}}
+		}
+		return policy.Decision{}
+	}
+	res := &policy.Resource{ID: c.ItemID, Kind: c.Kind, Originator: c.AgencyID, TLP: c.TLP, Handling: c.Handling,
+		Recipients: c.Recipients, SharedWith: c.SharedWith, CaseID: c.CaseID}
+	if c.Kind == liaison.KindCase && c.AgencyID == u.AgencyID {
+		return policy.Decision{Allow: true, Redaction: policy.Full, Policies: []string{"lead-agency"}}
+	}
+	if d.granted[c.ItemID] || slices.Contains(c.Recipients, u.ID) {
+		return d.s.Policy.Decide(policy.Request{Subject: d.sub, Action: policy.Search, Resource: res, Purpose: d.purpose, Now: d.now})
+	}
+	key := string(c.Kind) + "|" + c.AgencyID + "|" + string(c.TLP) + "|" + string(c.Handling) + "|" + c.CaseID + "|" +
+		strings.Join(c.SharedWith, ",") + "|" + strconv.Itoa(len(c.Recipients))
+	if dec, ok := d.cache[key]; ok {
+		return dec
+	}
+	dec := d.s.Policy.Decide(policy.Request{Subject: d.sub, Action: policy.Search, Resource: res, Purpose: d.purpose, Now: d.now})
+	d.cache[key] = dec
+	return dec
+}
+
+// Search finds what the caller may see, and pointers to what matches but
+// they may not see. Candidates are read newest first and each is decided
+// by the decision point; a page holds the newest Limit results, ordered by
+// relevance within the page. Pointers come from the same candidates,
+// grouped per holding agency and kind, and tell the holder of the hit.
+// One audit entry records the search, what it released and what pointers
+// it issued; releases outside the caller's agency go into the ledger.
+func (s *Service) Search(ctx context.Context, in SearchRequest) (*SearchResponse, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	purpose, err := purposeOf(ctx, in.Purpose)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := parseSearch(in)
+	if err != nil {
+		return nil, err
+	}
+	resp, released, err := s.runSearch(ctx, a.User, purpose, ps, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.recordSearch(ctx, a.User, purpose, in, resp, released, ""); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// releasedItem is what the audit entry and the ledger need of a result.
+type releasedItem struct {
+	kind     liaison.RecordKind
+	id       liaison.ID
+	labels   liaison.Labels
+	redacted bool
+}
+
+// pointerGroup collects the hidden candidates of one agency and kind.
+type pointerGroup struct {
+	agency   liaison.ID
+	kind     liaison.RecordKind
+	from, to time.Time
+	items    []liaison.ID
+}
+
+// runSearch reads candidates and decides them (a read-only transaction).
+// It reads newest first until it has admitted a ranking window of results
+// (rankWindow, or the page size if larger) or decided searchScanMax
+// candidates, or, when stopAt > 0, reaches Seq <= stopAt (a saved search's
+// last run). The window is ranked by relevance, newest first among equals,
+// and the page is cut from it; only the page's items are read and
+// redacted. The cursor names the window's top and the offset in it, so
+// the next page ranks the same window; past its end, the next window
+// starts below it.
+func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaison.Purpose, ps *parsedSearch, stopAt int64) (*SearchResponse, []releasedItem, error) {
+	resp := &SearchResponse{Results: []*SearchResult{}, Pointers: []*liaison.Pointer{}, Facets: map[string]map[string]int{}}
+	var released []releasedItem
+	groups := map[string]*pointerGroup{}
+	var order []string
+	type admittedDoc struct {
+		c   *liaison.SearchCandidate
+		dec policy.Decision
+	}
+	window := max(ps.limit, rankWindow)
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		sub, err := s.subject(ctx, tx, u)
+		if err != nil {
+			return err
+		}
+		d := &decider{s: s, sub: sub, purpose: purpose, now: s.now(), cache: map[string]policy.Decision{}, granted: map[liaison.ID]bool{}}
+		for _, g := range sub.Grants {
+			d.granted[g.ItemID] = true
+		}
+		st, err := tx.SearchIndexState(ctx)
+		if err != nil {
+			return err
+		}
+		resp.Index = *st
+		m := ps.match
+		m.Before = ps.before
+		top := ps.before
+		if top == 0 {
+			top = st.MaxSeq + 1
+		}
+		var admitted []admittedDoc
+		batch := min(max(2*window, 100), searchScanMax)
+		var last int64
+		exhausted, done := false, false
+		for !done {
+			m.Limit = batch
+			cands, err := tx.SearchCandidates(ctx, m)
+			if err != nil {
+				return err
+			}
+			for _, c := range cands {
+				if stopAt > 0 && c.Seq <= stopAt {
+					done, exhausted = true, true
+					break
+				}
+				resp.Scanned++
+				last = c.Seq
+				if ps.circle != nil && (c.Lat == nil || distanceM(ps.circle.Lat, ps.circle.Lon, *c.Lat, *c.Lon) > ps.circle.RadiusM) {
+					continue
+				}
+				dec := d.decide(&c.SearchDoc)
+				if dec.Allow {
+					admitted = append(admitted, admittedDoc{c, dec})
+				} else if c.Pointer && c.AgencyID != u.AgencyID && ps.offset == 0 {
+					key := c.AgencyID + "|" + string(c.Kind)
+					g := groups[key]
+					if g == nil {
+						g = &pointerGroup{agency: c.AgencyID, kind: c.Kind, from: c.Occurred, to: c.Occurred}
+						groups[key] = g
+						order = append(order, key)
+					}
+					if c.Occurred.Before(g.from) {
+						g.from = c.Occurred
+					}
+					if c.Occurred.After(g.to) {
+						g.to = c.Occurred
+					}
+					if len(g.items) < pointerItemsMax {
+						g.items = append(g.items, c.ItemID)
+					}
+				}
+				if len(admitted) >= window || resp.Scanned >= searchScanMax {
+					done = true
+					break
+				}
+			}
+			if len(cands) < batch && !done {
+				done, exhausted = true, true
+			}
+			m.Before = last
+		}
+		// Relevance within the window; newest first among equals.
+		sort.SliceStable(admitted, func(i, j int) bool {
+			ci, cj := admitted[i].c, admitted[j].c
+			if ci.Score != cj.Score {
+				return ci.Score > cj.Score
+			}
+			return ci.Seq > cj.Seq
+		})
+		for _, a := range admitted {
+			facet(resp.Facets, "kind", string(a.c.Kind))
+			facet(resp.Facets, "agency", a.c.AgencyID)
+			facet(resp.Facets, "tlp", string(a.c.TLP))
+			for _, c := range a.c.Categories {
+				facet(resp.Facets, "category", c)
+			}
+		}
+		end := min(len(admitted), ps.offset+ps.limit)
+		for _, a := range admitted[min(ps.offset, end):end] {
+			r, item, err := s.loadResult(ctx, tx, a.c, a.dec, ps)
+			if err != nil {
+				return err
+			}
+			if r != nil {
+				resp.Results = append(resp.Results, r)
+				released = append(released, item)
+			}
+		}
+		switch {
+		case end < len(admitted):
+			resp.Next = strconv.FormatInt(top, 10) + "." + strconv.Itoa(end)
+		case !exhausted && last > 0:
+			resp.Next = strconv.FormatInt(last, 10) + ".0"
+		}
+		now := s.now()
+		for _, key := range order {
+			g := groups[key]
+			ag, err := tx.FindAgencyByID(ctx, g.agency)
+			if err != nil {
+				return err
+			}
+			p := &liaison.Pointer{ID: liaison.NewID(), UserID: u.ID, AgencyID: g.agency, Agency: ag.Name, Kind: g.kind,
+				From: liaison.MonthStart(g.from), To: liaison.MonthStart(g.to).AddDate(0, 1, 0), Items: g.items,
+				Created: now, ExpiresAt: now.Add(pointerLife)}
+			if len(ag.Contacts) > 0 {
+				c := ag.Contacts[0]
+				p.Contact = &c
+			}
+			resp.Pointers = append(resp.Pointers, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return resp, released, nil
+}
+
+func facet(f map[string]map[string]int, name, value string) {
+	if f[name] == nil {
+		f[name] = map[string]int{}
+	}
+	f[name][value]++
+}
+
+// distanceM is the great-circle distance in metres.
+func distanceM(lat1, lon1, lat2, lon2 float64) float64 {
+	const r = 6_371_000
+	p1, p2 := lat1*math.Pi/180, lat2*math.Pi/180
+	dp, dl := p2-p1, (lon2-lon1)*math.Pi/180
+	h := math.Sin(dp/2)*math.Sin(dp/2) + math.Cos(p1)*math.Cos(p2)*math.Sin(dl/2)*math.Sin(dl/2)
+	return 2 * r * math.Asin(math.Min(1, math.Sqrt(h)))
+}
+
+// loadResult reads an allowed candidate and redacts it as decided. An
+// item that changed since it was indexed so that it no longer matches its
+// document (purged, deleted) is skipped.
+func (s *Service) loadResult(ctx context.Context, tx liaison.Tx, c *liaison.SearchCandidate, dec policy.Decision, ps *parsedSearch) (*SearchResult, releasedItem, error) {
+	r := &SearchResult{Kind: c.Kind, ID: c.ItemID, AgencyID: c.AgencyID, Occurred: c.Occurred, Redaction: dec.Redaction,
+		Score: math.Round(c.Score*1000) / 1000, Categories: c.Categories}
+	item := releasedItem{kind: c.Kind, id: c.ItemID, redacted: dec.Redaction != policy.Full}
+	var text []string
+	var subjects []liaison.Entity
+	switch c.Kind {
+	case liaison.KindSAR:
+		sr, err := tx.FindSAR(ctx, c.ItemID)
+		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
+			return nil, item, nil
+		} else if err != nil {
+			return nil, item, err
+		}
+		sr = redactSAR(sr, dec.Redaction)
+		r.Title, r.TLP, r.State = sr.Title, sr.TLP, string(sr.State)
+		text = []string{sr.Narrative, sr.Why}
+		subjects = sr.Involved
+		item.labels = liaison.Labels{TLP: string(sr.TLP), Originator: sr.AgencyID}
+	case liaison.KindIntelligence:
+		ir, err := tx.FindIntelRecord(ctx, c.ItemID)
+		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
+			return nil, item, nil
+		} else if err != nil {
+			return nil, item, err
+		}
+		if ir.Purged {
+			return nil, item, nil
+		}
+		ir = policy.Redact(ir, dec.Redaction)
+		r.Title, r.TLP, r.Handling = ir.Title, ir.TLP, ir.Handling
+		text = []string{ir.Narrative, ir.Predicate}
+		subjects = ir.Subjects
+		item.labels = liaison.Labels{TLP: string(ir.TLP), Handling: string(ir.Handling), Sensitivity: ir.Sensitivity, Originator: ir.Originator}
+	case liaison.KindCase:
+		cs, err := tx.FindCaseByID(ctx, c.ItemID)
+		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
+			return nil, item, nil
+		} else if err != nil {
+			return nil, item, err
+		}
+		r.Title = cs.Title
+		item.labels = liaison.Labels{Originator: cs.AgencyID}
+	}
+	r.Snippet = snippet(text, ps.words, 240)
+	r.Entities = matchedEntities(subjects, ps)
+	return r, item, nil
+}
+
+// matchedEntities returns the subjects whose values contain a query word
+// or the identifier.
+func matchedEntities(es []liaison.Entity, ps *parsedSearch) []liaison.Entity {
+	var out []liaison.Entity
+	for _, e := range es {
+		hit := false
+		var vals []string
+		for _, v := range e.Attributes {
+			vals = append(vals, v)
+		}
+		for _, v := range vals {
+			if v == policy.Masked {
+				continue
+			}
+			lw := words(v)
+			for _, w := range ps.words {
+				if slices.Contains(lw, w) {
+					hit = true
+				}
+			}
+			if ps.ident != "" && strings.Contains(liaison.NormalizeIdentifier(v), ps.ident) {
+				hit = true
+			}
+		}
+		if hit {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// snippet returns up to n bytes of text around the first query word, cut
+// at word boundaries, from the redacted text only.
+func snippet(texts []string, ws []string, n int) string {
+	text := strings.Join(slices.DeleteFunc(slices.Clone(texts), func(s string) bool { return strings.TrimSpace(s) == "" }), " … ")
+	text = strings.Join(strings.Fields(text), " ")
+	if len(text) <= n {
+		return text
+	}
+	lower := strings.ToLower(text)
+	at := -1
+	for _, w := range ws {
+		stem := w
+		if len(stem) > 5 {
+			stem = stem[:len(stem)-2] // "photographed" is found as "photograph"
+		}
+		if i := strings.Index(lower, stem); i >= 0 && (at < 0 || i < at) {
+			at = i
+		}
+	}
+	start := 0
+	if at > n/3 {
+		start = at - n/3
+		for start < len(text) && text[start] != ' ' {
+			start++
+		}
+	}
+	end := min(len(text), start+n)
+	for end < len(text) && end > start && text[end] != ' ' {
+		end--
+	}
+	out := strings.TrimSpace(text[start:end])
+	if start > 0 {
+		out = "… " + out
+	}
+	if end < len(text) {
+		out += " …"
+	}
+	return out
+}
+
+// hitNotices remembers when a holder was last told of a searcher's hit,
+// so repeating a search does not flood the holder's inbox.
+var hitNotices sync.Map // user|agency|kind -> time.Time
+
+const hitNoticeEvery = 24 * time.Hour
+
+// recordSearch audits the search, ledgers its releases, stores its
+// pointers and tells the holding agencies of the hits, in one transaction.
+// saved names the saved search that ran, if any.
+func (s *Service) recordSearch(ctx context.Context, u *liaison.User, purpose liaison.Purpose, in SearchRequest, resp *SearchResponse, released []releasedItem, saved liaison.ID) error {
+	now := s.now()
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		e := liaison.NewAuditEvent(ctx, now, "search", "search", saved)
+		e.Reason = string(purpose)
+		q, _ := json.Marshal(in)
+		ids := make([]string, len(released))
+		var ledger []*liaison.Dissemination
+		for i, r := range released {
+			ids[i] = string(r.kind) + ":" + r.id
+			if r.labels.Originator != u.AgencyID && r.kind != liaison.KindCase {
+				ledger = append(ledger, &liaison.Dissemination{ID: liaison.NewID(), At: now, ItemKind: itemKind(r.kind), ItemID: r.id,
+					RecipientUserID: u.ID, RecipientAgencyID: u.AgencyID, Purpose: purpose, Redacted: r.redacted, Labels: r.labels,
+					AuditEventID: e.ID})
+			}
+		}
+		var pts []string
+		for _, p := range resp.Pointers {
+			pts = append(pts, p.ID+"="+p.AgencyID+":"+string(p.Kind))
+		}
+		e.Details = map[string]string{"query": string(q), "scanned": itoa(resp.Scanned), "released": strings.Join(ids, ","),
+			"pointers": strings.Join(pts, ",")}
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+		if err := tx.CreateDisseminations(ctx, ledger); err != nil {
+			return err
+		}
+		if err := tx.CreatePointers(ctx, resp.Pointers); err != nil {
+			return err
+		}
+		return s.noticeHits(ctx, tx, u, resp.Pointers, now)
+	})
+	if err != nil {
+		return err
+	}
+	s.kick()
+	return nil
+}
+
+// itemKind is the ledger's name for a kind ("intel" for intelligence, as
+// the read paths write it).
+func itemKind(k liaison.RecordKind) string {
+	if k == liaison.KindIntelligence {
+		return "intel"
+	}
+	return string(k)
+}
+
+// noticeHits tells each holding agency's supervisors that a searcher hit
+// their holdings: who searched and from which agency, never what.
+func (s *Service) noticeHits(ctx context.Context, tx liaison.Tx, u *liaison.User, ps []*liaison.Pointer, now time.Time) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	ag, err := tx.FindAgencyByID(ctx, u.AgencyID)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		key := u.ID + "|" + p.AgencyID + "|" + string(p.Kind)
+		if v, ok := hitNotices.Load(key); ok && now.Sub(v.(time.Time)) < hitNoticeEvery {
+			continue
+		}
+		hitNotices.Store(key, now)
+		sups, err := tx.ListUsers(ctx, liaison.UserFilter{AgencyID: p.AgencyID, Role: liaison.RoleSupervisor}, liaison.Page{Limit: liaison.MaxPageSize})
+		if err != nil {
+			return err
+		}
+		for _, sup := range sups {
+			m := &liaison.InboxMessage{ID: liaison.NewID(), UserID: sup.ID, Kind: "search_hit", Created: now,
+				Title: fmt.Sprintf("%s (%s) searched and matched your %s holdings", u.Name, ag.Name, kindNoun(p.Kind)),
+				Body: fmt.Sprintf("A search by %s of %s matched %s your agency holds that they may not read. They were given a pointer to you "+
+					"and may ask for access; you decide any request. Contact: %s.", u.Name, ag.Name, kindNoun(p.Kind), userContact(u)),
+				RefKind: "pointer", Ref: p.ID}
+			if err := tx.CreateInboxMessage(ctx, m); err != nil {
+				return err
+			}
+		}
+		e := liaison.NewAuditEvent(ctx, now, "search.hit", "pointer", p.ID)
+		e.Details = map[string]string{"holder": p.AgencyID, "kind": string(p.Kind), "searcher_agency": u.AgencyID}
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func kindNoun(k liaison.RecordKind) string {
+	switch k {
+	case liaison.KindSAR:
+		return "suspicious activity reports"
+	case liaison.KindIntelligence:
+		return "intelligence records"
+	case liaison.KindCase:
+		return "cases"
+	}
+	return string(k)
+}
+
+func userContact(u *liaison.User) string {
+	parts := []string{u.Name}
+	if u.Email != "" {
+		parts = append(parts, u.Email)
+	}
+	return strings.Join(parts, ", ")
+}

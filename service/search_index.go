@@ -1,0 +1,278 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"liaison"
+)
+
+// searchBatch is how many queued items one indexing transaction takes.
+const searchBatch = 500
+
+// nameKeys are the entity attributes that hold a name: they are indexed
+// with their sound (Soundex) for fuzzy name search.
+var nameKeys = map[string]bool{"name": true, "full_name": true, "first_name": true, "last_name": true, "alias": true, "aka": true}
+
+// identifierKeys are the attributes indexed for substring search.
+var identifierKeys = map[string]bool{"plate": true, "vin": true, "registration": true, "phone": true, "number": true, "msisdn": true,
+	"imei": true, "ssn": true, "national_id": true, "passport": true, "passport_number": true, "drivers_license": true,
+	"license_number": true, "id_number": true, "document_number": true, "account_number": true, "iban": true, "card_number": true,
+	"serial_number": true, "email": true, "username": true, "handle": true, "ip": true, "tail_number": true, "hull_number": true}
+
+// entityText returns the names text (every attribute value, with the sound
+// of name words) and the normalised identifiers of entities.
+func entityText(es []liaison.Entity) (names, ids string) {
+	var nb, ib strings.Builder
+	for _, e := range es {
+		for k, v := range e.Attributes {
+			k = strings.ToLower(k)
+			nb.WriteString(v)
+			nb.WriteByte(' ')
+			if nameKeys[k] {
+				for _, w := range words(v) {
+					if sx := soundexToken(w); sx != "" {
+						nb.WriteString(sx)
+						nb.WriteByte(' ')
+					}
+				}
+			}
+			if identifierKeys[k] {
+				if n := liaison.NormalizeIdentifier(v); len(n) >= 3 {
+					ib.WriteString(n)
+					ib.WriteByte(' ')
+				}
+			}
+		}
+	}
+	return nb.String(), ib.String()
+}
+
+// sarDoc is a report's search document. A report gives a pointer only
+// once vetted and shared, below TLP:RED, unless marked no-pointer.
+func sarDoc(r *liaison.SAR) *liaison.SearchDoc {
+	names, ids := entityText(r.Involved)
+	if r.Where.Address != "" {
+		names += r.Where.Address
+	}
+	d := &liaison.SearchDoc{Kind: liaison.KindSAR, ItemID: r.ID, AgencyID: r.AgencyID, State: string(r.State), TLP: r.TLP,
+		Handling: liaison.H0, SharedWith: r.SharedWith, CaseID: r.CaseID, Occurred: r.When, Lat: r.Where.Lat, Lon: r.Where.Lon,
+		Pointer: r.State == liaison.SARShared && r.TLP != liaison.TLPRed && !r.NoPointer,
+		Title:   r.Title, Body: r.Narrative + "\n" + r.Why, Names: names, Identifiers: ids}
+	for _, c := range r.Categories {
+		d.Categories = append(d.Categories, string(c))
+	}
+	return d
+}
+
+// intelDoc is a record's search document.
+func intelDoc(r *liaison.IntelRecord) *liaison.SearchDoc {
+	names, ids := entityText(r.Subjects)
+	return &liaison.SearchDoc{Kind: liaison.KindIntelligence, ItemID: r.ID, AgencyID: r.Originator, TLP: r.TLP, Handling: r.Handling,
+		Recipients: r.Recipients, SharedWith: r.SharedWith, CaseID: r.CaseID, Occurred: r.Created,
+		Pointer: r.TLP != liaison.TLPRed && !r.NoPointer,
+		Title:   r.Title, Body: r.Narrative + "\n" + r.Predicate, Names: names, Identifiers: ids}
+}
+
+// caseDoc is a case's search document: its title, for its lead agency; to
+// others, at most a pointer.
+func caseDoc(c *liaison.Case) *liaison.SearchDoc {
+	return &liaison.SearchDoc{Kind: liaison.KindCase, ItemID: c.ID, AgencyID: c.AgencyID, TLP: liaison.TLPAmber, Handling: liaison.H0,
+		CaseID: c.ID, Occurred: c.Created, Pointer: true, Title: c.Title}
+}
+
+// IndexSearch drains the search queue in batches until it is empty and
+// returns how many items it (re)indexed. Purged or deleted items leave the
+// index. Saved searches then run over what was added.
+func (s *Service) IndexSearch(ctx context.Context) (int, error) {
+	total := 0
+	var from int64 = -1
+	for {
+		n, before, err := s.indexBatch(ctx)
+		if err != nil {
+			return total, err
+		}
+		if from < 0 {
+			from = before
+		}
+		total += n
+		if n == 0 {
+			break
+		}
+	}
+	if total > 0 {
+		if err := s.runSavedSearches(ctx, from); err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// indexBatch indexes one batch; before is the largest seq before it.
+func (s *Service) indexBatch(ctx context.Context) (n int, before int64, err error) {
+	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
+		st, err := tx.SearchIndexState(ctx)
+		if err != nil {
+			return err
+		}
+		before = st.MaxSeq
+		queued, err := tx.ListSearchQueue(ctx, searchBatch)
+		if err != nil || len(queued) == 0 {
+			return err
+		}
+		seen := map[liaison.SearchRef]bool{}
+		var docs []*liaison.SearchDoc
+		var gone []liaison.SearchRef
+		ids := make([]int64, len(queued))
+		for i, q := range queued {
+			ids[i] = q.ID
+			ref := liaison.SearchRef{Kind: q.Kind, ItemID: q.ItemID}
+			if seen[ref] {
+				continue
+			}
+			seen[ref] = true
+			d, err := s.searchDoc(ctx, tx, ref)
+			if err != nil {
+				return err
+			}
+			if d == nil {
+				gone = append(gone, ref)
+			} else {
+				docs = append(docs, d)
+			}
+		}
+		if err := tx.DeleteSearchDocs(ctx, gone); err != nil {
+			return err
+		}
+		if err := tx.PutSearchDocs(ctx, docs); err != nil {
+			return err
+		}
+		n = len(seen)
+		return tx.DeleteSearchQueue(ctx, ids)
+	})
+	return n, before, err
+}
+
+// searchDoc builds an item's document, or nil when it must not be in the
+// index (gone, or a purged record's tombstone).
+func (s *Service) searchDoc(ctx context.Context, tx liaison.Tx, ref liaison.SearchRef) (*liaison.SearchDoc, error) {
+	var d *liaison.SearchDoc
+	var err error
+	switch ref.Kind {
+	case liaison.KindSAR:
+		var r *liaison.SAR
+		if r, err = tx.FindSAR(ctx, ref.ItemID); err == nil {
+			d = sarDoc(r)
+		}
+	case liaison.KindIntelligence:
+		var r *liaison.IntelRecord
+		if r, err = tx.FindIntelRecord(ctx, ref.ItemID); err == nil && !r.Purged {
+			d = intelDoc(r)
+		}
+	case liaison.KindCase:
+		var c *liaison.Case
+		if c, err = tx.FindCaseByID(ctx, ref.ItemID); err == nil {
+			d = caseDoc(c)
+		}
+	default:
+		return nil, nil
+	}
+	if liaison.ErrorCode(err) == liaison.ENOTFOUND {
+		return nil, nil
+	}
+	return d, err
+}
+
+// Reindex queues every report, record and case for indexing again (after
+// a change to what documents hold). Administrators only.
+func (s *Service) Reindex(ctx context.Context) (int, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return 0, err
+	}
+	total := 0
+	queue := func(kind liaison.RecordKind, ids []liaison.ID) error {
+		refs := make([]liaison.SearchRef, len(ids))
+		for i, id := range ids {
+			refs[i] = liaison.SearchRef{Kind: kind, ItemID: id}
+		}
+		total += len(refs)
+		return s.Store.Update(ctx, func(tx liaison.Tx) error { return tx.QueueSearch(ctx, refs) })
+	}
+	for after := ""; ; {
+		var ids []liaison.ID
+		err := s.Store.View(ctx, func(tx liaison.Tx) error {
+			rs, err := tx.ListSARs(ctx, liaison.SARFilter{}, liaison.Page{After: after, Limit: liaison.MaxPageSize})
+			for _, r := range rs {
+				ids = append(ids, r.ID)
+			}
+			return err
+		})
+		if err != nil || len(ids) == 0 {
+			if err != nil {
+				return total, err
+			}
+			break
+		}
+		if err := queue(liaison.KindSAR, ids); err != nil {
+			return total, err
+		}
+		after = ids[len(ids)-1]
+	}
+	for after := ""; ; {
+		var ids []liaison.ID
+		err := s.Store.View(ctx, func(tx liaison.Tx) error {
+			rs, err := tx.ListIntelRecords(ctx, liaison.IntelFilter{}, liaison.Page{After: after, Limit: liaison.MaxPageSize})
+			for _, r := range rs {
+				ids = append(ids, r.ID)
+			}
+			return err
+		})
+		if err != nil || len(ids) == 0 {
+			if err != nil {
+				return total, err
+			}
+			break
+		}
+		if err := queue(liaison.KindIntelligence, ids); err != nil {
+			return total, err
+		}
+		after = ids[len(ids)-1]
+	}
+	e := liaison.NewAuditEvent(ctx, s.now(), "search.reindex", "search", "")
+	e.Details = map[string]string{"queued": itoa(total)}
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error { return s.audit(ctx, tx, e) })
+	return total, err
+}
+
+// SearchWorker keeps the index up to date: it drains the queue at an
+// interval, or at once when kicked after a write.
+type SearchWorker struct {
+	Service  *Service
+	Interval time.Duration
+	OnError  func(error)
+}
+
+// Run indexes until ctx ends.
+func (w *SearchWorker) Run(ctx context.Context) error {
+	ctx = liaison.NewContext(ctx, liaison.Actor{System: "search-indexer"})
+	t := time.NewTicker(w.Interval)
+	defer t.Stop()
+	var escalated time.Time
+	for {
+		if _, err := w.Service.IndexSearch(ctx); err != nil && ctx.Err() == nil && w.OnError != nil {
+			w.OnError(err)
+		}
+		if time.Since(escalated) >= time.Minute {
+			escalated = time.Now()
+			if _, err := w.Service.EscalateAccessRequests(ctx); err != nil && ctx.Err() == nil && w.OnError != nil {
+				w.OnError(err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
