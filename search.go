@@ -52,8 +52,7 @@ type SearchQueued struct {
 type SearchIndexState struct {
 	Pending int       `json:"pending"`                 // items waiting to be indexed
 	Oldest  time.Time `json:"oldest_pending,omitzero"` // when the oldest was queued
-	Docs    int64     `json:"documents"`
-	MaxSeq  int64     `json:"-"`
+	MaxSeq  int64     `json:"-"`                       // the newest document's Seq
 }
 
 // TextTerm is one word of a search: the document must contain one of its
@@ -74,8 +73,16 @@ type SearchMatch struct {
 	TLPs       []TLP
 	From, To   time.Time // Occurred in [From, To) when set
 	Box        *BoundingBox
-	Before     int64
-	Limit      int
+	// Visible, when set, keeps only documents the reader may possibly
+	// see: of the reader's agency, shared to one of the reader's
+	// communities, naming the reader as a recipient, or granted. It is a
+	// prefilter: every candidate is still decided.
+	Visible *Visibility
+	// PointersFor, when set, keeps only documents that may give a pointer
+	// (Pointer true) held by another agency than this one.
+	PointersFor ID
+	Before      int64
+	Limit       int
 }
 
 // SearchCandidate is a matching document with a relevance score (larger

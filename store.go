@@ -222,7 +222,9 @@ type Tx interface {
 	// first, at most m.Limit, each with its relevance score. The indexed
 	// text is not returned.
 	SearchCandidates(ctx context.Context, m SearchMatch) ([]*SearchCandidate, error)
-	// SearchIndexState counts what is indexed and what waits.
+	// SearchIndexState counts what waits to be indexed and gives the newest
+	// document's Seq; it is read by every search, so it must stay cheap
+	// (no count of the documents).
 	SearchIndexState(ctx context.Context) (*SearchIndexState, error)
 
 	// CreatePointers stores issued pointers (their items stay server-side).

@@ -29,7 +29,10 @@ const (
 	searchScanMax = 2000
 	// rankWindow is how many of the newest admitted results a page is
 	// ranked among: relevance decides within it, recency across windows.
-	rankWindow = 100
+	rankWindow = 50
+	// pointerScan is how many of the newest documents that may give a
+	// pointer one page decides for pointers.
+	pointerScan = 200
 	// pointerLife is how long a pointer's handle can be used to ask for access.
 	pointerLife = 30 * 24 * time.Hour
 	// pointerItemsMax bounds the items one pointer keeps server-side.
@@ -83,7 +86,7 @@ type SearchResponse struct {
 	Results  []*SearchResult    `json:"results"`
 	Pointers []*liaison.Pointer `json:"pointers"`
 	// Facets count the results in this page's ranking window (the newest
-	// admitted results, at most 100 or the page size): only what the
+	// admitted results, at most 50 or the page size): only what the
 	// searcher may see is ever counted.
 	Facets  map[string]map[string]int `json:"facets"`
 	Next    string                    `json:"next_cursor,omitempty"`
@@ -323,20 +326,24 @@ type pointerGroup struct {
 	items    []liaison.ID
 }
 
-// runSearch reads candidates and decides them (a read-only transaction).
-// It reads newest first until it has admitted a ranking window of results
-// (rankWindow, or the page size if larger) or decided searchScanMax
-// candidates, or, when stopAt > 0, reaches Seq <= stopAt (a saved search's
-// last run). The window is ranked by relevance, newest first among equals,
-// and the page is cut from it; only the page's items are read and
-// redacted. The cursor names the window's top and the offset in it, so
-// the next page ranks the same window; past its end, the next window
-// starts below it.
+// runSearch reads candidates and decides them (a read-only transaction),
+// in two scans of the index, newest first:
+//
+//   - results: documents the searcher may possibly see (a prefilter built
+//     from the same facts as the decision point, which still decides each),
+//     until a ranking window of admitted results (rankWindow, or the page
+//     size if larger) or searchScanMax candidates, or, when stopAt > 0, a
+//     Seq <= stopAt (a saved search's last run). The window is ranked by
+//     relevance, newest first among equals, and the page is cut from it;
+//     only the page's items are read and redacted. The cursor names the
+//     window's top and the offset in it, so the next page ranks the same
+//     window; past its end the next window starts below it.
+//   - pointers (first page of a window only): the newest pointerScan
+//     documents of other agencies that may give a pointer, decided the
+//     same way; the refused ones are grouped per agency and kind.
 func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaison.Purpose, ps *parsedSearch, stopAt int64) (*SearchResponse, []releasedItem, error) {
 	resp := &SearchResponse{Results: []*SearchResult{}, Pointers: []*liaison.Pointer{}, Facets: map[string]map[string]int{}}
 	var released []releasedItem
-	groups := map[string]*pointerGroup{}
-	var order []string
 	type admittedDoc struct {
 		c   *liaison.SearchCandidate
 		dec policy.Decision
@@ -348,70 +355,65 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 			return err
 		}
 		d := &decider{s: s, sub: sub, purpose: purpose, now: s.now(), cache: map[string]policy.Decision{}, granted: map[liaison.ID]bool{}}
+		vis := &liaison.Visibility{Agency: u.AgencyID, Communities: sub.Communities, UserID: u.ID}
 		for _, g := range sub.Grants {
 			d.granted[g.ItemID] = true
+			vis.Granted = append(vis.Granted, g.ItemID)
 		}
 		st, err := tx.SearchIndexState(ctx)
 		if err != nil {
 			return err
 		}
 		resp.Index = *st
-		m := ps.match
-		m.Before = ps.before
 		top := ps.before
 		if top == 0 {
 			top = st.MaxSeq + 1
 		}
+		inArea := func(c *liaison.SearchCandidate) bool {
+			return ps.circle == nil || (c.Lat != nil && distanceM(ps.circle.Lat, ps.circle.Lon, *c.Lat, *c.Lon) <= ps.circle.RadiusM)
+		}
+		// scan reads candidates of m newest first, calling keep for each
+		// until it returns false or max candidates were read; it reports
+		// the last Seq read and whether the index ran out.
+		scan := func(m liaison.SearchMatch, first, max int, keep func(*liaison.SearchCandidate) bool) (last int64, exhausted bool, err error) {
+			read := 0
+			for batch := first; ; batch = min(2*batch, max-read) {
+				m.Limit = batch
+				cands, err := tx.SearchCandidates(ctx, m)
+				if err != nil {
+					return 0, false, err
+				}
+				for _, c := range cands {
+					if stopAt > 0 && c.Seq <= stopAt {
+						return last, true, nil
+					}
+					read++
+					last = c.Seq
+					if !keep(c) || read >= max {
+						return last, false, nil
+					}
+				}
+				if len(cands) < batch {
+					return last, true, nil
+				}
+				m.Before = last
+			}
+		}
+		m := ps.match
+		m.Before, m.Visible = ps.before, vis
 		var admitted []admittedDoc
-		batch := min(max(2*window, 100), searchScanMax)
-		var last int64
-		exhausted, done := false, false
-		for !done {
-			m.Limit = batch
-			cands, err := tx.SearchCandidates(ctx, m)
-			if err != nil {
-				return err
+		last, exhausted, err := scan(m, max(2*window, 100), searchScanMax, func(c *liaison.SearchCandidate) bool {
+			resp.Scanned++
+			if !inArea(c) {
+				return true
 			}
-			for _, c := range cands {
-				if stopAt > 0 && c.Seq <= stopAt {
-					done, exhausted = true, true
-					break
-				}
-				resp.Scanned++
-				last = c.Seq
-				if ps.circle != nil && (c.Lat == nil || distanceM(ps.circle.Lat, ps.circle.Lon, *c.Lat, *c.Lon) > ps.circle.RadiusM) {
-					continue
-				}
-				dec := d.decide(&c.SearchDoc)
-				if dec.Allow {
-					admitted = append(admitted, admittedDoc{c, dec})
-				} else if c.Pointer && c.AgencyID != u.AgencyID && ps.offset == 0 {
-					key := c.AgencyID + "|" + string(c.Kind)
-					g := groups[key]
-					if g == nil {
-						g = &pointerGroup{agency: c.AgencyID, kind: c.Kind, from: c.Occurred, to: c.Occurred}
-						groups[key] = g
-						order = append(order, key)
-					}
-					if c.Occurred.Before(g.from) {
-						g.from = c.Occurred
-					}
-					if c.Occurred.After(g.to) {
-						g.to = c.Occurred
-					}
-					if len(g.items) < pointerItemsMax {
-						g.items = append(g.items, c.ItemID)
-					}
-				}
-				if len(admitted) >= window || resp.Scanned >= searchScanMax {
-					done = true
-					break
-				}
+			if dec := d.decide(&c.SearchDoc); dec.Allow {
+				admitted = append(admitted, admittedDoc{c, dec})
 			}
-			if len(cands) < batch && !done {
-				done, exhausted = true, true
-			}
-			m.Before = last
+			return len(admitted) < window
+		})
+		if err != nil {
+			return err
 		}
 		// Relevance within the window; newest first among equals.
 		sort.SliceStable(admitted, func(i, j int) bool {
@@ -446,12 +448,56 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 		case !exhausted && last > 0:
 			resp.Next = strconv.FormatInt(last, 10) + ".0"
 		}
-		now := s.now()
-		for _, key := range order {
+		if ps.offset > 0 {
+			return nil // the window's pointers came with its first page
+		}
+		groups := map[string]*pointerGroup{}
+		var order []string
+		pm := ps.match
+		pm.Before, pm.PointersFor = ps.before, u.AgencyID
+		if _, _, err := scan(pm, pointerScan, pointerScan, func(c *liaison.SearchCandidate) bool {
+			resp.Scanned++
+			if !inArea(c) || d.decide(&c.SearchDoc).Allow {
+				return true
+			}
+			key := c.AgencyID + "|" + string(c.Kind)
 			g := groups[key]
-			ag, err := tx.FindAgencyByID(ctx, g.agency)
+			if g == nil {
+				g = &pointerGroup{agency: c.AgencyID, kind: c.Kind, from: c.Occurred, to: c.Occurred}
+				groups[key] = g
+				order = append(order, key)
+			}
+			if c.Occurred.Before(g.from) {
+				g.from = c.Occurred
+			}
+			if c.Occurred.After(g.to) {
+				g.to = c.Occurred
+			}
+			if len(g.items) < pointerItemsMax {
+				g.items = append(g.items, c.ItemID)
+			}
+			return true
+		}); err != nil {
+			return err
+		}
+		now := s.now()
+		names := map[liaison.ID]*liaison.Agency{}
+		if len(order) > 4 {
+			ags, err := tx.ListAgencies(ctx, liaison.AgencyFilter{}, liaison.Page{Limit: liaison.MaxPageSize})
 			if err != nil {
 				return err
+			}
+			for _, a := range ags {
+				names[a.ID] = a
+			}
+		}
+		for _, key := range order {
+			g := groups[key]
+			ag := names[g.agency]
+			if ag == nil {
+				if ag, err = tx.FindAgencyByID(ctx, g.agency); err != nil {
+					return err
+				}
 			}
 			p := &liaison.Pointer{ID: liaison.NewID(), UserID: u.ID, AgencyID: g.agency, Agency: ag.Name, Kind: g.kind,
 				From: liaison.MonthStart(g.from), To: liaison.MonthStart(g.to).AddDate(0, 1, 0), Items: g.items,

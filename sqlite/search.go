@@ -177,6 +177,28 @@ func (t *Tx) SearchCandidates(ctx context.Context, m liaison.SearchMatch) ([]*li
 	if !m.To.IsZero() {
 		q.add("d.occurred < ?", us(m.To))
 	}
+	if v := m.Visible; v != nil {
+		ors := []string{"d.agency_id = ?"}
+		args := []any{v.Agency}
+		if v.UserID != "" {
+			ors = append(ors, "instr(d.recipients, ?) > 0")
+			args = append(args, `"`+v.UserID+`"`)
+		}
+		for _, c := range v.Communities {
+			ors = append(ors, "instr(d.shared_with, ?) > 0")
+			args = append(args, `"`+c+`"`)
+		}
+		if len(v.Granted) > 0 {
+			ors = append(ors, "d.item_id IN (?"+strings.Repeat(", ?", len(v.Granted)-1)+")")
+			for _, g := range v.Granted {
+				args = append(args, g)
+			}
+		}
+		q.add("("+strings.Join(ors, " OR ")+")", args...)
+	}
+	if m.PointersFor != "" {
+		q.add("d.pointer = 1 AND d.agency_id <> ?", m.PointersFor)
+	}
 	if b := m.Box; b != nil {
 		q.add("d.lat BETWEEN ? AND ? AND d.lon BETWEEN ? AND ?", b.MinLat, b.MaxLat, b.MinLon, b.MaxLon)
 	}
@@ -220,7 +242,7 @@ func (t *Tx) SearchIndexState(ctx context.Context) (*liaison.SearchIndexState, e
 		st.Oldest = fromUS(oldest.Int64)
 	}
 	if err == nil {
-		err = t.tx.QueryRowContext(ctx, "SELECT count(*), coalesce(max(seq), 0) FROM search_docs").Scan(&st.Docs, &st.MaxSeq)
+		err = t.tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM search_docs").Scan(&st.MaxSeq)
 	}
 	return &st, translate("sqlite.SearchIndexState", err, "", "")
 }
