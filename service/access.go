@@ -171,7 +171,7 @@ func (s *Service) RequestAccess(ctx context.Context, in AccessRequestInput) (*li
 		return nil, err
 	}
 	s.kick()
-	return r, nil
+	return requestView(r, a.User), nil
 }
 
 // controlOfficials are who decides a request: the control officials of
@@ -577,4 +577,29 @@ func (s *Service) EscalateAccessRequests(ctx context.Context) (int, error) {
 		s.kick()
 	}
 	return n, err
+}
+
+// MyCases lists the cases the caller is assigned to, for naming the case
+// an access request is for.
+func (s *Service) MyCases(ctx context.Context) ([]*liaison.Case, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	var out []*liaison.Case
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		ids, err := tx.ListUserCases(ctx, a.User.ID)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			c, err := tx.FindCaseByID(ctx, id)
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return nil
+	})
+	return out, err
 }
