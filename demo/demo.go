@@ -461,6 +461,15 @@ func intelligence(ctx context.Context, svc *service.Service, comms map[string]li
 			Narrative:  "Daniel Marsh photographed the Columbia Electric substation fence line twice. Shared only with the fusion center analyst for threat assessment.",
 			Recipients: []liaison.ID{sgt.ID, analyst.ID},
 			Subjects:   []liaison.Entity{person}},
+		// Not shared with anyone: partners searching for Marsh get a
+		// pointer to Riverton PD and may ask for access.
+		{Title: "Marsh's cash withdrawals at the Riverton credit union", TLP: liaison.TLPAmber,
+			Narrative: "Daniel Marsh withdrew 9,500 USD in cash on four consecutive days, just under the reporting threshold.",
+			Subjects:  []liaison.Entity{person}},
+		// No pointer: searching partners learn nothing of it.
+		{Title: "Undercover contact with Marsh (no pointer)", TLP: liaison.TLPAmber, NoPointer: true,
+			Narrative: "An undercover officer met Daniel Marsh at the storage site; his cover must not be exposed by any search hit.",
+			Subjects:  []liaison.Entity{person}},
 	}
 	for _, in := range records {
 		in.Predicate = "Purchases and reconnaissance consistent with preparing an explosive attack on critical infrastructure (18 U.S.C. 844(i), 2332f)."
