@@ -674,3 +674,53 @@ func TestPurgedRecordsLeaveTheIndex(t *testing.T) {
 		t.Errorf("index lag %+v after indexing", resp.Index)
 	}
 }
+
+// TestSearchTimeHiddenLikeMissing: searching for a word that only items
+// the searcher may not see and may not even get a pointer to contain
+// (TLP:RED, no-pointer) takes as long as searching for a word that exists
+// nowhere: the gap stays within the noise. Runs are interleaved and the
+// medians compared.
+func TestSearchTimeHiddenLikeMissing(t *testing.T) {
+	w := newSearchWorld(t)
+	for i := range 40 {
+		w.record(fmt.Sprintf("Routine note %d", i), "Courier seen near the depot.", liaison.TLPAmber, i%2 == 0, map[string]string{"name": "Courier"}, nil)
+	}
+	for i := range 5 {
+		w.record("Quillfeather meeting", "Zanzibarian Quillfeather met the courier.", liaison.TLPRed, false, map[string]string{"name": "Quillfeather"}, nil)
+		w.record("Brackenridge meeting", "Brackenridge met the courier.", liaison.TLPAmber, false, map[string]string{"name": "Brackenridge"},
+			func(in *liaison.IntelInput) { in.NoPointer = true; in.Title += fmt.Sprint(i) })
+	}
+	w.index()
+	ctx := w.as(w.analyst)
+	timeOf := func(q string) time.Duration {
+		t0 := time.Now()
+		if _, err := w.svc.Search(ctx, service.SearchRequest{Q: q, Purpose: liaison.PurposeCounterterrorism}); err != nil {
+			t.Fatal(err)
+		}
+		return time.Since(t0)
+	}
+	var hidden, missing []time.Duration
+	for i := range 120 {
+		if i%2 == 0 {
+			hidden = append(hidden, timeOf("quillfeather"), timeOf("brackenridge"))
+			missing = append(missing, timeOf("nowhereword"), timeOf("absentword"))
+		} else {
+			missing = append(missing, timeOf("nowhereword"), timeOf("absentword"))
+			hidden = append(hidden, timeOf("quillfeather"), timeOf("brackenridge"))
+		}
+	}
+	median := func(ds []time.Duration) time.Duration {
+		s := slices.Clone(ds)
+		slices.Sort(s)
+		return s[len(s)/2]
+	}
+	mh, mm := median(hidden), median(missing)
+	gap := mh - mm
+	if gap < 0 {
+		gap = -gap
+	}
+	t.Logf("median search: hidden %v, missing %v, gap %v", mh, mm, gap)
+	if gap > max(time.Millisecond, mm/4) {
+		t.Errorf("a hidden word takes %v, a missing word %v: the gap tells them apart", mh, mm)
+	}
+}
