@@ -222,6 +222,12 @@ type Tx interface {
 	// first, at most m.Limit, each with its relevance score. The indexed
 	// text is not returned.
 	SearchCandidates(ctx context.Context, m SearchMatch) ([]*SearchCandidate, error)
+	// ScoreSearch scores documents for terms, larger is more relevant:
+	// matches in the title and names weigh more than the body, and the
+	// words side by side more than apart. Only the given documents are
+	// scored (a ranking window), so the cost does not grow with how many
+	// documents match; documents that do not match are left out.
+	ScoreSearch(ctx context.Context, terms []TextTerm, seqs []int64) (map[int64]float64, error)
 	// SearchIndexState counts what waits to be indexed and gives the newest
 	// document's Seq; it is read by every search, so it must stay cheap
 	// (no count of the documents).

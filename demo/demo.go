@@ -445,6 +445,11 @@ func intelligence(ctx context.Context, svc *service.Service, comms map[string]li
 	if err != nil {
 		return fmt.Errorf("demo: case: %w", err)
 	}
+	// The fusion center analyst's own case: what an access request names.
+	if _, err := svc.CreateCase(liaison.NewContext(ctx, liaison.Actor{User: analyst, System: "demo"}),
+		liaison.CaseInput{Title: "Columbia threat picture: critical infrastructure", Assigned: []liaison.ID{}}); err != nil {
+		return fmt.Errorf("demo: analyst's case: %w", err)
+	}
 	retain := svc.Now().AddDate(2, 0, 0)
 	person := liaison.Entity{Kind: liaison.EntityPerson, Attributes: map[string]string{"name": "Daniel Marsh", "date_of_birth": "1988-07-14"}}
 	van := liaison.Entity{Kind: liaison.EntityVehicle, Attributes: map[string]string{"plate": "CLM4471", "make": "Ford Transit", "colour": "white"}}

@@ -416,6 +416,19 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 			return err
 		}
 		// Relevance within the window; newest first among equals.
+		if len(ps.match.Terms) > 0 && len(admitted) > 1 {
+			seqs := make([]int64, len(admitted))
+			for i, a := range admitted {
+				seqs[i] = a.c.Seq
+			}
+			scores, err := tx.ScoreSearch(ctx, ps.match.Terms, seqs)
+			if err != nil {
+				return err
+			}
+			for _, a := range admitted {
+				a.c.Score = scores[a.c.Seq]
+			}
+		}
 		sort.SliceStable(admitted, func(i, j int) bool {
 			ci, cj := admitted[i].c, admitted[j].c
 			if ci.Score != cj.Score {

@@ -34,14 +34,25 @@ import (
 //     top-50 (FTS5 ORDER BY rank) for reference.
 //
 // SEARCH_BENCH_DOCS sets the corpus size, SEARCH_BENCH_REPS the timed runs
-// per query (default 20). Run with -benchtime 1x; it prints a table.
+// per query (default 20). SEARCH_BENCH_SQLITE_DIR keeps the SQLite corpus
+// in that directory and reuses it on the next run (loading and indexing
+// 1M items takes about 15 minutes). Run with -benchtime 1x; it prints a table.
 func BenchmarkSearchAtScale(b *testing.B) {
 	n := envInt("SEARCH_BENCH_DOCS", 1_000_000)
 	reps := envInt("SEARCH_BENCH_REPS", 20)
 	for _, be := range sarBenchStores(b) {
 		b.Run(be.name, func(b *testing.B) {
 			for range b.N {
-				searchAtScale(b, be.name, be.open(b), n, reps)
+				if dir := os.Getenv("SEARCH_BENCH_SQLITE_DIR"); dir != "" && be.name == "sqlite" {
+					st, err := sqlite.Open(context.Background(), dir, sqlite.Options{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					searchAtScale(b, be.name, st, n, reps, dir)
+					st.Close()
+					continue
+				}
+				searchAtScale(b, be.name, be.open(b), n, reps, "")
 			}
 		})
 	}
@@ -54,11 +65,40 @@ func envInt(name string, def int) int {
 	return def
 }
 
-func searchAtScale(b *testing.B, dialect string, store liaison.Store, n, reps int) {
+func searchAtScale(b *testing.B, dialect string, store liaison.Store, n, reps int, keep string) {
 	ctx := context.Background()
 	sys := liaison.NewContext(ctx, liaison.Actor{System: "bench"})
 	svc := service.New(store)
 	svc.Argon2 = service.Argon2Params{Memory: 64, Time: 1, Threads: 1}
+	must := func(err error) {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	var reader *liaison.User
+	var plates []string
+	if keep != "" {
+		if p, err := os.ReadFile(keep + "/plate.txt"); err == nil {
+			plates = []string{strings.TrimSpace(string(p))}
+			reader, err = svc.FindUser(sys, "reader")
+			must(err)
+			fmt.Printf("\n%s: reusing the corpus in %s\n", dialect, keep)
+		}
+	}
+	if reader == nil {
+		reader, plates = loadSearchCorpus(b, svc, store, n, dialect)
+		if keep != "" {
+			must(os.WriteFile(keep+"/plate.txt", []byte(plates[len(plates)/2]), 0o600))
+		}
+	}
+	runSearchQueries(b, svc, store, dialect, reader, plates[len(plates)/2], reps)
+}
+
+// loadSearchCorpus creates the partnership and the corpus, indexes it and
+// returns the reader and some plates that occur in it.
+func loadSearchCorpus(b *testing.B, svc *service.Service, store liaison.Store, n int, dialect string) (*liaison.User, []string) {
+	ctx := context.Background()
+	sys := liaison.NewContext(ctx, liaison.Actor{System: "bench"})
 	must := func(err error) {
 		if err != nil {
 			b.Fatal(err)
@@ -158,8 +198,17 @@ func searchAtScale(b *testing.B, dialect string, store liaison.Store, n, reps in
 	b.ReportMetric(float64(indexed)/idx.Seconds(), "indexed/s")
 	fmt.Printf("\n%s: %d items loaded in %s (%.0f/s); indexed %d in %s: %.0f items/s (%s)\n", dialect, n, load.Round(time.Second),
 		float64(n)/load.Seconds(), indexed, idx.Round(time.Second), float64(indexed)/idx.Seconds(), loadAvg())
+	return reader, plates
+}
 
-	plate := plates[len(plates)/2]
+func runSearchQueries(b *testing.B, svc *service.Service, store liaison.Store, dialect string, reader *liaison.User, plate string, reps int) {
+	ctx := context.Background()
+	must := func(err error) {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	var err error
 	queries := []struct {
 		name string
 		in   service.SearchRequest

@@ -137,15 +137,17 @@ const searchCols = `d.seq, d.kind, d.item_id, d.agency_id, d.state, d.tlp, d.han
 
 // SearchCandidates implements liaison.Tx. With words, FTS5 drives the
 // query in rowid order (newest first), which it answers without scoring
-// every match and stops at the limit; bm25 is computed for returned rows
-// only. With only an identifier the trigram index drives; with neither,
+// every match and stops at the limit. Scores are not computed here: FTS5's
+// bm25() counts every document containing each word, once per query,
+// which cost 84 ms for two common words over 1M documents; ScoreSearch
+// scores the ranking window instead. With only an identifier the trigram index drives; with neither,
 // the documents table.
 func (t *Tx) SearchCandidates(ctx context.Context, m liaison.SearchMatch) ([]*liaison.SearchCandidate, error) {
 	var q query
 	var from, order, score string
 	switch {
 	case len(m.Terms) > 0:
-		from, order, score = "search_fts f JOIN search_docs d ON d.seq = f.rowid", "f.rowid", "-bm25(search_fts, 10.0, 1.0, 5.0)"
+		from, order, score = "search_fts f JOIN search_docs d ON d.seq = f.rowid", "f.rowid", "0.0"
 		q.add("search_fts MATCH ?", FTSQuery(m.Terms))
 		if m.Identifier != "" {
 			q.add("d.seq IN (SELECT rowid FROM search_ids WHERE search_ids MATCH ?)", ftsQuote(m.Identifier))
@@ -414,4 +416,56 @@ func (t *Tx) ListSavedSearches(ctx context.Context, userID liaison.ID, p liaison
 	}
 	s, args := q.page("SELECT body, last_seq FROM saved_searches", p)
 	return list(ctx, t, "sqlite.ListSavedSearches", s, args, scanSaved)
+}
+
+// ScoreSearch implements liaison.Tx without bm25 (see SearchCandidates):
+// every word in the title or names scores 2, every word in the title 1
+// more, the words as a phrase anywhere 1 more. Each is one FTS5 query
+// bounded to the window's rowid range, which FTS5 answers by seeking.
+func (t *Tx) ScoreSearch(ctx context.Context, terms []liaison.TextTerm, seqs []int64) (map[int64]float64, error) {
+	out := map[int64]float64{}
+	if len(terms) == 0 || len(seqs) == 0 {
+		return out, nil
+	}
+	want := make(map[int64]bool, len(seqs))
+	lo, hi := seqs[0], seqs[0]
+	for _, s := range seqs {
+		want[s] = true
+		lo, hi = min(lo, s), max(hi, s)
+	}
+	expr := FTSQuery(terms)
+	queries := []struct {
+		match  string
+		weight float64
+	}{{"{title names} : (" + expr + ")", 2}, {"{title} : (" + expr + ")", 1}}
+	if len(terms) > 1 {
+		words := make([]string, len(terms))
+		for i, tm := range terms {
+			words[i] = tm.Alternatives[0]
+		}
+		queries = append(queries, struct {
+			match  string
+			weight float64
+		}{ftsQuote(strings.Join(words, " ")), 1})
+	}
+	for _, q := range queries {
+		rows, err := t.tx.QueryContext(ctx, "SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid BETWEEN ? AND ?", q.match, lo, hi)
+		if err != nil {
+			return nil, translate("sqlite.ScoreSearch", err, "", "")
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, translate("sqlite.ScoreSearch", err, "", "")
+			}
+			if want[id] {
+				out[id] += q.weight
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return nil, translate("sqlite.ScoreSearch", err, "", "")
+		}
+	}
+	return out, nil
 }

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserSearchPointerAccessRequest: the fusion center analyst searches
+// for Marsh and sees what the policy allows plus a pointer to Riverton PD
+// (never the no-pointer record); asks for access, being told first what to
+// fix; Riverton's supervisor approves without personal data; the analyst
+// then finds the record.
+func TestBrowserSearchPointerAccessRequest(t *testing.T) {
+	base, out := server(t, store{flags: []string{"--data", t.TempDir()}}, "--demo")
+	keys := demoKeys(t, out.String())
+	ctx := chromium(t)
+	type css = chromedp.CSS
+
+	browserSignIn(t, ctx, base, "analyst", keys["analyst"])
+	err := chromedp.Do(ctx,
+		chromedp.Click(css("#nav-search")),
+		chromedp.WaitVisible(css("#search-form")),
+		chromedp.SendKeys(css("#search-q"), "Marsh"),
+		chromedp.Click(css("#search-submit")),
+		chromedp.WaitVisible(css("#search-results")),
+		screenshot(t, "search-results"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, pointers := text(t, ctx, "#search-results"), text(t, ctx, "#search-pointers")
+	if !strings.Contains(results, "Bulk ammonium nitrate purchases") || strings.Contains(results, "cash withdrawals") ||
+		strings.Contains(results+pointers, "Undercover") {
+		t.Fatalf("results:\n%s\npointers:\n%s", results, pointers)
+	}
+	if !strings.Contains(pointers, "Riverton") || !strings.Contains(pointers, "Request access") {
+		t.Fatalf("no pointer to Riverton PD:\n%s", pointers)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(css("#search-pointers a.request-access")),
+		chromedp.WaitVisible(css("#access-form")),
+		chromedp.Click(css("#access-submit")),
+		chromedp.WaitVisible(css("#error-summary")),
+		screenshot(t, "search-access-errors"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := text(t, ctx, "#error-summary"); !strings.Contains(s, "Case") || !strings.Contains(s, "Justification") {
+		t.Fatalf("error summary: %s", s)
+	}
+	caseID, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#access-case-id').options[1].value`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(css("#access-case-id"), caseID),
+		chromedp.SendKeys(css("#access-justification"), "Marsh is central to our critical infrastructure threat picture."),
+		chromedp.Click(css("#access-submit")),
+		chromedp.WaitVisible(css("#access-done")),
+		screenshot(t, "search-access-requested"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browserSignOut(t, ctx)
+
+	browserSignIn(t, ctx, base, "supervisor", keys["supervisor"])
+	err = chromedp.Do(ctx,
+		chromedp.Click(css("#nav-access")),
+		chromedp.WaitVisible(css("#access-requests")),
+		screenshot(t, "search-access-incoming"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := text(t, ctx, "#access-requests"); !strings.Contains(s, "critical infrastructure threat picture") || !strings.Contains(s, "pending") {
+		t.Fatalf("incoming requests:\n%s", s)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(css("#access-requests .decide-button")),
+		chromedp.WaitVisible(css("#access-done")),
+		screenshot(t, "search-access-decided"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := text(t, ctx, "#access-grants"); !strings.Contains(s, "without personal data") {
+		t.Fatalf("grants issued:\n%s", s)
+	}
+	browserSignOut(t, ctx)
+
+	browserSignIn(t, ctx, base, "analyst", keys["analyst"])
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/search?q=withdrawals&purpose=counterterrorism"),
+		chromedp.WaitVisible(css("#search-results")),
+		screenshot(t, "search-after-grant"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := text(t, ctx, "#search-results"); !strings.Contains(s, "cash withdrawals") || !strings.Contains(s, "redacted") {
+		t.Fatalf("after the grant:\n%s", s)
+	}
+}
