@@ -127,8 +127,8 @@ type Pointer struct {
 	AgencyID  ID         `json:"agency_id"`
 	Agency    string     `json:"agency"`
 	Kind      RecordKind `json:"kind"`
-	From      time.Time  `json:"from"` // month granularity
-	To        time.Time  `json:"to"`
+	From      time.Time  `json:"from"` // the first month (its first day)
+	To        time.Time  `json:"to"`   // the last month (its first day)
 	Contact   *Contact   `json:"contact,omitempty"`
 	Items     []ID       `json:"-"` // kept server-side for the access request
 	Query     string     `json:"-"`

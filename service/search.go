@@ -513,7 +513,7 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 				}
 			}
 			p := &liaison.Pointer{ID: liaison.NewID(), UserID: u.ID, AgencyID: g.agency, Agency: ag.Name, Kind: g.kind,
-				From: liaison.MonthStart(g.from), To: liaison.MonthStart(g.to).AddDate(0, 1, 0), Items: g.items,
+				From: liaison.MonthStart(g.from), To: liaison.MonthStart(g.to), Items: g.items,
 				Created: now, ExpiresAt: now.Add(pointerLife)}
 			if len(ag.Contacts) > 0 {
 				c := ag.Contacts[0]

@@ -84,7 +84,7 @@ The index is brought up to date first.`,
 						if p.Contact != nil {
 							contact = strings.TrimSpace(p.Contact.Name + " " + p.Contact.Email + " " + p.Contact.Phone)
 						}
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Agency, p.Kind, p.From.Format("2006-01"), p.To.Format("2006-01"), contact, p.ID)
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Agency, p.Kind, p.From.Format("2006-01"), p.To.Format("2006-01"), contact, p.ID) // months, both included
 					}
 					if err := tw.Flush(); err != nil {
 						return err
