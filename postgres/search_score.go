@@ -13,7 +13,7 @@ func (t *Tx) ScoreSearch(ctx context.Context, terms []liaison.TextTerm, seqs []i
 	if len(terms) == 0 || len(seqs) == 0 {
 		return out, nil
 	}
-	rows, err := t.tx.Query(ctx, `SELECT seq, ts_rank(tsv, q, '{0.1, 0.2, 0.5, 1.0}') FROM search_docs, to_tsquery('english', $1) AS q
+	rows, err := t.tx.Query(ctx, `SELECT seq, ts_rank('{0.1, 0.2, 0.5, 1.0}', tsv, q) FROM search_docs, to_tsquery('english', $1) AS q
 		WHERE seq = ANY($2) AND tsv @@ q`, TSQuery(terms), seqs)
 	if err != nil {
 		return nil, translate("postgres.ScoreSearch", err)
