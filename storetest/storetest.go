@@ -58,6 +58,7 @@ func Run(t *testing.T, open Opener) {
 		{"SARsInBulk", testSARsInBulk},
 		{"AuditObjects", testAuditObjects},
 		{"EmptyLists", testEmptyLists},
+		{"Search", testSearch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
