@@ -226,7 +226,8 @@ type Tx interface {
 	// matches in the title and names weigh more than the body, and the
 	// words side by side more than apart. Only the given documents are
 	// scored (a ranking window), so the cost does not grow with how many
-	// documents match; documents that do not match are left out.
+	// documents match. A document matching only in the body may be left
+	// out (score 0), as may one that does not match.
 	ScoreSearch(ctx context.Context, terms []TextTerm, seqs []int64) (map[int64]float64, error)
 	// SearchIndexState counts what waits to be indexed and gives the newest
 	// document's Seq; it is read by every search, so it must stay cheap

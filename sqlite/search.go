@@ -439,9 +439,11 @@ func (t *Tx) ScoreSearch(ctx context.Context, terms []liaison.TextTerm, seqs []i
 		weight float64
 	}{{"{title names} : (" + expr + ")", 2}, {"{title} : (" + expr + ")", 1}}
 	if len(terms) > 1 {
-		words := make([]string, len(terms))
-		for i, tm := range terms {
-			words[i] = tm.Alternatives[0]
+		var words []string
+		for _, tm := range terms {
+			if len(tm.Alternatives) > 0 {
+				words = append(words, tm.Alternatives[0])
+			}
 		}
 		queries = append(queries, struct {
 			match  string
