@@ -236,6 +236,9 @@ type Tx interface {
 
 	// CreatePointers stores issued pointers (their items stay server-side).
 	CreatePointers(ctx context.Context, ps []*Pointer) error
+	// DeletePointers removes pointers issued before t (expired handles);
+	// access requests made with them keep their own copy of the items.
+	DeletePointers(ctx context.Context, before time.Time) (int64, error)
 	// FindPointer returns a pointer; ENOTFOUND.
 	FindPointer(ctx context.Context, id ID) (*Pointer, error)
 

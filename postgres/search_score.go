@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"liaison"
 )
@@ -28,4 +29,13 @@ func (t *Tx) ScoreSearch(ctx context.Context, terms []liaison.TextTerm, seqs []i
 		out[seq] = float64(score)
 	}
 	return out, translate("postgres.ScoreSearch", rows.Err())
+}
+
+// DeletePointers implements liaison.Tx.
+func (t *Tx) DeletePointers(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := t.tx.Exec(ctx, "DELETE FROM pointers WHERE created < $1", before)
+	if err != nil {
+		return 0, translate("postgres.DeletePointers", err)
+	}
+	return tag.RowsAffected(), nil
 }

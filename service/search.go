@@ -669,10 +669,33 @@ func snippet(texts []string, ws []string, n int) string {
 }
 
 // hitNotices remembers when a holder was last told of a searcher's hit,
-// so repeating a search does not flood the holder's inbox.
-var hitNotices sync.Map // user|agency|kind -> time.Time
+// so repeating a search does not flood the holder's inbox. It is per node
+// and forgets entries older than a day once it holds many.
+var hitNotices = struct {
+	sync.Mutex
+	at map[string]time.Time // user|agency|kind -> last notice
+}{at: map[string]time.Time{}}
 
 const hitNoticeEvery = 24 * time.Hour
+
+// hitNoticeDue reports whether key's holder should be told now, and if so
+// records that it was.
+func hitNoticeDue(key string, now time.Time) bool {
+	hitNotices.Lock()
+	defer hitNotices.Unlock()
+	if last, ok := hitNotices.at[key]; ok && now.Sub(last) < hitNoticeEvery && !now.Before(last) {
+		return false
+	}
+	if len(hitNotices.at) >= 100_000 {
+		for k, t := range hitNotices.at {
+			if now.Sub(t) >= hitNoticeEvery {
+				delete(hitNotices.at, k)
+			}
+		}
+	}
+	hitNotices.at[key] = now
+	return true
+}
 
 // recordSearch audits the search, ledgers its releases, stores its
 // pointers and tells the holding agencies of the hits, in one transaction.
@@ -737,11 +760,9 @@ func (s *Service) noticeHits(ctx context.Context, tx liaison.Tx, u *liaison.User
 		return err
 	}
 	for _, p := range ps {
-		key := u.ID + "|" + p.AgencyID + "|" + string(p.Kind)
-		if v, ok := hitNotices.Load(key); ok && now.Sub(v.(time.Time)) < hitNoticeEvery {
+		if !hitNoticeDue(u.ID+"|"+p.AgencyID+"|"+string(p.Kind), now) {
 			continue
 		}
-		hitNotices.Store(key, now)
 		sups, err := tx.ListUsers(ctx, liaison.UserFilter{AgencyID: p.AgencyID, Role: liaison.RoleSupervisor}, liaison.Page{Limit: liaison.MaxPageSize})
 		if err != nil {
 			return err

@@ -268,6 +268,9 @@ func (w *SearchWorker) Run(ctx context.Context) error {
 			if _, err := w.Service.EscalateAccessRequests(ctx); err != nil && ctx.Err() == nil && w.OnError != nil {
 				w.OnError(err)
 			}
+			if _, err := w.Service.DeleteExpiredPointers(ctx); err != nil && ctx.Err() == nil && w.OnError != nil {
+				w.OnError(err)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -275,4 +278,16 @@ func (w *SearchWorker) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// DeleteExpiredPointers removes pointers whose handles have expired: the
+// items behind them are kept server-side no longer than the handle lives.
+func (s *Service) DeleteExpiredPointers(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		var err error
+		n, err = tx.DeletePointers(ctx, s.now().Add(-pointerLife))
+		return err
+	})
+	return n, err
 }

@@ -724,3 +724,26 @@ func TestSearchTimeHiddenLikeMissing(t *testing.T) {
 		t.Errorf("a hidden word takes %v, a missing word %v: the gap tells them apart", mh, mm)
 	}
 }
+
+func TestExpiredPointersCannotBeUsedAndAreDeleted(t *testing.T) {
+	w := newSearchWorld(t)
+	w.record("Baranov at the gate", "Viktor Baranov at the gate.", liaison.TLPAmber, false, map[string]string{"name": "Viktor Baranov"}, nil)
+	w.index()
+	resp := w.search(w.analyst, service.SearchRequest{Q: "baranov"})
+	w.clock.Add(31 * 24 * time.Hour)
+	_, err := w.svc.RequestAccess(w.as(w.analyst), service.AccessRequestInput{Pointer: resp.Pointers[0].ID, Purpose: liaison.PurposeCounterterrorism,
+		CaseID: w.seekerCase, Justification: "Needed for the regional threat picture this week."})
+	wantErr(t, err, liaison.ENOTFOUND, "")
+	n, err := w.svc.DeleteExpiredPointers(w.sys)
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("deleted %d expired pointers, want 1", n)
+	}
+	// A new search, a day later, tells the holder again.
+	before, _ := w.inbox(w.sup)
+	w.search(w.analyst, service.SearchRequest{Q: "baranov"})
+	after, _ := w.inbox(w.sup)
+	if len(after) != len(before)+1 {
+		t.Errorf("holder notices %d -> %d, want one more a month later", len(before), len(after))
+	}
+}

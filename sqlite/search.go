@@ -471,3 +471,13 @@ func (t *Tx) ScoreSearch(ctx context.Context, terms []liaison.TextTerm, seqs []i
 	}
 	return out, nil
 }
+
+// DeletePointers implements liaison.Tx.
+func (t *Tx) DeletePointers(ctx context.Context, before time.Time) (int64, error) {
+	res, err := t.execContext(ctx, "DELETE FROM pointers WHERE created < ?", us(before))
+	if err != nil {
+		return 0, translate("sqlite.DeletePointers", err, "", "")
+	}
+	n, err := res.RowsAffected()
+	return n, translate("sqlite.DeletePointers", err, "", "")
+}

@@ -103,6 +103,7 @@ CREATE TABLE pointers (
     created timestamptz NOT NULL
 );
 CREATE INDEX pointers_user ON pointers (user_id, id);
+CREATE INDEX pointers_created ON pointers (created);
 
 CREATE TABLE access_requests (
     id           uuid NOT NULL CONSTRAINT access_requests_pkey PRIMARY KEY,

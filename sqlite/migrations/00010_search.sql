@@ -81,6 +81,7 @@ CREATE TABLE pointers (
     created INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX pointers_user ON pointers(user_id, id);
+CREATE INDEX pointers_created ON pointers(created);
 
 CREATE TABLE access_requests (
     id           TEXT PRIMARY KEY,
