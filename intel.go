@@ -63,24 +63,24 @@ type IntelRecord struct {
 	LawfulCollection bool `json:"lawful_collection_attested"`
 	// FirstAmendmentTie explains how any First-Amendment field relates to
 	// the criminal predicate; required when a subject carries one.
-	FirstAmendmentTie string    `json:"first_amendment_tie,omitempty"`
-	Grading           Grading   `json:"grading"`
-	TLP               TLP       `json:"tlp"`
-	Handling          Handling  `json:"handling"`
-	Restriction       string    `json:"handling_restriction,omitempty"` // H3's free text
-	Sensitivity       string    `json:"sensitivity,omitempty"`
+	FirstAmendmentTie string   `json:"first_amendment_tie,omitempty"`
+	Grading           Grading  `json:"grading"`
+	TLP               TLP      `json:"tlp"`
+	Handling          Handling `json:"handling"`
+	Restriction       string   `json:"handling_restriction,omitempty"` // H3's free text
+	Sensitivity       string   `json:"sensitivity,omitempty"`
 	// NoPointer keeps the record out of pointers: a search by someone who
 	// may not read it shows nothing at all, not even that it exists.
-	NoPointer bool `json:"no_pointer,omitempty"`
-	Originator        ID        `json:"originator_agency_id"`
-	ControlOfficial   ID        `json:"control_official_id"`
-	CaseID            ID        `json:"case_id"`
-	Recipients        []ID      `json:"recipients,omitempty"`  // named users, for TLP:RED
-	SharedWith        []ID      `json:"shared_with"`           // communities the record is shared to
-	SourceSARs        []ID      `json:"source_sars,omitempty"` // reports whose entities were promoted into it
-	RetainUntil       time.Time `json:"retain_until"`
-	Created           time.Time `json:"created_at"`
-	Updated           time.Time `json:"updated_at"`
+	NoPointer       bool      `json:"no_pointer,omitempty"`
+	Originator      ID        `json:"originator_agency_id"`
+	ControlOfficial ID        `json:"control_official_id"`
+	CaseID          ID        `json:"case_id"`
+	Recipients      []ID      `json:"recipients,omitempty"`  // named users, for TLP:RED
+	SharedWith      []ID      `json:"shared_with"`           // communities the record is shared to
+	SourceSARs      []ID      `json:"source_sars,omitempty"` // reports whose entities were promoted into it
+	RetainUntil     time.Time `json:"retain_until"`
+	Created         time.Time `json:"created_at"`
+	Updated         time.Time `json:"updated_at"`
 	// The last review (28 CFR 23.20(h)): who validated the record, when, why.
 	ReviewedBy   ID         `json:"reviewed_by,omitempty"`
 	ReviewedAt   *time.Time `json:"reviewed_at,omitempty"`

@@ -103,9 +103,9 @@ type SAR struct {
 	CaseID        ID              `json:"case_id,omitempty"` // the case an analyst attached it to
 	// NoPointer keeps the report out of pointers once shared: readers
 	// outside its communities learn nothing of it.
-	NoPointer bool `json:"no_pointer,omitempty"`
-	Created       time.Time       `json:"created_at"`
-	Updated       time.Time       `json:"updated_at"`
+	NoPointer bool      `json:"no_pointer,omitempty"`
+	Created   time.Time `json:"created_at"`
+	Updated   time.Time `json:"updated_at"`
 }
 
 // PartBOnly reports whether every category is from Part B: such a report
