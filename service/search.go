@@ -32,7 +32,7 @@ const (
 	rankWindow = 50
 	// pointerScan is how many of the newest documents that may give a
 	// pointer one page decides for pointers.
-	pointerScan = 200
+	pointerScan = 100
 	// pointerLife is how long a pointer's handle can be used to ask for access.
 	pointerLife = 30 * 24 * time.Hour
 	// pointerItemsMax bounds the items one pointer keeps server-side.

@@ -77,8 +77,8 @@ func (t *Tx) PutSearchDocs(ctx context.Context, docs []*liaison.SearchDoc) error
 		if d.Seq, err = res.LastInsertId(); err != nil {
 			return translate(op, err, "", "")
 		}
-		if err := t.exec(ctx, op, "", "", false, "INSERT INTO search_fts (rowid, title, body, names) VALUES (?, ?, ?, ?)",
-			d.Seq, d.Title, d.Body, d.Names); err != nil {
+		if err := t.exec(ctx, op, "", "", false, "INSERT INTO search_fts (rowid, title, body, names, acl) VALUES (?, ?, ?, ?, ?)",
+			d.Seq, d.Title, d.Body, d.Names, aclText(d)); err != nil {
 			return err
 		}
 		if d.Identifiers != "" {
@@ -116,11 +116,38 @@ func (t *Tx) DeleteSearchDocs(ctx context.Context, refs []liaison.SearchRef) err
 	return nil
 }
 
+// aclToken is one access or category token: a prefix letter and the id
+// without its dashes (one unicode61 token).
+func aclToken(prefix, id string) string {
+	return prefix + strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(id))
+}
+
+// aclText is a document's acl column.
+func aclText(d *liaison.SearchDoc) string {
+	toks := []string{aclToken("a", d.AgencyID)}
+	for _, c := range d.SharedWith {
+		toks = append(toks, aclToken("c", c))
+	}
+	for _, u := range d.Recipients {
+		toks = append(toks, aclToken("u", u))
+	}
+	for _, c := range d.Categories {
+		toks = append(toks, aclToken("k", c))
+	}
+	return strings.Join(toks, " ")
+}
+
 // ftsQuote quotes one word for an FTS5 query string.
 func ftsQuote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-// FTSQuery renders terms as an FTS5 query: every term, any of its alternatives.
+// FTSQuery renders terms as an FTS5 query over the text columns: every
+// term, any of its alternatives.
 func FTSQuery(terms []liaison.TextTerm) string {
+	return "{title body names} : (" + ftsTerms(terms) + ")"
+}
+
+// ftsTerms renders terms without a column filter.
+func ftsTerms(terms []liaison.TextTerm) string {
 	parts := make([]string, 0, len(terms))
 	for _, tm := range terms {
 		alts := make([]string, len(tm.Alternatives))
@@ -130,6 +157,11 @@ func FTSQuery(terms []liaison.TextTerm) string {
 		parts = append(parts, "("+strings.Join(alts, " OR ")+")")
 	}
 	return strings.Join(parts, " AND ")
+}
+
+// anyACL renders "the acl column holds one of these tokens".
+func anyACL(toks []string) string {
+	return "{acl} : (" + strings.Join(toks, " OR ") + ")"
 }
 
 const searchCols = `d.seq, d.kind, d.item_id, d.agency_id, d.state, d.tlp, d.handling, d.recipients, d.shared_with,
@@ -148,7 +180,27 @@ func (t *Tx) SearchCandidates(ctx context.Context, m liaison.SearchMatch) ([]*li
 	switch {
 	case len(m.Terms) > 0:
 		from, order, score = "search_fts f JOIN search_docs d ON d.seq = f.rowid", "f.rowid", "0.0"
-		q.add("search_fts MATCH ?", FTSQuery(m.Terms))
+		expr := FTSQuery(m.Terms)
+		if v := m.Visible; v != nil && len(v.Granted) == 0 {
+			toks := []string{aclToken("a", v.Agency)}
+			if v.UserID != "" {
+				toks = append(toks, aclToken("u", v.UserID))
+			}
+			for _, c := range v.Communities {
+				toks = append(toks, aclToken("c", c))
+			}
+			expr += " AND " + anyACL(toks)
+			m.Visible = nil // decided inside FTS5
+		}
+		if len(m.Categories) > 0 {
+			toks := make([]string, len(m.Categories))
+			for i, c := range m.Categories {
+				toks[i] = aclToken("k", c)
+			}
+			expr += " AND " + anyACL(toks)
+			m.Categories = nil
+		}
+		q.add("search_fts MATCH ?", expr)
 		if m.Identifier != "" {
 			q.add("d.seq IN (SELECT rowid FROM search_ids WHERE search_ids MATCH ?)", ftsQuote(m.Identifier))
 		}
@@ -433,7 +485,7 @@ func (t *Tx) ScoreSearch(ctx context.Context, terms []liaison.TextTerm, seqs []i
 		want[s] = true
 		lo, hi = min(lo, s), max(hi, s)
 	}
-	expr := FTSQuery(terms)
+	expr := ftsTerms(terms)
 	queries := []struct {
 		match  string
 		weight float64
@@ -448,7 +500,7 @@ func (t *Tx) ScoreSearch(ctx context.Context, terms []liaison.TextTerm, seqs []i
 		queries = append(queries, struct {
 			match  string
 			weight float64
-		}{ftsQuote(strings.Join(words, " ")), 1})
+		}{"{title body names} : " + ftsQuote(strings.Join(words, " ")), 1})
 	}
 	for _, q := range queries {
 		rows, err := t.tx.QueryContext(ctx, "SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid BETWEEN ? AND ?", q.match, lo, hi)

@@ -69,8 +69,12 @@ CREATE TABLE search_docs (
 ) STRICT;
 
 -- The text, indexed but not stored (contentless): results are read from
--- the items themselves, through the decision point.
-CREATE VIRTUAL TABLE search_fts USING fts5(title, body, names, content='', contentless_delete=1,
+-- the items themselves, through the decision point. acl holds tokens for
+-- the holding agency, the communities an item is shared to, its named
+-- recipients and its categories, so the visibility prefilter and the
+-- category filter are intersections inside FTS5 rather than a row-by-row
+-- check of every match (words typed by users never match acl).
+CREATE VIRTUAL TABLE search_fts USING fts5(title, body, names, acl, content='', contentless_delete=1,
     tokenize='porter unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE search_ids USING fts5(ids, content='', contentless_delete=1, tokenize='trigram');
 
