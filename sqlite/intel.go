@@ -169,7 +169,7 @@ func scanIntel(s scanner) (*liaison.IntelRecord, error) {
 
 // FindIntelRecord implements liaison.Tx.
 func (t *Tx) FindIntelRecord(ctx context.Context, id liaison.ID) (*liaison.IntelRecord, error) {
-	r, err := scanIntel(t.tx.QueryRowContext(ctx, "SELECT body FROM intel_records WHERE id = ?", id))
+	r, err := scanIntel(t.queryRowContext(ctx, "SELECT body FROM intel_records WHERE id = ?", id))
 	return r, translate("sqlite.FindIntelRecord", err, "", "")
 }
 

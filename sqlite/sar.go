@@ -73,7 +73,7 @@ func scanSAR(s scanner) (*liaison.SAR, error) {
 
 // FindSAR implements liaison.Tx.
 func (t *Tx) FindSAR(ctx context.Context, id liaison.ID) (*liaison.SAR, error) {
-	r, err := scanSAR(t.tx.QueryRowContext(ctx, "SELECT body FROM sars WHERE id = ?", id))
+	r, err := scanSAR(t.queryRowContext(ctx, "SELECT body FROM sars WHERE id = ?", id))
 	return r, translate("sqlite.FindSAR", err, "", "")
 }
 

@@ -46,7 +46,7 @@ func (t *Tx) DeleteSearchQueue(ctx context.Context, ids []int64) error {
 
 func (t *Tx) deleteSearchDoc(ctx context.Context, op string, r liaison.SearchRef) error {
 	var seq int64
-	err := t.tx.QueryRowContext(ctx, "SELECT seq FROM search_docs WHERE kind = ? AND item_id = ?", r.Kind, r.ItemID).Scan(&seq)
+	err := t.queryRowContext(ctx, "SELECT seq FROM search_docs WHERE kind = ? AND item_id = ?", r.Kind, r.ItemID).Scan(&seq)
 	if err == sql.ErrNoRows {
 		return nil
 	} else if err != nil {

@@ -184,6 +184,24 @@ func (t *Tx) execContext(ctx context.Context, q string, args ...any) (sql.Result
 	return st.ExecContext(ctx, args...)
 }
 
+// queryRowContext runs a one-row query, prepared once per write
+// transaction like execContext (the search indexer reads an item and its
+// old document for every item of a batch).
+func (t *Tx) queryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if t.stmts == nil {
+		return t.tx.QueryRowContext(ctx, q, args...)
+	}
+	st, ok := t.stmts[q]
+	if !ok {
+		var err error
+		if st, err = t.tx.PrepareContext(ctx, q); err != nil {
+			return t.tx.QueryRowContext(ctx, q, args...) // reports the same error
+		}
+		t.stmts[q] = st
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
 // translate turns a driver error into a domain error. field names the input
 // at fault for a conflict (unique) or a missing reference (foreign key).
 func translate(op string, err error, conflictField, refField string) error {
