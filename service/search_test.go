@@ -276,6 +276,8 @@ func TestSearchIdentifierFuzzyAndFilters(t *testing.T) {
 		{"kind", service.SearchRequest{Q: "stadium", Kinds: []liaison.RecordKind{liaison.KindIntelligence}}, nil},
 		{"tlp", service.SearchRequest{TLPs: []liaison.TLP{"green"}}, []liaison.ID{a.ID}},
 		{"category", service.SearchRequest{Categories: []liaison.Category{liaison.CatAviation}}, []liaison.ID{sr.ID}},
+		{"category with words", service.SearchRequest{Q: "drone", Categories: []liaison.Category{liaison.CatAviation, liaison.CatPhotography}}, []liaison.ID{sr.ID}},
+		{"another category with words", service.SearchRequest{Q: "drone", Categories: []liaison.Category{liaison.CatPhotography}}, nil},
 		{"radius", service.SearchRequest{Near: &service.Near{Lat: 38.91, Lon: -77.0, RadiusM: 2000}}, []liaison.ID{sr.ID}},
 		{"radius missing it", service.SearchRequest{Near: &service.Near{Lat: 39.0, Lon: -77.0, RadiusM: 2000}}, nil},
 		{"bbox", service.SearchRequest{Box: &liaison.BoundingBox{MinLat: 38, MaxLat: 39, MinLon: -78, MaxLon: -76}}, []liaison.ID{sr.ID}},
@@ -745,5 +747,24 @@ func TestExpiredPointersCannotBeUsedAndAreDeleted(t *testing.T) {
 	after, _ := w.inbox(w.sup)
 	if len(after) != len(before)+1 {
 		t.Errorf("holder notices %d -> %d, want one more a month later", len(before), len(after))
+	}
+}
+
+// TestSearchWordsNeverMatchAccessTokens: the index keeps tokens for the
+// holding agency, communities and recipients beside the text; a word
+// typed by a user that equals one matches nothing.
+func TestSearchWordsNeverMatchAccessTokens(t *testing.T) {
+	w := newSearchWorld(t)
+	w.record("Baranov note", "Viktor Baranov.", liaison.TLPAmber, true, map[string]string{"name": "Viktor Baranov"}, nil)
+	w.index()
+	for _, tok := range []string{"a" + w.holder.ID, "c" + w.community.ID, "u" + w.writer.ID} {
+		tok = strings.ToLower(strings.ReplaceAll(tok, "-", ""))
+		resp := w.search(w.outside, service.SearchRequest{Q: tok})
+		if len(resp.Results)+len(resp.Pointers) != 0 {
+			t.Errorf("the word %s matched: %+v %+v", tok, resp.Results, resp.Pointers)
+		}
+	}
+	if resp := w.search(w.outside, service.SearchRequest{Q: "baranov"}); len(resp.Pointers) != 1 {
+		t.Fatalf("the control search found no pointer: %+v", resp)
 	}
 }
