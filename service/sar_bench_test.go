@@ -47,7 +47,11 @@ func sarBenchStores(b *testing.B) []struct {
 				b.Fatal(err)
 			}
 			b.Cleanup(func() {
-				_, _ = s.Pool().Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+				if os.Getenv("SEARCH_BENCH_PG_KEEP") != "" {
+					fmt.Printf("kept schema %s (SEARCH_BENCH_PG_KEEP)\n", schema)
+				} else {
+					_, _ = s.Pool().Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+				}
 				s.Close()
 			})
 			return s

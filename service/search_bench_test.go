@@ -14,8 +14,10 @@ import (
 
 	"liaison"
 	"liaison/match"
+	"liaison/postgres"
 	"liaison/service"
 	"liaison/sqlite"
+	"liaison/storetest"
 )
 
 // BenchmarkSearchAtScale loads a mixed corpus (by default 1,000,000 items:
@@ -36,13 +38,43 @@ import (
 // SEARCH_BENCH_DOCS sets the corpus size, SEARCH_BENCH_REPS the timed runs
 // per query (default 20). SEARCH_BENCH_SQLITE_DIR keeps the SQLite corpus
 // in that directory and reuses it on the next run (loading and indexing
-// 1M items takes about 15 minutes). Run with -benchtime 1x; it prints a table.
+// 1M items takes about 15 minutes); SEARCH_BENCH_PG_SCHEMA reuses a
+// PostgreSQL corpus left in that schema. Run with -benchtime 1x; it prints a table.
 func BenchmarkSearchAtScale(b *testing.B) {
 	n := envInt("SEARCH_BENCH_DOCS", 1_000_000)
 	reps := envInt("SEARCH_BENCH_REPS", 20)
 	for _, be := range sarBenchStores(b) {
 		b.Run(be.name, func(b *testing.B) {
 			for range b.N {
+				if schema := os.Getenv("SEARCH_BENCH_PG_SCHEMA"); schema != "" && be.name == "postgres" {
+					// Reuse a corpus left in that schema (kept by a run whose
+					// clean-up was stopped); the plates are regenerated.
+					st, err := postgres.Open(context.Background(), os.Getenv(storetest.PostgresEnv), postgres.Options{Schema: schema})
+					if err != nil {
+						b.Fatal(err)
+					}
+					svc := service.New(st)
+					reader, err := svc.FindUser(liaison.NewContext(context.Background(), liaison.Actor{System: "bench"}), "reader")
+					if err != nil {
+						b.Fatal(err)
+					}
+					var plates []string
+					i := 0
+					for in := range service.GenerateSARsSeq(n, 5) {
+						if i%50_000 == 0 {
+							for _, e := range in.Involved {
+								if p := e.Attributes["plate"]; p != "" {
+									plates = append(plates, p)
+								}
+							}
+						}
+						i++
+					}
+					fmt.Printf("\npostgres: reusing the corpus in schema %s\n", schema)
+					runSearchQueries(b, svc, st, be.name, reader, plates[len(plates)/2], reps)
+					st.Close()
+					continue
+				}
 				if dir := os.Getenv("SEARCH_BENCH_SQLITE_DIR"); dir != "" && be.name == "sqlite" {
 					st, err := sqlite.Open(context.Background(), dir, sqlite.Options{})
 					if err != nil {
