@@ -402,7 +402,9 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 		m := ps.match
 		m.Before, m.Visible = ps.before, vis
 		var admitted []admittedDoc
-		last, exhausted, err := scan(m, max(2*window, 100), searchScanMax, func(c *liaison.SearchCandidate) bool {
+		// Most candidates the prefilter passes are admitted: ask for a
+		// quarter more than the window, then double.
+		last, exhausted, err := scan(m, window+window/4+8, searchScanMax, func(c *liaison.SearchCandidate) bool {
 			resp.Scanned++
 			if !inArea(c) {
 				return true
