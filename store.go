@@ -111,6 +111,9 @@ type Tx interface {
 	UpdateIntelRecord(ctx context.Context, r *IntelRecord) error
 	// FindIntelRecord returns the latest version of a record; ENOTFOUND.
 	FindIntelRecord(ctx context.Context, id ID) (*IntelRecord, error)
+	// FindIntelRecords returns the latest versions of the records with these
+	// ids that exist, in no order.
+	FindIntelRecords(ctx context.Context, ids []ID) ([]*IntelRecord, error)
 	// ListIntelVersions returns every version of a record, oldest first.
 	ListIntelVersions(ctx context.Context, id ID) ([]*IntelRecord, error)
 	// ListIntelDue returns records (not purged) whose retention ends before
@@ -124,6 +127,8 @@ type Tx interface {
 
 	// CreateSAR inserts a report; EINVALID (agency_id) for an unknown agency.
 	CreateSAR(ctx context.Context, r *SAR) error
+	// FindSARs returns the reports with these ids that exist, in no order.
+	FindSARs(ctx context.Context, ids []ID) ([]*SAR, error)
 	// CreateSARs inserts new reports at once (a bulk import); the errors of
 	// CreateSAR, and none is kept if one fails.
 	CreateSARs(ctx context.Context, rs []*SAR) error

@@ -39,3 +39,13 @@ func (t *Tx) DeletePointers(ctx context.Context, before time.Time) (int64, error
 	}
 	return tag.RowsAffected(), nil
 }
+
+// FindSARs implements liaison.Tx.
+func (t *Tx) FindSARs(ctx context.Context, ids []liaison.ID) ([]*liaison.SAR, error) {
+	return list(ctx, t, "postgres.FindSARs", "SELECT body FROM sars WHERE id = ANY($1::uuid[])", []any{uids(ids)}, scanSAR)
+}
+
+// FindIntelRecords implements liaison.Tx.
+func (t *Tx) FindIntelRecords(ctx context.Context, ids []liaison.ID) ([]*liaison.IntelRecord, error) {
+	return list(ctx, t, "postgres.FindIntelRecords", "SELECT body FROM intel_records WHERE id = ANY($1::uuid[])", []any{uids(ids)}, scanIntel)
+}

@@ -447,8 +447,38 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 			}
 		}
 		end := min(len(admitted), ps.offset+ps.limit)
-		for _, a := range admitted[min(ps.offset, end):end] {
-			r, item, err := s.loadResult(ctx, tx, a.c, a.dec, ps)
+		page := admitted[min(ps.offset, end):end]
+		// The page's reports and records in two reads, not one per item.
+		var sarIDs, intelIDs []liaison.ID
+		for _, a := range page {
+			switch a.c.Kind {
+			case liaison.KindSAR:
+				sarIDs = append(sarIDs, a.c.ItemID)
+			case liaison.KindIntelligence:
+				intelIDs = append(intelIDs, a.c.ItemID)
+			}
+		}
+		items := pageItems{sars: map[liaison.ID]*liaison.SAR{}, intel: map[liaison.ID]*liaison.IntelRecord{}}
+		if len(sarIDs) > 0 {
+			rs, err := tx.FindSARs(ctx, sarIDs)
+			if err != nil {
+				return err
+			}
+			for _, r := range rs {
+				items.sars[r.ID] = r
+			}
+		}
+		if len(intelIDs) > 0 {
+			rs, err := tx.FindIntelRecords(ctx, intelIDs)
+			if err != nil {
+				return err
+			}
+			for _, r := range rs {
+				items.intel[r.ID] = r
+			}
+		}
+		for _, a := range page {
+			r, item, err := s.loadResult(ctx, tx, a.c, a.dec, ps, items)
 			if err != nil {
 				return err
 			}
@@ -550,7 +580,13 @@ func distanceM(lat1, lon1, lat2, lon2 float64) float64 {
 // loadResult reads an allowed candidate and redacts it as decided. An
 // item that changed since it was indexed so that it no longer matches its
 // document (purged, deleted) is skipped.
-func (s *Service) loadResult(ctx context.Context, tx liaison.Tx, c *liaison.SearchCandidate, dec policy.Decision, ps *parsedSearch) (*SearchResult, releasedItem, error) {
+// pageItems are a page's reports and records, read at once.
+type pageItems struct {
+	sars  map[liaison.ID]*liaison.SAR
+	intel map[liaison.ID]*liaison.IntelRecord
+}
+
+func (s *Service) loadResult(ctx context.Context, tx liaison.Tx, c *liaison.SearchCandidate, dec policy.Decision, ps *parsedSearch, items pageItems) (*SearchResult, releasedItem, error) {
 	r := &SearchResult{Kind: c.Kind, ID: c.ItemID, AgencyID: c.AgencyID, Occurred: c.Occurred, Redaction: dec.Redaction,
 		Score: math.Round(c.Score*1000) / 1000, Categories: c.Categories}
 	item := releasedItem{kind: c.Kind, id: c.ItemID, redacted: dec.Redaction != policy.Full}
@@ -558,11 +594,9 @@ func (s *Service) loadResult(ctx context.Context, tx liaison.Tx, c *liaison.Sear
 	var subjects []liaison.Entity
 	switch c.Kind {
 	case liaison.KindSAR:
-		sr, err := tx.FindSAR(ctx, c.ItemID)
-		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
-			return nil, item, nil
-		} else if err != nil {
-			return nil, item, err
+		sr := items.sars[c.ItemID]
+		if sr == nil {
+			return nil, item, nil // gone since it was indexed
 		}
 		sr = redactSAR(sr, dec.Redaction)
 		r.Title, r.TLP, r.State = sr.Title, sr.TLP, string(sr.State)
@@ -570,13 +604,8 @@ func (s *Service) loadResult(ctx context.Context, tx liaison.Tx, c *liaison.Sear
 		subjects = sr.Involved
 		item.labels = liaison.Labels{TLP: string(sr.TLP), Originator: sr.AgencyID}
 	case liaison.KindIntelligence:
-		ir, err := tx.FindIntelRecord(ctx, c.ItemID)
-		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
-			return nil, item, nil
-		} else if err != nil {
-			return nil, item, err
-		}
-		if ir.Purged {
+		ir := items.intel[c.ItemID]
+		if ir == nil || ir.Purged {
 			return nil, item, nil
 		}
 		ir = policy.Redact(ir, dec.Redaction)

@@ -534,3 +534,23 @@ func (t *Tx) DeletePointers(ctx context.Context, before time.Time) (int64, error
 	n, err := res.RowsAffected()
 	return n, translate("sqlite.DeletePointers", err, "", "")
 }
+
+// FindSARs implements liaison.Tx.
+func (t *Tx) FindSARs(ctx context.Context, ids []liaison.ID) ([]*liaison.SAR, error) {
+	if len(ids) == 0 {
+		return []*liaison.SAR{}, nil
+	}
+	var q query
+	in(&q, "id", ids)
+	return list(ctx, t, "sqlite.FindSARs", "SELECT body FROM sars WHERE "+q.where[0], q.args, scanSAR)
+}
+
+// FindIntelRecords implements liaison.Tx.
+func (t *Tx) FindIntelRecords(ctx context.Context, ids []liaison.ID) ([]*liaison.IntelRecord, error) {
+	if len(ids) == 0 {
+		return []*liaison.IntelRecord{}, nil
+	}
+	var q query
+	in(&q, "id", ids)
+	return list(ctx, t, "sqlite.FindIntelRecords", "SELECT body FROM intel_records WHERE "+q.where[0], q.args, scanIntel)
+}
