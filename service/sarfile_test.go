@@ -250,6 +250,11 @@ func TestImportSARsAcrossBatches(t *testing.T) {
 	officer := e.userIn(ag, "o.batch")
 
 	const n = 1234 // three batches of 500, the last partial
+	// The generator dates reports up to an hour before today's midnight
+	// (real time); the service's clock must be past that, or the last
+	// hours of yesterday are "in the future" (this failed on Nov 26, when
+	// the fixed test clock was still Nov 25).
+	e.clock.Add(time.Now().UTC().Truncate(24*time.Hour).Sub(start) + 10*time.Second)
 	gen := service.GenerateSARs(n, 11)
 	bad := map[int]string{ // row -> field
 		1: "lat", 499: "title", 500: "when", 501: "categories[0]", 502: "-",
