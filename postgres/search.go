@@ -130,6 +130,19 @@ const putSearchDoc = `INSERT INTO search_docs (kind, item_id, agency_id, state, 
 		lat = EXCLUDED.lat, lon = EXCLUDED.lon, tsv = EXCLUDED.tsv, ids = EXCLUDED.ids
 	RETURNING seq`
 
+// tsText prepares text for to_tsvector: PostgreSQL's parser reads
+// "MDT-7851" as the word mdt and the number -7851, so the plate's digits
+// were never found; the service splits query words on every character
+// that is not a letter or digit, and so must the index.
+func tsText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '+' || r == '/' || r == '.' || r == '_' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
 // PutSearchDocs implements liaison.Tx: one statement per document, sent
 // as one pipelined batch (the indexer writes a few hundred at a time).
 // The same item twice in docs is replaced twice, in order.
@@ -142,7 +155,7 @@ func (t *Tx) PutSearchDocs(ctx context.Context, docs []*liaison.SearchDoc) error
 	for _, d := range docs {
 		b.Queue(putSearchDoc, string(d.Kind), uid(d.ItemID), uid(d.AgencyID), d.State, string(d.TLP), string(d.Handling),
 			orEmpty(d.Recipients), orEmpty(d.SharedWith), uid(d.CaseID), d.Pointer, d.Occurred, orEmpty(d.Categories),
-			d.Lat, d.Lon, d.Title, d.Names, d.Body, d.Identifiers)
+			d.Lat, d.Lon, tsText(d.Title), tsText(d.Names), tsText(d.Body), d.Identifiers)
 	}
 	br := t.tx.SendBatch(ctx, b)
 	for _, d := range docs {

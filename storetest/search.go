@@ -247,7 +247,7 @@ func testSearchDocs(t *testing.T, s liaison.Store) {
 		Body: "A photograph of a drone hovering above the bridge deck was taken by a passer-by."}
 	d3 := &liaison.SearchDoc{Kind: liaison.KindCase, ItemID: liaison.NewID(), AgencyID: a1, TLP: liaison.TLPClear,
 		Handling: liaison.H0, Pointer: true, Occurred: epoch, Lat: ptr(51.5), Lon: ptr(-0.12),
-		Title: "Stadium case", Body: "A white van with a partial plate was seen twice.", Names: "Aisha Khan", Identifiers: "ABC123"}
+		Title: "Stadium case", Body: "A white van with a partial plate was seen twice.", Names: "Aisha Khan MDT-7851", Identifiers: "ABC123"}
 	d4 := &liaison.SearchDoc{Kind: liaison.KindSAR, ItemID: liaison.NewID(), AgencyID: a2, State: "submitted",
 		TLP: liaison.TLPRed, Handling: liaison.H0, Recipients: []liaison.ID{liaison.NewID(), reader}, Occurred: epoch.Add(24 * time.Hour),
 		Categories: []string{"drone"}, Lat: ptr(38.95), Lon: ptr(-77.05),
@@ -344,6 +344,8 @@ func testSearchDocs(t *testing.T, s liaison.Store) {
 	equal(t, "words and box", find(liaison.SearchMatch{Terms: words("photographed"), Box: &box}), docSeqs(d4, d1))
 
 	equal(t, "identifier substring", find(liaison.SearchMatch{Identifier: "4471"}), docSeqs(d1))
+	// A hyphenated plate is found by its parts, as the service splits words.
+	equal(t, "plate words", find(liaison.SearchMatch{Terms: words("mdt", "7851")}), docSeqs(d3))
 	equal(t, "identifier prefix", find(liaison.SearchMatch{Identifier: "CPX4"}), docSeqs(d1))
 	equal(t, "second identifier", find(liaison.SearchMatch{Identifier: "5550100"}), docSeqs(d1))
 	equal(t, "identifier inside", find(liaison.SearchMatch{Identifier: "BC12"}), docSeqs(d3))
