@@ -123,7 +123,7 @@ const putSearchDoc = `INSERT INTO search_docs (kind, item_id, agency_id, state, 
 	case_id, pointer, occurred, categories, lat, lon, tsv, ids)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
 		setweight(to_tsvector('english', $15::text), 'A') || setweight(to_tsvector('english', $16::text), 'B') ||
-		setweight(to_tsvector('english', $17::text), 'D'), $18)
+		setweight(to_tsvector('english', $17::text), 'D') || setweight(to_tsvector('simple', $19::text), 'C'), $18)
 	ON CONFLICT (kind, item_id) DO UPDATE SET seq = EXCLUDED.seq, agency_id = EXCLUDED.agency_id, state = EXCLUDED.state,
 		tlp = EXCLUDED.tlp, handling = EXCLUDED.handling, recipients = EXCLUDED.recipients, shared_with = EXCLUDED.shared_with,
 		case_id = EXCLUDED.case_id, pointer = EXCLUDED.pointer, occurred = EXCLUDED.occurred, categories = EXCLUDED.categories,
@@ -155,7 +155,7 @@ func (t *Tx) PutSearchDocs(ctx context.Context, docs []*liaison.SearchDoc) error
 	for _, d := range docs {
 		b.Queue(putSearchDoc, string(d.Kind), uid(d.ItemID), uid(d.AgencyID), d.State, string(d.TLP), string(d.Handling),
 			orEmpty(d.Recipients), orEmpty(d.SharedWith), uid(d.CaseID), d.Pointer, d.Occurred, orEmpty(d.Categories),
-			d.Lat, d.Lon, tsText(d.Title), tsText(d.Names), tsText(d.Body), d.Identifiers)
+			d.Lat, d.Lon, tsText(d.Title), tsText(d.Names), tsText(d.Body), d.Identifiers, aclText(d))
 	}
 	br := t.tx.SendBatch(ctx, b)
 	for _, d := range docs {
@@ -180,6 +180,37 @@ func (t *Tx) DeleteSearchDocs(ctx context.Context, refs []liaison.SearchRef) err
 		"DELETE FROM search_docs WHERE (kind, item_id) IN (SELECT * FROM unnest($1::text[], $2::uuid[]))", kinds, ids)
 }
 
+// aclToken is one access or category token: a prefix letter and the id
+// without its dashes (one lexeme), as SQLite's acl column holds them.
+func aclToken(prefix, id string) string {
+	return prefix + strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(id))
+}
+
+// aclText is a document's access and category tokens, indexed with
+// weight C so that the visibility prefilter and the category filter are
+// answered by the GIN index together with the words, not row by row.
+func aclText(d *liaison.SearchDoc) string {
+	toks := []string{aclToken("a", d.AgencyID)}
+	for _, c := range d.SharedWith {
+		toks = append(toks, aclToken("c", c))
+	}
+	for _, u := range d.Recipients {
+		toks = append(toks, aclToken("u", u))
+	}
+	for _, c := range d.Categories {
+		toks = append(toks, aclToken("k", c))
+	}
+	return strings.Join(toks, " ")
+}
+
+// anyACL is a to_tsquery('simple', ...) string: one of these tokens, with weight C.
+func anyACL(toks []string) string {
+	for i, t := range toks {
+		toks[i] = t + ":C"
+	}
+	return strings.Join(toks, " | ")
+}
+
 // TSQuery renders terms as a to_tsquery('english', ...) string: every
 // term, any of its alternatives, each alternative a quoted lexeme (words
 // are letters and digits; a quote is doubled all the same). It returns ""
@@ -190,7 +221,9 @@ func TSQuery(terms []liaison.TextTerm) string {
 		var alts []string
 		for _, a := range tm.Alternatives {
 			if a != "" {
-				alts = append(alts, "'"+strings.ReplaceAll(strings.ReplaceAll(a, `\`, `\\`), "'", "''")+"'")
+				// :ABD: the text's weights; C holds the access tokens,
+				// which typed words must never match.
+				alts = append(alts, "'"+strings.ReplaceAll(strings.ReplaceAll(a, `\`, `\\`), "'", "''")+"':ABD")
 			}
 		}
 		if len(alts) == 0 {
@@ -276,6 +309,30 @@ func (t *Tx) SearchCandidates(ctx context.Context, m liaison.SearchMatch) ([]*li
 	if len(m.TLPs) > 0 {
 		q.add("d.tlp = ANY($%d::text[])", strs(m.TLPs))
 	}
+	// With words, the visibility prefilter and the categories are access
+	// tokens in the tsvector, estimated and indexed with the words.
+	var aclConds []string
+	if len(m.Terms) > 0 {
+		if v := m.Visible; v != nil && len(v.Granted) == 0 {
+			toks := []string{aclToken("a", v.Agency)}
+			if v.UserID != "" {
+				toks = append(toks, aclToken("u", v.UserID))
+			}
+			for _, c := range v.Communities {
+				toks = append(toks, aclToken("c", c))
+			}
+			aclConds = append(aclConds, anyACL(toks))
+			m.Visible = nil
+		}
+		if len(m.Categories) > 0 {
+			toks := make([]string, len(m.Categories))
+			for i, c := range m.Categories {
+				toks[i] = aclToken("k", c)
+			}
+			aclConds = append(aclConds, anyACL(toks))
+			m.Categories = nil
+		}
+	}
 	if len(m.Categories) > 0 {
 		q.add("d.categories && $%d::text[]", m.Categories)
 	}
@@ -328,7 +385,10 @@ func (t *Tx) SearchCandidates(ctx context.Context, m liaison.SearchMatch) ([]*li
 
 	// The conditions the indexes answer, each estimated on its own.
 	const textCond, idCond = "d.tsv @@ to_tsquery('english', $%d::text)", "d.ids ILIKE $%d"
-	type estimate struct{ cond, arg string }
+	type estimate struct {
+		cond, arg string
+		indep     bool // independent of the words: its selectivity multiplies
+	}
 	var estimates []estimate
 	score, tsq := "1::float8", ""
 	if len(m.Terms) > 0 {
@@ -338,7 +398,12 @@ func (t *Tx) SearchCandidates(ctx context.Context, m liaison.SearchMatch) ([]*li
 		q.add(textCond, tsq)
 		score = "0::float8" // ScoreSearch scores the ranking window
 		for _, tm := range m.Terms {
-			estimates = append(estimates, estimate{textCond, TSQuery([]liaison.TextTerm{tm})})
+			estimates = append(estimates, estimate{cond: textCond, arg: TSQuery([]liaison.TextTerm{tm})})
+		}
+		const aclCond = "d.tsv @@ to_tsquery('simple', $%d::text)"
+		for _, a := range aclConds {
+			q.add(aclCond, a)
+			estimates = append(estimates, estimate{cond: aclCond, arg: a, indep: true})
 		}
 	}
 	if m.Identifier != "" {
@@ -347,7 +412,7 @@ func (t *Tx) SearchCandidates(ctx context.Context, m liaison.SearchMatch) ([]*li
 		}
 		pattern := likeContains(m.Identifier)
 		q.add(idCond, pattern)
-		estimates = append(estimates, estimate{idCond, pattern})
+		estimates = append(estimates, estimate{cond: idCond, arg: pattern})
 	}
 
 	// One round trip: the seq range, whether the words are all stop
@@ -393,11 +458,16 @@ func (t *Tx) SearchCandidates(ctx context.Context, m liaison.SearchMatch) ([]*li
 		return out, nil
 	}
 	docs, matches := max(planned[0], 1), planned[0]
-	for _, r := range planned[1:] {
-		if r > 1 { // an empty (stop-word) term estimates 1: it says nothing
+	indepShare := 1.0
+	for i, r := range planned[1:] {
+		switch {
+		case estimates[i].indep:
+			indepShare *= min(1, max(r, 1)/docs)
+		case r > 1: // an empty (stop-word) term estimates 1: it says nothing
 			matches = min(matches, r)
 		}
 	}
+	matches *= indepShare
 
 	settings := []string{"enable_indexscan", "enable_bitmapscan", "enable_seqscan", "plan_cache_mode", "jit"}
 	set := func(values ...string) error {
