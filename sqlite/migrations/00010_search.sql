@@ -3,8 +3,11 @@
 -- their own transaction (triggers, so no write path can forget); a worker
 -- drains the queue in batches into the index, so indexing never slows the
 -- write and its lag is visible.
+-- A plain rowid (no AUTOINCREMENT, whose sqlite_sequence update cost every
+-- write another b-tree write): ids stay in insertion order while the
+-- queue holds rows, which is all the worker's FIFO needs.
 CREATE TABLE search_queue (
-    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    id      INTEGER PRIMARY KEY,
     kind    TEXT NOT NULL,
     item_id TEXT NOT NULL,
     queued  INTEGER NOT NULL
