@@ -54,6 +54,14 @@ func TestSearchAccessRequestOverHTTP(t *testing.T) {
 				t.Errorf("search %s: %d %s, want a problem naming %s", body, status, b, field)
 			}
 		}
+		// A read-only token may search; it may not ask for access.
+		readTok := must(f.svc.CreateToken(ctx, liaison.TokenInput{UserID: seeker.ID, Name: "r", Scopes: []liaison.Scope{liaison.ScopeRead}}))(t).Secret
+		if status, _, b := f.do("POST", "/api/v1/search", readTok, `{"q":"nothing","purpose":"counterterrorism"}`); status != 200 {
+			t.Errorf("search with a read-only token = %d %s", status, b)
+		}
+		if status, _, _ := f.do("POST", "/api/v1/access-requests", readTok, `{}`); status != 403 {
+			t.Errorf("access request with a read-only token = %d", status)
+		}
 		status, _, b := f.do("POST", "/api/v1/search", sTok, `{"q":"baranov","purpose":"counterterrorism"}`)
 		var resp service.SearchResponse
 		if status != 200 || json.Unmarshal(b, &resp) != nil || len(resp.Results) != 0 || len(resp.Pointers) != 1 {
