@@ -249,3 +249,41 @@ var SearchKinds = []RecordKind{KindSAR, KindIntelligence, KindCase}
 
 // ValidSearchKind reports whether k is indexed.
 func ValidSearchKind(k RecordKind) bool { return slices.Contains(SearchKinds, k) }
+
+// AccessToken is one token of a document's access list: a prefix letter
+// (a agency, c community, u recipient, k category) and the id without its
+// dashes or underscores, lower case: one word to either store's text index.
+func AccessToken(prefix, id string) string {
+	return prefix + strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(id))
+}
+
+// AccessTokens are the tokens the stores index beside a document's text,
+// so that the visibility prefilter (holding agency, communities shared to,
+// named recipients) and the category filter are intersections inside the
+// text index.
+func (d *SearchDoc) AccessTokens() string {
+	toks := []string{AccessToken("a", d.AgencyID)}
+	for _, c := range d.SharedWith {
+		toks = append(toks, AccessToken("c", c))
+	}
+	for _, u := range d.Recipients {
+		toks = append(toks, AccessToken("u", u))
+	}
+	for _, c := range d.Categories {
+		toks = append(toks, AccessToken("k", c))
+	}
+	return strings.Join(toks, " ")
+}
+
+// VisibleTokens are the access tokens of the documents a reader may
+// possibly see (Visibility without its grants, which stores check apart).
+func (v *Visibility) VisibleTokens() []string {
+	toks := []string{AccessToken("a", v.Agency)}
+	if v.UserID != "" {
+		toks = append(toks, AccessToken("u", v.UserID))
+	}
+	for _, c := range v.Communities {
+		toks = append(toks, AccessToken("c", c))
+	}
+	return toks
+}

@@ -155,7 +155,7 @@ func (t *Tx) PutSearchDocs(ctx context.Context, docs []*liaison.SearchDoc) error
 	for _, d := range docs {
 		b.Queue(putSearchDoc, string(d.Kind), uid(d.ItemID), uid(d.AgencyID), d.State, string(d.TLP), string(d.Handling),
 			orEmpty(d.Recipients), orEmpty(d.SharedWith), uid(d.CaseID), d.Pointer, d.Occurred, orEmpty(d.Categories),
-			d.Lat, d.Lon, tsText(d.Title), tsText(d.Names), tsText(d.Body), d.Identifiers, aclText(d))
+			d.Lat, d.Lon, tsText(d.Title), tsText(d.Names), tsText(d.Body), d.Identifiers, d.AccessTokens())
 	}
 	br := t.tx.SendBatch(ctx, b)
 	for _, d := range docs {
@@ -178,29 +178,6 @@ func (t *Tx) DeleteSearchDocs(ctx context.Context, refs []liaison.SearchRef) err
 	kinds, ids := searchRefArgs(refs)
 	return t.execSearch(ctx, "postgres.DeleteSearchDocs", false,
 		"DELETE FROM search_docs WHERE (kind, item_id) IN (SELECT * FROM unnest($1::text[], $2::uuid[]))", kinds, ids)
-}
-
-// aclToken is one access or category token: a prefix letter and the id
-// without its dashes (one lexeme), as SQLite's acl column holds them.
-func aclToken(prefix, id string) string {
-	return prefix + strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(id))
-}
-
-// aclText is a document's access and category tokens, indexed with
-// weight C so that the visibility prefilter and the category filter are
-// answered by the GIN index together with the words, not row by row.
-func aclText(d *liaison.SearchDoc) string {
-	toks := []string{aclToken("a", d.AgencyID)}
-	for _, c := range d.SharedWith {
-		toks = append(toks, aclToken("c", c))
-	}
-	for _, u := range d.Recipients {
-		toks = append(toks, aclToken("u", u))
-	}
-	for _, c := range d.Categories {
-		toks = append(toks, aclToken("k", c))
-	}
-	return strings.Join(toks, " ")
 }
 
 // anyACL is a to_tsquery('simple', ...) string: one of these tokens, with weight C.
@@ -314,20 +291,14 @@ func (t *Tx) SearchCandidates(ctx context.Context, m liaison.SearchMatch) ([]*li
 	var aclConds []string
 	if len(m.Terms) > 0 {
 		if v := m.Visible; v != nil && len(v.Granted) == 0 {
-			toks := []string{aclToken("a", v.Agency)}
-			if v.UserID != "" {
-				toks = append(toks, aclToken("u", v.UserID))
-			}
-			for _, c := range v.Communities {
-				toks = append(toks, aclToken("c", c))
-			}
+			toks := v.VisibleTokens()
 			aclConds = append(aclConds, anyACL(toks))
 			m.Visible = nil
 		}
 		if len(m.Categories) > 0 {
 			toks := make([]string, len(m.Categories))
 			for i, c := range m.Categories {
-				toks[i] = aclToken("k", c)
+				toks[i] = liaison.AccessToken("k", c)
 			}
 			aclConds = append(aclConds, anyACL(toks))
 			m.Categories = nil

@@ -190,54 +190,53 @@ func (s *Service) Reindex(ctx context.Context) (int, error) {
 	if err := requireAdmin(ctx); err != nil {
 		return 0, err
 	}
+	// Each kind is listed a page at a time and its ids queued.
+	lists := []struct {
+		kind liaison.RecordKind
+		ids  func(tx liaison.Tx, p liaison.Page) ([]liaison.ID, error)
+	}{
+		{liaison.KindSAR, func(tx liaison.Tx, p liaison.Page) ([]liaison.ID, error) {
+			rs, err := tx.ListSARs(ctx, liaison.SARFilter{}, p)
+			ids := make([]liaison.ID, len(rs))
+			for i, r := range rs {
+				ids[i] = r.ID
+			}
+			return ids, err
+		}},
+		{liaison.KindIntelligence, func(tx liaison.Tx, p liaison.Page) ([]liaison.ID, error) {
+			rs, err := tx.ListIntelRecords(ctx, liaison.IntelFilter{}, p)
+			ids := make([]liaison.ID, len(rs))
+			for i, r := range rs {
+				ids[i] = r.ID
+			}
+			return ids, err
+		}},
+	}
 	total := 0
-	queue := func(kind liaison.RecordKind, ids []liaison.ID) error {
-		refs := make([]liaison.SearchRef, len(ids))
-		for i, id := range ids {
-			refs[i] = liaison.SearchRef{Kind: kind, ItemID: id}
-		}
-		total += len(refs)
-		return s.Store.Update(ctx, func(tx liaison.Tx) error { return tx.QueueSearch(ctx, refs) })
-	}
-	for after := ""; ; {
-		var ids []liaison.ID
-		err := s.Store.View(ctx, func(tx liaison.Tx) error {
-			rs, err := tx.ListSARs(ctx, liaison.SARFilter{}, liaison.Page{After: after, Limit: liaison.MaxPageSize})
-			for _, r := range rs {
-				ids = append(ids, r.ID)
-			}
-			return err
-		})
-		if err != nil || len(ids) == 0 {
+	for _, l := range lists {
+		for after := ""; ; {
+			var ids []liaison.ID
+			err := s.Store.View(ctx, func(tx liaison.Tx) error {
+				var err error
+				ids, err = l.ids(tx, liaison.Page{After: after, Limit: liaison.MaxPageSize})
+				return err
+			})
 			if err != nil {
 				return total, err
 			}
-			break
-		}
-		if err := queue(liaison.KindSAR, ids); err != nil {
-			return total, err
-		}
-		after = ids[len(ids)-1]
-	}
-	for after := ""; ; {
-		var ids []liaison.ID
-		err := s.Store.View(ctx, func(tx liaison.Tx) error {
-			rs, err := tx.ListIntelRecords(ctx, liaison.IntelFilter{}, liaison.Page{After: after, Limit: liaison.MaxPageSize})
-			for _, r := range rs {
-				ids = append(ids, r.ID)
+			if len(ids) == 0 {
+				break
 			}
-			return err
-		})
-		if err != nil || len(ids) == 0 {
-			if err != nil {
+			refs := make([]liaison.SearchRef, len(ids))
+			for i, id := range ids {
+				refs[i] = liaison.SearchRef{Kind: l.kind, ItemID: id}
+			}
+			if err := s.Store.Update(ctx, func(tx liaison.Tx) error { return tx.QueueSearch(ctx, refs) }); err != nil {
 				return total, err
 			}
-			break
+			total += len(refs)
+			after = ids[len(ids)-1]
 		}
-		if err := queue(liaison.KindIntelligence, ids); err != nil {
-			return total, err
-		}
-		after = ids[len(ids)-1]
 	}
 	e := liaison.NewAuditEvent(ctx, s.now(), "search.reindex", "search", "")
 	e.Details = map[string]string{"queued": itoa(total)}

@@ -78,7 +78,7 @@ func (t *Tx) PutSearchDocs(ctx context.Context, docs []*liaison.SearchDoc) error
 			return translate(op, err, "", "")
 		}
 		if err := t.exec(ctx, op, "", "", false, "INSERT INTO search_fts (rowid, title, body, names, acl) VALUES (?, ?, ?, ?, ?)",
-			d.Seq, d.Title, d.Body, d.Names, aclText(d)); err != nil {
+			d.Seq, d.Title, d.Body, d.Names, d.AccessTokens()); err != nil {
 			return err
 		}
 		if d.Identifiers != "" {
@@ -114,27 +114,6 @@ func (t *Tx) DeleteSearchDocs(ctx context.Context, refs []liaison.SearchRef) err
 		}
 	}
 	return nil
-}
-
-// aclToken is one access or category token: a prefix letter and the id
-// without its dashes (one unicode61 token).
-func aclToken(prefix, id string) string {
-	return prefix + strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(id))
-}
-
-// aclText is a document's acl column.
-func aclText(d *liaison.SearchDoc) string {
-	toks := []string{aclToken("a", d.AgencyID)}
-	for _, c := range d.SharedWith {
-		toks = append(toks, aclToken("c", c))
-	}
-	for _, u := range d.Recipients {
-		toks = append(toks, aclToken("u", u))
-	}
-	for _, c := range d.Categories {
-		toks = append(toks, aclToken("k", c))
-	}
-	return strings.Join(toks, " ")
 }
 
 // ftsQuote quotes one word for an FTS5 query string.
@@ -182,20 +161,14 @@ func (t *Tx) SearchCandidates(ctx context.Context, m liaison.SearchMatch) ([]*li
 		from, order, score = "search_fts f JOIN search_docs d ON d.seq = f.rowid", "f.rowid", "0.0"
 		expr := FTSQuery(m.Terms)
 		if v := m.Visible; v != nil && len(v.Granted) == 0 {
-			toks := []string{aclToken("a", v.Agency)}
-			if v.UserID != "" {
-				toks = append(toks, aclToken("u", v.UserID))
-			}
-			for _, c := range v.Communities {
-				toks = append(toks, aclToken("c", c))
-			}
+			toks := v.VisibleTokens()
 			expr += " AND " + anyACL(toks)
 			m.Visible = nil // decided inside FTS5
 		}
 		if len(m.Categories) > 0 {
 			toks := make([]string, len(m.Categories))
 			for i, c := range m.Categories {
-				toks[i] = aclToken("k", c)
+				toks[i] = liaison.AccessToken("k", c)
 			}
 			expr += " AND " + anyACL(toks)
 			m.Categories = nil
