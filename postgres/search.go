@@ -464,7 +464,14 @@ func (t *Tx) SearchCandidates(ctx context.Context, m liaison.SearchMatch) ([]*li
 		candidateCols, score, strings.Join(q.where, " AND "), base+1, base+2, base+3)
 	mode := ""
 	var scanned int64
-	for w := int64(searchFirstWindow); ; {
+	first := int64(searchFirstWindow)
+	if matches*costFetchMatch <= float64(searchFirstWindow)*costScanRow*4 {
+		// Few matches in the whole table (rare or absent words): one
+		// bitmap query over all of it costs less than walking windows,
+		// each planned on its own (30 ms for a word found nowhere).
+		first = hi - floor
+	}
+	for w := first; ; {
 		lo := max(hi-w, floor)
 		// Scan when reading the window row by row costs no more than
 		// the bitmap: the word's matches in the whole table and in the window.
