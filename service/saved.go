@@ -108,7 +108,7 @@ func (s *Service) DeleteSavedSearch(ctx context.Context, id liaison.ID) error {
 // runSavedSearches runs every saved search over the documents indexed
 // after its last run (Seq > LastSeq), as its owner, through the decision
 // point, and tells the owner of new results and pointers.
-func (s *Service) runSavedSearches(ctx context.Context, _ int64) error {
+func (s *Service) runSavedSearches(ctx context.Context) error {
 	for after := ""; ; {
 		var batch []*liaison.SavedSearch
 		var maxSeq int64

@@ -87,14 +87,10 @@ func caseDoc(c *liaison.Case) *liaison.SearchDoc {
 // index. Saved searches then run over what was added.
 func (s *Service) IndexSearch(ctx context.Context) (int, error) {
 	total := 0
-	var from int64 = -1
 	for {
-		n, before, err := s.indexBatch(ctx)
+		n, err := s.indexBatch(ctx)
 		if err != nil {
 			return total, err
-		}
-		if from < 0 {
-			from = before
 		}
 		total += n
 		if n == 0 {
@@ -102,21 +98,16 @@ func (s *Service) IndexSearch(ctx context.Context) (int, error) {
 		}
 	}
 	if total > 0 {
-		if err := s.runSavedSearches(ctx, from); err != nil {
+		if err := s.runSavedSearches(ctx); err != nil {
 			return total, err
 		}
 	}
 	return total, nil
 }
 
-// indexBatch indexes one batch; before is the largest seq before it.
-func (s *Service) indexBatch(ctx context.Context) (n int, before int64, err error) {
+// indexBatch indexes one batch.
+func (s *Service) indexBatch(ctx context.Context) (n int, err error) {
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
-		st, err := tx.SearchIndexState(ctx)
-		if err != nil {
-			return err
-		}
-		before = st.MaxSeq
 		queued, err := tx.ListSearchQueue(ctx, searchBatch)
 		if err != nil || len(queued) == 0 {
 			return err
@@ -151,7 +142,7 @@ func (s *Service) indexBatch(ctx context.Context) (n int, before int64, err erro
 		n = len(seen)
 		return tx.DeleteSearchQueue(ctx, ids)
 	})
-	return n, before, err
+	return n, err
 }
 
 // searchDoc builds an item's document, or nil when it must not be in the
