@@ -207,6 +207,20 @@ func (s *Service) mayDecide(ctx context.Context, tx liaison.Tx, u *liaison.User,
 	return slices.Contains(officials, u.ID), err
 }
 
+// refuseUnlessOfficial answers someone who does not decide r as if the
+// object did not exist, and audits the refusal in tx: refused is the
+// error to return once tx commits.
+func (s *Service) refuseUnlessOfficial(ctx context.Context, tx liaison.Tx, u *liaison.User, r *liaison.AccessRequest, now time.Time,
+	action, objectType string, id liaison.ID, notFound string) (refused, err error) {
+	ok, err := s.mayDecide(ctx, tx, u, r)
+	if err != nil || ok {
+		return nil, err
+	}
+	e := liaison.NewAuditEvent(ctx, now, action, objectType, id)
+	e.Outcome, e.Decision = liaison.OutcomeDenied, "deny: not a control official of the holding agency"
+	return liaison.Errorf(liaison.ENOTFOUND, "%s", notFound), s.audit(ctx, tx, e)
+}
+
 // tell delivers an inbox message to users.
 func (s *Service) tell(ctx context.Context, tx liaison.Tx, users []liaison.ID, kind, refKind string, ref liaison.ID, now time.Time, title, body string) error {
 	for _, u := range users {
@@ -268,15 +282,8 @@ func (s *Service) DecideAccessRequest(ctx context.Context, id liaison.ID, in Acc
 		} else if err != nil {
 			return err
 		}
-		ok, err := s.mayDecide(ctx, tx, a.User, r)
-		if err != nil {
+		if refused, err = s.refuseUnlessOfficial(ctx, tx, a.User, r, now, "access.decide", "access_request", id, "no such access request"); refused != nil || err != nil {
 			return err
-		}
-		if !ok {
-			refused = liaison.Errorf(liaison.ENOTFOUND, "no such access request")
-			e := liaison.NewAuditEvent(ctx, now, "access.decide", "access_request", id)
-			e.Outcome, e.Decision = liaison.OutcomeDenied, "deny: not a control official of the holding agency"
-			return s.audit(ctx, tx, e)
 		}
 		if r.State != liaison.RequestPending {
 			return &liaison.Error{Code: liaison.ECONFLICT, Message: "this request was already decided (" + string(r.State) + ")",
@@ -499,15 +506,8 @@ func (s *Service) RevokeGrant(ctx context.Context, id liaison.ID, reason string)
 		if err != nil {
 			return err
 		}
-		ok, err := s.mayDecide(ctx, tx, a.User, r)
-		if err != nil {
+		if refused, err = s.refuseUnlessOfficial(ctx, tx, a.User, r, now, "grant.revoke", "grant", id, "no such grant"); refused != nil || err != nil {
 			return err
-		}
-		if !ok {
-			refused = liaison.Errorf(liaison.ENOTFOUND, "no such grant")
-			e := liaison.NewAuditEvent(ctx, now, "grant.revoke", "grant", id)
-			e.Outcome, e.Decision = liaison.OutcomeDenied, "deny: not a control official of the holding agency"
-			return s.audit(ctx, tx, e)
 		}
 		if !g.Revoked.IsZero() {
 			return &liaison.Error{Code: liaison.ECONFLICT, Message: "this grant was already revoked"}
