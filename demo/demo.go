@@ -254,7 +254,13 @@ func create(ctx context.Context, svc *service.Service) error {
 	if err := reports(ctx, svc, commIDs); err != nil {
 		return err
 	}
-	return deconfliction(ctx, svc)
+	if err := deconfliction(ctx, svc); err != nil {
+		return err
+	}
+	if err := recordsDemo(ctx, svc, commIDs); err != nil {
+		return err
+	}
+	return privacyDemo(ctx, svc, commIDs)
 }
 
 // deconfliction registers operations in every state and targets, so the

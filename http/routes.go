@@ -23,11 +23,9 @@ func (s *Server) routeTable() []route {
 	api := func(method, pattern, name string, auth authMode, h handlerFunc, doc op) route {
 		return route{method: method, pattern: "/api/v1" + pattern, name: name, auth: auth, h: h, doc: &doc}
 	}
-	page := func(method, pattern, name string, auth authMode, h handlerFunc) route {
-		return route{method: method, pattern: pattern, name: name, auth: auth, ui: true, h: h}
-	}
+	page := uiPage
 	list := listParams
-	return []route{
+	rt := []route{
 		// Operations.
 		{method: "GET", pattern: "/healthz", name: "healthz", h: s.healthz},
 		{method: "GET", pattern: "/readyz", name: "readyz", h: s.readyz},
@@ -304,6 +302,18 @@ func (s *Server) routeTable() []route {
 		page("POST", "/inbox/{id}/read", "ui.inbox.read", authSession, s.inboxMarkRead),
 		page("GET", "/events", "ui.events", authSession, s.events),
 	}
+	// Web UI areas, each in its own file.
+	rt = append(rt, s.recordPages()...)
+	rt = append(rt, s.privacyPages()...)
+	rt = append(rt, s.auditPages()...)
+	rt = append(rt, s.adminPages()...)
+	return rt
+}
+
+// uiPage is a web UI route: errors render as HTML and a missing session
+// redirects to sign-in.
+func uiPage(method, pattern, name string, auth authMode, h handlerFunc) route {
+	return route{method: method, pattern: pattern, name: name, auth: auth, ui: true, h: h}
 }
 
 // RouteInfo describes one registered endpoint.

@@ -79,8 +79,21 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
+// uiFuncs holds template functions that UI area files register in init
+// (registerFuncs); names are prefixed with the area to stay apart.
+var uiFuncs = template.FuncMap{}
+
+func registerFuncs(fm template.FuncMap) {
+	for k, v := range fm {
+		if _, dup := uiFuncs[k]; dup {
+			panic("template function registered twice: " + k)
+		}
+		uiFuncs[k] = v
+	}
+}
+
 func parsePages() (*template.Template, error) {
-	return template.New("").Funcs(template.FuncMap{
+	return template.New("").Funcs(uiFuncs).Funcs(template.FuncMap{
 		// dict passes the page data on to the layout with the page title.
 		"dict": func(data map[string]any, title string) map[string]any {
 			out := make(map[string]any, len(data)+1)

@@ -114,6 +114,7 @@ func TestBrowserDemoAnalystSignsIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, ctx, "home (analyst)")
 	if welcome, agency := text(t, ctx, "h1"), text(t, ctx, "#my-agency"); welcome != "Welcome, Dana Whitfield" || !strings.Contains(agency, "Columbia State Fusion Center") {
 		t.Fatalf("home shows %q / %q", welcome, agency)
 	}
@@ -143,6 +144,7 @@ func TestBrowserDemoAnalystSignsIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, ctx, "transparency report")
 	if h := text(t, ctx, "h1"); h != "Transparency report" {
 		t.Fatalf("transparency page heading = %q", h)
 	}
