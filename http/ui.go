@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"sort"
 	"strings"
 
 	"liaison"
@@ -51,12 +52,35 @@ func loadAssets() (*assets, error) {
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(b)
-		name := strings.TrimPrefix(p, "static/")
-		a.byName[name] = asset{hash: hex.EncodeToString(sum[:8]), ctype: mime.TypeByExtension(path.Ext(p)), body: b}
+		a.add(strings.TrimPrefix(p, "static/"), b)
 		return nil
 	})
-	return a, err
+	if err != nil {
+		return nil, err
+	}
+	// Each UI area keeps its own style sheet and script (static/<area>.css,
+	// .js); pages load one bundle of each: app.* first, then the rest by name.
+	for _, ext := range []string{".css", ".js"} {
+		bundle := append([]byte(nil), a.byName["app"+ext].body...)
+		names := make([]string, 0, len(a.byName))
+		for name := range a.byName {
+			if path.Ext(name) == ext && name != "app"+ext && !strings.Contains(name, "/") {
+				names = append(names, name)
+			}
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			bundle = append(bundle, "\n/* "+name+" */\n"...)
+			bundle = append(bundle, a.byName[name].body...)
+		}
+		a.add("app"+ext, bundle)
+	}
+	return a, nil
+}
+
+func (a *assets) add(name string, b []byte) {
+	sum := sha256.Sum256(b)
+	a.byName[name] = asset{hash: hex.EncodeToString(sum[:8]), ctype: mime.TypeByExtension(path.Ext(name)), body: b}
 }
 
 // url returns the content-hashed URL of a static file.
