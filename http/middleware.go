@@ -163,7 +163,11 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, rt route) 
 	if err != nil {
 		return r, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
 	}
-	sess, u, err := s.svc.Authenticate(ctx, c.Value)
+	authn := s.svc.Authenticate
+	if passive(r, rt) {
+		authn = s.svc.AuthenticatePassive
+	}
+	sess, u, err := authn(ctx, c.Value)
 	if err != nil {
 		// The cookie stays: it may be a sign-in still waiting for its second factor.
 		return r, err
@@ -196,6 +200,17 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, rt route) 
 	ctx = liaison.NewContext(ctx, a)
 	ctx = context.WithValue(ctx, sessionKey, sess)
 	return r.WithContext(ctx), nil
+}
+
+// liveHeader marks a request a page makes by itself to refresh its live
+// regions (app.js); such a read, like the event stream, is not activity.
+const liveHeader = "X-Liaison-Live"
+
+// passive reports whether r is the browser's own doing, not the user's: it
+// must not count against the idle limit.
+func passive(r *http.Request, rt route) bool {
+	return rt.name == "ui.events" || rt.name == "ui.inbox.badge" ||
+		(r.Method == http.MethodGet && r.Header.Get(liveHeader) == "1")
 }
 
 // renderError sends err as problem+json, or as a page for the web UI.

@@ -301,6 +301,8 @@ func (s *Server) routeTable() []route {
 		page("GET", "/inbox", "ui.inbox", authSession, s.inboxPage),
 		page("POST", "/inbox/{id}/read", "ui.inbox.read", authSession, s.inboxMarkRead),
 		page("GET", "/events", "ui.events", authSession, s.events),
+		page("GET", "/inbox/badge", "ui.inbox.badge", authSession, s.inboxBadge),
+		page("POST", "/session/keepalive", "ui.session.keepalive", authSession, s.keepAlive),
 	}
 	// Web UI areas, each in its own file.
 	rt = append(rt, s.recordPages()...)

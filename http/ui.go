@@ -8,6 +8,7 @@ import (
 	"embed"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"mime"
@@ -128,6 +129,9 @@ func parsePages() (*template.Template, error) {
 			return out
 		},
 		"sub1": func(n int) int { return n - 1 },
+		// human shows an enum value as words: critical_infrastructure_protection
+		// reads (and wraps) as "critical infrastructure protection".
+		"human": func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
 		"join": func(v any) string {
 			switch x := v.(type) {
 			case []liaison.Role:
@@ -152,6 +156,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 	if sess := sessionFrom(r.Context()); sess != nil {
 		data["CSRF"] = sess.CSRFToken
 		data["Unread"] = s.layoutUnread(r)
+		data["Session"] = sessionTimes(sess, s.svc.Now())
 	}
 	var buf bytes.Buffer
 	if err := s.pages.ExecuteTemplate(&buf, name, data); err != nil {
@@ -410,6 +415,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	data := map[string]any{"Agency": agency, "Communities": comms, "Agreements": agreements,
 		"Agencies": agencies, "AgencyNames": names, "CommunityNames": commNames}
+	if data["Dashboard"], err = s.dashboard(ctx); err != nil {
+		return err
+	}
 	if liaison.ActorFrom(ctx).IsAdmin() && s.svc.Alerts != nil {
 		data["Alerts"], _ = s.svc.Alerts.Recent()
 	}

@@ -160,6 +160,9 @@ func (s *Service) RequestAccess(ctx context.Context, in AccessRequestInput) (*li
 		if err != nil {
 			return err
 		}
+		if err := s.signal(ctx, tx, now, SignalAccess, r.HolderAgency, r.RequesterAg); err != nil {
+			return err
+		}
 		return s.tell(ctx, tx, officials, "access_request", "access_request", r.ID, now,
 			fmt.Sprintf("%s (%s) asks for access to %s", a.User.Name, ag.Name, kindNoun(r.Kind)),
 			fmt.Sprintf("Purpose: %s. Justification: %s. Decide by %s.", r.Purpose, r.Justification, r.Due.Format(time.RFC3339)))
@@ -225,7 +228,7 @@ func (s *Service) refuseUnlessOfficial(ctx context.Context, tx liaison.Tx, u *li
 func (s *Service) tell(ctx context.Context, tx liaison.Tx, users []liaison.ID, kind, refKind string, ref liaison.ID, now time.Time, title, body string) error {
 	for _, u := range users {
 		m := &liaison.InboxMessage{ID: liaison.NewID(), UserID: u, Kind: kind, Title: title, Body: body, RefKind: refKind, Ref: ref, Created: now}
-		if err := tx.CreateInboxMessage(ctx, m); err != nil {
+		if err := s.deliver(ctx, tx, m); err != nil {
 			return err
 		}
 	}
@@ -345,6 +348,9 @@ func (s *Service) DecideAccessRequest(ctx context.Context, id liaison.ID, in Acc
 		}
 		if r.State != liaison.RequestDenied {
 			body += fmt.Sprintf(" Access for %s until %s.", r.Purpose, expires.Format(time.RFC3339))
+		}
+		if err := s.signal(ctx, tx, now, SignalAccess, r.HolderAgency, r.RequesterAg); err != nil {
+			return err
 		}
 		return s.tell(ctx, tx, []liaison.ID{r.RequesterID}, "access_decision", "access_request", r.ID, now, title, body)
 	})
@@ -522,6 +528,9 @@ func (s *Service) RevokeGrant(ctx context.Context, id liaison.ID, reason string)
 		if err := s.audit(ctx, tx, e); err != nil {
 			return err
 		}
+		if err := s.signal(ctx, tx, now, SignalAccess, g.Holder, g.AgencyID); err != nil {
+			return err
+		}
 		return s.tell(ctx, tx, []liaison.ID{g.UserID}, "grant_revoked", "access_request", g.RequestID, now,
 			"Access you were granted was revoked", "Reason: "+reason)
 	})
@@ -557,6 +566,9 @@ func (s *Service) EscalateAccessRequests(ctx context.Context) (int, error) {
 			ids := make([]liaison.ID, len(sups))
 			for i, u := range sups {
 				ids[i] = u.ID
+			}
+			if err := s.signal(ctx, tx, now, SignalAccess, r.HolderAgency); err != nil {
+				return err
 			}
 			if err := s.tell(ctx, tx, ids, "access_overdue", "access_request", r.ID, now,
 				"Overdue: an access request waits for a decision",

@@ -123,7 +123,10 @@ func (s *Service) CreateSARs(ctx context.Context, ins []SARInput) (filed []*liai
 		if err := tx.CreateSARs(ctx, ready); err != nil {
 			return err
 		}
-		return s.auditCreatedSARs(ctx, tx, ready, now)
+		if err := s.auditCreatedSARs(ctx, tx, ready, now); err != nil {
+			return err
+		}
+		return s.signal(ctx, tx, now, SignalSAR, a.User.AgencyID)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -224,6 +227,9 @@ func (s *Service) EditSARDraft(ctx context.Context, id liaison.ID, in SARInput) 
 		if err := s.audit(ctx, tx, liaison.NewAuditEvent(ctx, now, "sar.edit", "sar", r.ID)); err != nil {
 			return err
 		}
+		if err := s.signalSAR(ctx, tx, now, r, r.State); err != nil {
+			return err
+		}
 		if !in.Submit {
 			return nil
 		}
@@ -276,7 +282,7 @@ func (s *Service) StepSAR(ctx context.Context, id liaison.ID, in StepInput) (*li
 		if !s.maySeeSAR(r, actor) {
 			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
 		}
-		now := s.now()
+		now, before := s.now(), r.State
 		if err := sar.Apply(r, actor, in.Step, sar.Input{Reason: in.Reason, Corroboration: in.Corroboration,
 			Communities: in.Communities, TLP: in.TLP}, now); err != nil {
 			if liaison.ErrorCode(err) == liaison.EFORBIDDEN {
@@ -292,6 +298,9 @@ func (s *Service) StepSAR(ctx context.Context, id liaison.ID, in StepInput) (*li
 		e.Reason = strings.TrimSpace(in.Reason)
 		e.Details = map[string]string{"step": string(in.Step), "state": string(r.State)}
 		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+		if err := s.signalSAR(ctx, tx, now, r, before); err != nil {
 			return err
 		}
 		if in.Step == sar.Withdraw {

@@ -192,6 +192,6 @@ func (s *Service) runSaved(ctx context.Context, ss *liaison.SavedSearch, upTo in
 		m := &liaison.InboxMessage{ID: liaison.NewID(), UserID: u.ID, Kind: "saved_search", Created: now, RefKind: "saved_search", Ref: ss.ID,
 			Title: fmt.Sprintf("Saved search %q: %d new results, %d pointers", ss.Name, len(resp.Results), len(resp.Pointers)),
 			Body:  strings.Join(lines, "\n")}
-		return tx.CreateInboxMessage(ctx, m)
+		return s.deliver(ctx, tx, m)
 	})
 }

@@ -804,7 +804,7 @@ func (s *Service) noticeHits(ctx context.Context, tx liaison.Tx, u *liaison.User
 				Body: fmt.Sprintf("A search by %s of %s matched %s your agency holds that they may not read. They were given a pointer to you "+
 					"and may ask for access; you decide any request. Contact: %s.", u.Name, ag.Name, kindNoun(p.Kind), userContact(u)),
 				RefKind: "pointer", Ref: p.ID}
-			if err := tx.CreateInboxMessage(ctx, m); err != nil {
+			if err := s.deliver(ctx, tx, m); err != nil {
 				return err
 			}
 		}

@@ -58,3 +58,24 @@ func (s *Service) SessionAlive(ctx context.Context, token string) bool {
 	})
 	return err == nil
 }
+
+// AuthenticatePassive is Authenticate without marking the session used:
+// what a page does by itself (a live refresh, its event stream) must not
+// keep an idle session alive, or the 30-minute idle limit would never
+// come for a browser left open on a live page.
+func (s *Service) AuthenticatePassive(ctx context.Context, token string) (*liaison.Session, *liaison.User, error) {
+	var sess *liaison.Session
+	var u *liaison.User
+	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+		var err error
+		sess, u, err = s.session(ctx, tx, token)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if !sess.MFADone {
+		return nil, nil, liaison.Errorf(liaison.EUNAUTHORIZED, "finish signing in with your second factor")
+	}
+	return sess, u, nil
+}

@@ -12,7 +12,9 @@ document.addEventListener("DOMContentLoaded", () => {
 // is typing in a region: a button offers the refresh instead.
 document.addEventListener("DOMContentLoaded", () => {
   const regions = () => Array.from(document.querySelectorAll("[data-live-region]"));
-  if (regions().length === 0 || !window.EventSource || !window.fetch) return;
+  if (!document.getElementById("nav-inbox") || !window.EventSource || !window.fetch) return;
+  // A page without live regions still keeps its inbox badge current.
+  const live = regions().length > 0;
   const status = document.getElementById("live-status");
   const say = (text) => { if (status) status.textContent = text; };
   const busy = () => regions().some((r) => {
@@ -34,9 +36,20 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     await swap();
   };
+  const badge = async () => {
+    try {
+      const resp = await fetch("/inbox/badge", { credentials: "same-origin", headers: { "Accept": "text/html" } });
+      if (!resp.ok) return;
+      const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
+      const nav = document.getElementById("nav-inbox"), fresh = doc.getElementById("nav-inbox");
+      if (nav && fresh) nav.replaceWith(document.importNode(fresh, true));
+    } catch (e) { /* the next event tries again */ }
+  };
   const swap = async () => {
     try {
-      const resp = await fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } });
+      // The live header tells the server this read is the page's own
+      // doing: it does not count as activity against the idle limit.
+      const resp = await fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html", "X-Liaison-Live": "1" } });
       if (!resp.ok) return;
       const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
       for (const r of regions()) {
@@ -50,9 +63,15 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   let opened = false;
   const es = new EventSource("/events");
-  es.addEventListener("open", () => { if (opened) refresh(); opened = true; });
-  const onEvent = () => { if (!pending) pending = setTimeout(refresh, 250); };
-  es.addEventListener("conflict", onEvent);
+  es.addEventListener("open", () => { if (opened) (live ? refresh : badge)(); opened = true; });
+  const onEvent = () => {
+    if (!pending) pending = setTimeout(() => { pending = null; (live ? refresh : badge)(); }, 250);
+  };
+  // Which signals a page follows: data-live="conflict inbox" on a region;
+  // the badge follows notices of every kind.
+  const kinds = new Set(["conflict", "inbox"]);
+  for (const r of regions()) for (const k of (r.dataset.live || "conflict").split(/\s+/)) if (k) kinds.add(k);
+  for (const k of kinds) es.addEventListener(k, onEvent);
   // The session ended (signed out, timed out): reloading shows the sign-in page.
   es.addEventListener("expired", () => { es.close(); window.location.reload(); });
   es.addEventListener("message", onEvent);
