@@ -140,7 +140,7 @@ func TestUIDashboardCounts(t *testing.T) {
 func TestTemplatesKeepTheCSP(t *testing.T) {
 	bad := []*regexp.Regexp{
 		regexp.MustCompile(`<script(\s[^>]*)?>\s*[^<\s]`), // a script with a body
-		regexp.MustCompile(`<script(?:\s[^>]*)?>`),       // checked below for src
+		regexp.MustCompile(`<script(?:\s[^>]*)?>`),        // checked below for src
 		regexp.MustCompile(`\sstyle\s*=`),
 		regexp.MustCompile(`\son[a-z]+\s*=`),
 		regexp.MustCompile(`(?i)javascript:`),
