@@ -178,9 +178,14 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, rt route) 
 			// A browser form: read it within the forms' limit before the
 			// token in it is checked (Go's own limit is 10 MB, and none for
 			// multipart).
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			limit := int64(maxFormBytes)
+			if rt.upload > 0 {
+				limit = rt.upload
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			err := r.ParseForm()
 			if err == nil && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+				// Fields and small files in memory; a large file spills to a temporary file.
 				err = r.ParseMultipartForm(maxFormBytes)
 			}
 			if err != nil {

@@ -13,7 +13,8 @@ type route struct {
 	method, pattern string
 	name            string // stable label for metrics and logs
 	auth            authMode
-	ui              bool // renders HTML errors and redirects to sign-in
+	ui              bool  // renders HTML errors and redirects to sign-in
+	upload          int64 // a form with a file: its body limit (0: maxFormBytes)
 	h               handlerFunc
 	doc             *op // nil for routes outside the JSON API
 }
@@ -277,6 +278,10 @@ func (s *Server) routeTable() []route {
 		page("GET", "/sars", "ui.sars", authSession, s.sarQueuePage),
 		page("GET", "/sars/new", "ui.sars.new", authSession, s.sarNewPage),
 		page("POST", "/sars", "ui.sars.create", authSession, s.sarCreate),
+		page("GET", "/sars/import", "ui.sars.import", authSession, s.sarImportPage),
+		withUpload(page("POST", "/sars/import", "ui.sars.import.post", authSession, s.sarImport), maxImportBytes),
+		page("GET", "/imports/{id}", "ui.sars.import.job", authSession, s.sarImportJob),
+		page("GET", "/sars/export", "ui.sars.export", authSession, s.sarExport),
 		page("GET", "/sars/{id}", "ui.sar", authSession, s.sarViewPage),
 		page("POST", "/sars/{id}/steps", "ui.sar.step", authSession, s.sarStep),
 		page("GET", "/sars/{id}/edit", "ui.sar.edit", authSession, s.sarEditPage),
@@ -309,6 +314,12 @@ func (s *Server) routeTable() []route {
 	rt = append(rt, s.privacyPages()...)
 	rt = append(rt, s.auditPages()...)
 	rt = append(rt, s.adminPages()...)
+	return rt
+}
+
+// withUpload lets a form route take a file of up to limit bytes.
+func withUpload(rt route, limit int64) route {
+	rt.upload = limit
 	return rt
 }
 

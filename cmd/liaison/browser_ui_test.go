@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -168,4 +171,70 @@ func waitText(t *testing.T, ctx context.Context, sel string, ok func(string) boo
 		last = s
 	}
 	t.Fatalf("%s never updated without a reload; it shows %q", sel, last)
+}
+
+// TestBrowserSarImportProgress: an officer imports a file of reports; the
+// page shows the import's progress as it runs, then what was filed and
+// each bad row with what to fix.
+func TestBrowserSarImportProgress(t *testing.T) {
+	base, out := server(t, store{flags: []string{"--data", t.TempDir()}}, "--demo")
+	keys := demoKeys(t, out.String())
+	ctx := browserFor(t, 120*time.Second)
+	type css = chromedp.CSS
+	var b strings.Builder
+	b.WriteString("title,narrative,why,when,address,lat,lon,categories\n")
+	const rows = 4000
+	for i := 1; i <= rows; i++ {
+		lat := "39.2"
+		if i == 17 {
+			lat = "239.2" // one bad row
+		}
+		fmt.Fprintf(&b, "Sighting %d at the rail yard,Person %d photographed the signal box from the footbridge.,Lingered and took notes,%s,Rail yard footbridge,%s,-76.6,photography\n",
+			i, i, time.Now().UTC().Add(-time.Duration(i)*time.Minute).Format(time.RFC3339), lat)
+	}
+	file := filepath.Join(t.TempDir(), "rail-yard.csv")
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	browserSignIn(t, ctx, base, "officer", keys["officer"])
+	err := chromedp.Do(ctx,
+		chromedp.Click(css("#nav-sars")),
+		chromedp.WaitVisible(css("#import-sars")),
+		chromedp.Click(css("#import-sars")),
+		chromedp.WaitVisible(css("#import-form")),
+		chromedp.Click(css("#import-submit")),
+		chromedp.WaitVisible(css("#error-summary")),
+		screenshot(t, "sar-import-errors"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := text(t, ctx, "#error-summary"); !strings.Contains(s, "choose a CSV or JSON file") {
+		t.Errorf("no file: %q", s)
+	}
+	checkA11y(t, ctx, "import form with an error")
+	err = chromedp.Do(ctx,
+		chromedp.SetUploadFiles(css("#file"), []string{file}),
+		chromedp.Click(css("#import-submit")),
+		chromedp.WaitVisible(css("#import-progress")),
+		screenshot(t, "sar-import-progress"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkA11y(t, ctx, "import progress")
+	err = chromedp.Do(ctx,
+		chromedp.WaitVisible(css("#import-report")),
+		screenshot(t, "sar-import-result"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkA11y(t, ctx, "import result")
+	if n := text(t, ctx, "#import-imported"); n != fmt.Sprint(rows-1) {
+		t.Errorf("filed %s, want %d", n, rows-1)
+	}
+	if e := text(t, ctx, "#import-errors"); !strings.Contains(e, "17") || !strings.Contains(strings.ToLower(e), "latitude") {
+		t.Errorf("errors table: %q", e)
+	}
 }
