@@ -385,7 +385,7 @@ func auditOpen(msg string, keys []string) (*auditCheckpointView, error) {
 		for i, sg := range v.Signers {
 			ids[i] = sg.Name + "+" + sg.KeyHash
 		}
-		v.SigProblem = "it is signed only by keys this log does not trust (" + strings.Join(ids, ", ") + ")"
+		v.SigProblem = "signed only by keys this log does not trust (" + strings.Join(ids, ", ") + "); use a checkpoint signed by a key listed under Trusted keys"
 	}
 	return v, nil
 }
@@ -469,7 +469,7 @@ func auditCheckInclusion(p *auditlog.InclusionProof, keys []string) *auditInclus
 	if err := auditlog.CheckInclusion(p, keys...); err != nil {
 		res.Problem = err.Error()
 		if res.Checkpoint != nil && res.Checkpoint.SigProblem != "" {
-			res.Problem = "the checkpoint's signature: " + res.Checkpoint.SigProblem
+			res.Problem = "Checkpoint: " + res.Checkpoint.SigProblem
 		}
 	} else {
 		res.Verified = true
@@ -483,7 +483,7 @@ func auditIndexOf(v string) (int64, bool) {
 }
 
 func (s *Server) auditEntryPage(w http.ResponseWriter, r *http.Request) error {
-	if err := checkQuery(r, "done"); err != nil {
+	if err := checkQuery(r, "signed"); err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -507,7 +507,7 @@ func (s *Server) auditEntryPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	data := map[string]any{"Entry": ev, "Canonical": string(ev.Canonical()), "LeafHash": auditlog.LeafHash(ev).String(),
-		"LogSize": size, "Keys": keyViews, "AgencyNames": names, "Done": r.URL.Query().Get("done"),
+		"LogSize": size, "Keys": keyViews, "AgencyNames": names, "Signed": auditSignedNote(r),
 		"VerifyForm": auditVerifyForm{Index: strconv.FormatInt(index, 10)}, "Errors": map[string]string{}}
 	latest, err := s.svc.Checkpoints(ctx, 0, 1)
 	if err != nil {
@@ -714,7 +714,7 @@ type auditCheckpointRow struct {
 const auditCheckpointsPerPage = 20
 
 func (s *Server) auditCheckpointsPage(w http.ResponseWriter, r *http.Request) error {
-	if err := checkQuery(r, "before", "done"); err != nil {
+	if err := checkQuery(r, "before", "signed"); err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -749,7 +749,7 @@ func (s *Server) auditCheckpointsPage(w http.ResponseWriter, r *http.Request) er
 		row.View, _ = auditOpen(c.Note, keys)
 		rows = append(rows, row)
 	}
-	data := map[string]any{"Rows": rows, "Keys": keyViews, "Done": r.URL.Query().Get("done"), "Paged": before > 0}
+	data := map[string]any{"Rows": rows, "Keys": keyViews, "Signed": auditSignedNote(r), "Paged": before > 0}
 	if len(cps) > auditCheckpointsPerPage {
 		data["Next"] = "/audit/checkpoints?before=" + strconv.FormatInt(cps[auditCheckpointsPerPage-1].Size, 10)
 	}
@@ -773,6 +773,15 @@ func (s *Server) auditSignCheckpoint(w http.ResponseWriter, r *http.Request) err
 	if n, ok := auditIndexOf(r.PostFormValue("entry")); ok {
 		next = "/audit/entries/" + strconv.FormatInt(n, 10)
 	}
-	http.Redirect(w, r, next+"?done="+url.QueryEscape("signed "+strconv.FormatInt(c.Size, 10)), http.StatusSeeOther)
+	http.Redirect(w, r, next+"?signed="+strconv.FormatInt(c.Size, 10), http.StatusSeeOther)
 	return nil
+}
+
+// auditSignedNote is the size of the checkpoint just signed, from the
+// redirect after signing; anything but a number is ignored.
+func auditSignedNote(r *http.Request) string {
+	if n, ok := auditIndexOf(r.URL.Query().Get("signed")); ok {
+		return strconv.FormatInt(n, 10)
+	}
+	return ""
 }

@@ -113,7 +113,7 @@ func TestUIAudit(t *testing.T) {
 			t.Fatalf("sign without CSRF = %d", status)
 		}
 		status, loc, _ := aud.do("POST", "/audit/checkpoints", url.Values{"csrf": {csrfOf(t, page)}, "entry": {"1"}})
-		if status != 303 || !strings.HasPrefix(loc, "/audit/entries/1?done=") {
+		if status != 303 || !strings.HasPrefix(loc, "/audit/entries/1?signed=") {
 			t.Fatalf("sign = %d %s", status, loc)
 		}
 		status, _, page = aud.do("GET", loc, nil)
