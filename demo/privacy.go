@@ -41,13 +41,13 @@ func privacyDemo(ctx context.Context, svc *service.Service, comms map[string]lia
 			Narrative: "Plant security logged a quadcopter over the chlorine storage on three nights. A car registered to Tomas Reyes, " +
 				"born 1991-02-03, was parked at the fence line each time.",
 			SharedWith: []liaison.ID{comms["Columbia Fusion Area"]},
-			Subjects: []liaison.Entity{{Kind: liaison.EntityPerson, Attributes: map[string]string{"name": "Tomas Reyes", "date_of_birth": "1991-02-03"}}},
+			Subjects:   []liaison.Entity{{Kind: liaison.EntityPerson, Attributes: map[string]string{"name": "Tomas Reyes", "date_of_birth": "1991-02-03"}}},
 		}, 12 * day},
 		{liaison.IntelInput{Title: "Phishing against the Columbia Electric vendor portal", TLP: liaison.TLPAmber,
 			Narrative: "Spear-phishing from vendor-support@cepco-portal.example.net aimed at substation contractors; the sender " +
 				"registered the domain with the phone +1 410 555 0199.",
 			SharedWith: []liaison.ID{comms["Capital JTTF"], comms["Columbia Fusion Area"]},
-			Subjects: []liaison.Entity{{Kind: liaison.EntityOrganization, Attributes: map[string]string{"name": "cepco-portal.example.net", "email": "vendor-support@cepco-portal.example.net"}}},
+			Subjects:   []liaison.Entity{{Kind: liaison.EntityOrganization, Attributes: map[string]string{"name": "cepco-portal.example.net", "email": "vendor-support@cepco-portal.example.net"}}},
 		}, 20 * day},
 		{liaison.IntelInput{Title: "Threat calls to the Lakeside reservoir office (2021)", TLP: liaison.TLPGreen,
 			Narrative:  "A caller threatened to poison the reservoir; the calls stopped after a warning visit and no crime was charged.",
