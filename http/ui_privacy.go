@@ -3,6 +3,7 @@ package http
 import (
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -46,6 +47,13 @@ func init() {
 			return t.UTC().Format("2006-01-02")
 		},
 		"privacyTime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" },
+		// privacyActor names who acted: a login, or a system worker in words.
+		"privacyActor": func(actor string) string {
+			if name, ok := strings.CutPrefix(actor, "system:"); ok {
+				return "the " + name + " worker"
+			}
+			return actor
+		},
 		"privacyPtrDate": func(t *time.Time) string {
 			if t == nil {
 				return ""
@@ -81,12 +89,13 @@ func (s *Server) privacyRows(r *http.Request, recs []*liaison.IntelRecord) ([]pr
 	rows := make([]privacyRecordRow, len(recs))
 	for i, rec := range recs {
 		row := privacyRecordRow{IntelRecord: rec, Originator: names[rec.Originator], Overdue: rec.RetainUntil.Before(now)}
-		days := int(rec.RetainUntil.Sub(now).Hours() / 24)
+		days := int(math.Ceil(rec.RetainUntil.Sub(now).Hours() / 24))
 		switch {
 		case row.Overdue:
-			row.When = fmt.Sprintf("past its deadline by %d %s", -days+1, plural(-days+1, "day", "days"))
-		case days == 0:
-			row.When = "deadline today"
+			late := max(1, -days)
+			row.When = fmt.Sprintf("past its deadline by %d %s", late, plural(late, "day", "days"))
+		case days <= 1:
+			row.When = "deadline within a day"
 		default:
 			row.When = fmt.Sprintf("deadline in %d %s", days, plural(days, "day", "days"))
 		}
