@@ -218,7 +218,7 @@ func (s *Server) privacyExplain(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	data["Errors"], data["Summary"] = errs.byID, errs.summary
+	data["Errors"], data["Summary"], data["SummaryLead"] = errs.byID, errs.summary, "Correct these and ask again:"
 	w.WriteHeader(http.StatusBadRequest)
 	s.render(w, r, "privacy-explain.html", data)
 	return nil
@@ -578,7 +578,7 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request) error {
 		errs.add("ledger-item", "Page", "the link to the next page is damaged; start again from the first page")
 	}
 	if !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
+		data["Errors"], data["Summary"], data["SummaryLead"] = errs.byID, errs.summary, "Correct the filter and search again:"
 		w.WriteHeader(http.StatusBadRequest)
 		s.render(w, r, "privacy-ledger.html", data)
 		return nil
