@@ -869,9 +869,9 @@ func agreementRowOf(a *liaison.Agreement, now time.Time) agreementRow {
 		} else if days == 1 {
 			text = "Expires in 1 day"
 		}
-		return agreementRow{a, "expiring", text}
+		return agreementRow{a, "expiring", text + " (" + a.Expires.UTC().Format("2006-01-02") + ")"}
 	}
-	return agreementRow{a, "in-force", "In force"}
+	return agreementRow{a, "in-force", "In force until " + a.Expires.UTC().Format("2006-01-02")}
 }
 
 func (s *Server) adminAgreements(w http.ResponseWriter, r *http.Request) error {
