@@ -679,6 +679,12 @@ func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request) error {
 			"Keep “Administrator” ticked, or tick “Yes, remove my own administrator role” and save again")
 		return s.renderUserForm(w, r, http.StatusBadRequest, cur, f, errs)
 	}
+	if self && f.Disabled && !cur.Disabled {
+		errs := newFormErrors()
+		errs.add("user-disabled", "Account disabled", "is ticked on your own account: you could no longer sign in. Untick it; "+
+			"another administrator can disable your account if that is really meant")
+		return s.renderUserForm(w, r, http.StatusBadRequest, cur, f, errs)
+	}
 	u, err := s.svc.UpdateUser(ctx, cur.ID, liaison.UserUpdate{Name: &f.Name, Email: &f.Email, AgencyID: &f.AgencyID,
 		Roles: &roles, Attributes: &attrs, Disabled: &f.Disabled})
 	if err != nil {
@@ -688,7 +694,7 @@ func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.renderUserForm(w, r, http.StatusBadRequest, cur, f, errs)
 	}
-	if self && !u.Has(liaison.RoleAdmin) {
+	if self && (!slices.Equal(cur.Roles, u.Roles) || cur.Attributes != u.Attributes || cur.AgencyID != u.AgencyID) {
 		// A permission change ends the user's sessions: this one too.
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return nil

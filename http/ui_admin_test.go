@@ -454,8 +454,17 @@ func TestUIAdminOwnAdminRole(t *testing.T) {
 	f := newFixture(t, storetest.OpenSQLite)
 	w := newAdminUI(t, f)
 	me := f.admin.ID
-	form := url.Values{"name": {"Admin"}, "email": {"admin@example.gov"}, "agency_id": {f.agency.ID}, "roles": {"analyst"}, "clearance": {"none"}}
+	// Disabling one's own account is refused by field.
+	form := url.Values{"name": {"Admin"}, "email": {"admin@example.gov"}, "agency_id": {f.agency.ID}, "roles": {"admin"}, "clearance": {"none"}, "disabled": {"1"}}
 	status, _, page := w.admin.post("/admin/users/"+me, "/admin/users/"+me, form)
+	if status != 400 || !strings.Contains(page, `id="err-user-disabled"`) || !strings.Contains(page, "your own account") {
+		t.Fatalf("self-disable = %d:\n%.3000s", status, page)
+	}
+	if u := must(w.svc.FindUser(w.sys, me))(t); u.Disabled {
+		t.Fatal("the admin disabled their own account")
+	}
+	form = url.Values{"name": {"Admin"}, "email": {"admin@example.gov"}, "agency_id": {f.agency.ID}, "roles": {"analyst"}, "clearance": {"none"}}
+	status, _, page = w.admin.post("/admin/users/"+me, "/admin/users/"+me, form)
 	if status != 400 || !strings.Contains(page, "removing your own administrator role") || !strings.Contains(page, `id="user-confirm-self"`) {
 		t.Fatalf("self-demotion without confirming = %d:\n%.3000s", status, page)
 	}

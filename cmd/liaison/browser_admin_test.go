@@ -73,6 +73,12 @@ func TestBrowserAdminAgencyUserAgreement(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.Click(css("#admin-tab-agencies")),
 		chromedp.WaitVisible(css("#agencies")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkA11y(t, ctx, "admin agencies")
+	err = chromedp.Do(ctx,
 		chromedp.Click(css("#agency-new")),
 		chromedp.WaitVisible(css("#agency-form")),
 		chromedp.SendKeys(css("#agency-code"), "harbor pd!"),
@@ -162,6 +168,12 @@ func TestBrowserAdminAgencyUserAgreement(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(jttf),
 		chromedp.WaitVisible(css("#community-form")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkA11y(t, ctx, "admin community form")
+	err = chromedp.Do(ctx,
 		chromedp.Click(css("#community-member-HPD-01")),
 		chromedp.Click(css("#community-submit")),
 		chromedp.WaitVisible(css("#admin-done")),
@@ -191,6 +203,12 @@ func TestBrowserAdminAgencyUserAgreement(t *testing.T) {
 		chromedp.Click(css("#agreement-purpose-officer_safety")),
 		chromedp.Click(css("#agreement-kind-sar")),
 		chromedp.Click(css("#agreement-kind-intelligence")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkA11y(t, ctx, "admin agreement form")
+	err = chromedp.Do(ctx,
 		chromedp.Click(css("#agreement-submit")),
 		chromedp.WaitVisible(css("#admin-done")),
 		chromedp.Navigate(base+"/admin/agreements"),
@@ -204,6 +222,33 @@ func TestBrowserAdminAgencyUserAgreement(t *testing.T) {
 		t.Fatalf("agreements:\n%s", s)
 	}
 	checkA11y(t, ctx, "admin agreements")
+
+	// End it early: it stays on record, marked expired in words.
+	agrURL, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`[...document.querySelectorAll('#agreements a')].find(a => a.text === 'Harbor Police Department').href`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(agrURL),
+		chromedp.WaitVisible(css("#agreement-end-form")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkA11y(t, ctx, "admin agreement page")
+	err = chromedp.Do(ctx,
+		chromedp.Click(css("#agreement-end-confirm")),
+		chromedp.Click(css("#agreement-end")),
+		chromedp.WaitVisible(css("#agreement-expired-note")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := text(t, ctx, "#agreement-state"); !strings.Contains(s, "Expired") {
+		t.Fatalf("ended agreement: %s", s)
+	}
+	checkA11y(t, ctx, "admin expired agreement")
 
 	// The auditor forgets their password five times: locked. Unlock, then
 	// reset the second factor (a lost phone).
