@@ -731,12 +731,16 @@ func (s *Server) adminTokenRevoke(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	t, err := s.svc.RevokeToken(ctx, r.PathValue("token"))
+	toks, err := adminAll(func(p liaison.Page) ([]*liaison.APIToken, string, error) { return s.svc.ListTokens(ctx, u.ID, p) })
 	if err != nil {
 		return err
 	}
-	if t.UserID != u.ID {
-		return liaison.Errorf(liaison.ENOTFOUND, "no such token for this user")
+	id := r.PathValue("token")
+	if !slices.ContainsFunc(toks, func(t *liaison.APIToken) bool { return t.ID == id }) {
+		return liaison.Errorf(liaison.ENOTFOUND, "%s has no such API token; open the user's page again", u.Login)
+	}
+	if _, err := s.svc.RevokeToken(ctx, id); err != nil {
+		return err
 	}
 	http.Redirect(w, r, "/admin/users/"+u.ID+"?done=token-revoked#tokens", http.StatusSeeOther)
 	return nil

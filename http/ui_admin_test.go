@@ -357,6 +357,9 @@ func TestUIAdminDirectoryForms(t *testing.T) {
 		if status, _, _ := b.post("/admin/users/"+userID, "/admin/users/"+userID+"/tokens/"+other.Token.ID+"/revoke", url.Values{}); status != 404 {
 			t.Fatalf("revoke through the wrong user = %d", status)
 		}
+		if _, _, err := w.svc.AuthenticateToken(context.Background(), other.Secret); err != nil {
+			t.Fatalf("another user's token was revoked through the wrong page: %v", err)
+		}
 
 		// Community.
 		status, _, page = b.post("/admin/communities/new", "/admin/communities", url.Values{"name": {""}, "kind": {"gang"}})
