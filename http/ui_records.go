@@ -368,15 +368,15 @@ type linkRow struct {
 
 // recordForm is the record form's values, kept as typed.
 type recordForm struct {
-	ID                                    liaison.ID // set when correcting
-	Version                               int
-	Title, Narrative, CaseID, Predicate   string
-	Lawful                                bool
-	Tie, Source, Info, TLP, Handling      string
-	Restriction, Recipients, RetainUntil  string
-	SharedWith                            map[string]bool
-	Subjects                              []subjectRow
-	Links                                 []linkRow
+	ID                                   liaison.ID // set when correcting
+	Version                              int
+	Title, Narrative, CaseID, Predicate  string
+	Lawful                               bool
+	Tie, Source, Info, TLP, Handling     string
+	Restriction, Recipients, RetainUntil string
+	SharedWith                           map[string]bool
+	Subjects                             []subjectRow
+	Links                                []linkRow
 }
 
 func emptyRecordForm(now time.Time) *recordForm {
