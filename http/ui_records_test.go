@@ -18,7 +18,7 @@ import (
 // agreement carries no personal data) and the bank's liaison.
 type recordsUIWorld struct {
 	*intelWorld
-	now                 time.Time
+	now                time.Time
 	det, analyst, bank *browser
 }
 
