@@ -50,6 +50,7 @@ func init() {
 		"recordsTLPText":   func(t liaison.TLP) string { return tlpText[t] },
 		"recordsDate":      func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 		"recordsSegments":  recordsSegments,
+		"recordsMul":       func(a, b int) int { return a * b },
 		"recordsKindMark": func(k liaison.EntityKind) string {
 			return map[liaison.EntityKind]string{liaison.EntityPerson: "P", liaison.EntityVehicle: "V", liaison.EntityPhone: "T",
 				liaison.EntityEmail: "E", liaison.EntityOrganization: "O", liaison.EntityLocation: "L", liaison.EntityAccount: "A",
@@ -800,7 +801,8 @@ func (s *Server) recordsAssess(w http.ResponseWriter, r *http.Request) error {
 // graphLayout is the graph placed for drawing: concentric rings by hop.
 type graphLayout struct {
 	W, H, CX, CY int
-	Rings        []int
+	Rings        []int // hop numbers; drawn as ellipses
+	RX, RY       int
 	Nodes        []placedNode
 	Edges        []placedEdge
 }
@@ -823,7 +825,10 @@ type placedEdge struct {
 }
 
 // layoutGraph places the root at the centre and each hop on its own
-// ring, nodes spread evenly in their order: the same graph draws the same.
+// ring (an ellipse, wider than tall, to leave room for labels). Nodes of a
+// ring are ordered by the angle of the node that reached them and spread
+// evenly, turned to sit as near their parents as they can: the same graph
+// always draws the same, with few crossings.
 func layoutGraph(g *service.Graph, link func(*service.GraphNode) string) *graphLayout {
 	maxHop := 0
 	byHop := map[int][]*service.GraphNode{}
@@ -831,35 +836,89 @@ func layoutGraph(g *service.Graph, link func(*service.GraphNode) string) *graphL
 		byHop[n.Hop] = append(byHop[n.Hop], n)
 		maxHop = max(maxHop, n.Hop)
 	}
-	const ring = 170
-	size := 2*(ring*maxHop) + 360
-	l := &graphLayout{W: size, H: size, CX: size / 2, CY: size / 2}
+	const rx, ry = 190, 120
+	l := &graphLayout{W: 2*rx*maxHop + 620, H: 2*ry*maxHop + 140}
+	l.CX, l.CY, l.RX, l.RY = l.W/2, l.H/2, rx, ry
+	neighbours := map[liaison.ID][]liaison.ID{}
+	for _, e := range g.Edges {
+		neighbours[e.From] = append(neighbours[e.From], e.To)
+		neighbours[e.To] = append(neighbours[e.To], e.From)
+	}
+	angleOf := map[liaison.ID]float64{}
+	hopOf := map[liaison.ID]int{}
+	for _, n := range g.Nodes {
+		hopOf[n.ID] = n.Hop
+	}
+	parentAngle := func(n *service.GraphNode) float64 {
+		var sx, sy float64
+		for _, m := range neighbours[n.ID] {
+			if a, ok := angleOf[m]; ok && hopOf[m] == n.Hop-1 {
+				sx, sy = sx+math.Cos(a), sy+math.Sin(a)
+			}
+		}
+		return math.Atan2(sy, sx)
+	}
+	angDiff := func(a, b float64) float64 {
+		d := math.Mod(math.Abs(a-b), 2*math.Pi)
+		return math.Min(d, 2*math.Pi-d)
+	}
 	pos := map[liaison.ID][2]int{}
 	for hop := 0; hop <= maxHop; hop++ {
-		ns := byHop[hop]
+		ns := slices.Clone(byHop[hop])
 		if hop > 0 {
-			l.Rings = append(l.Rings, hop*ring)
+			l.Rings = append(l.Rings, hop)
+		}
+		want := make(map[liaison.ID]float64, len(ns))
+		for _, n := range ns {
+			want[n.ID] = parentAngle(n)
+		}
+		if hop > 1 {
+			sort.SliceStable(ns, func(i, j int) bool { return want[ns[i].ID] < want[ns[j].ID] })
+		}
+		step := 2 * math.Pi / float64(max(len(ns), 1))
+		// The first ring starts on a diagonal, so labels beside the nodes
+		// stay clear of the links; outer rings turn a little off their
+		// parents' rays for the same reason.
+		offset := -math.Pi / 4
+		if hop == 1 && len(ns) > 2 {
+			offset = step/2 - math.Pi/2
+		}
+		if hop > 1 {
+			best := math.Inf(1)
+			for k := 0; k < 36; k++ {
+				o := float64(k) * step / 36
+				cost := 0.0
+				for i, n := range ns {
+					cost += angDiff(o+float64(i)*step, want[n.ID])
+				}
+				if cost < best-1e-9 {
+					best, offset = cost, o
+				}
+			}
+			offset += 0.3
 		}
 		for i, n := range ns {
 			x, y := l.CX, l.CY
-			angle := -math.Pi / 2
+			angle := offset + float64(i)*step
 			if hop > 0 {
-				angle = -math.Pi/2 + 2*math.Pi*float64(i)/float64(len(ns)) + float64(hop-1)*0.35
-				x = l.CX + int(math.Round(float64(hop*ring)*math.Cos(angle)))
-				y = l.CY + int(math.Round(float64(hop*ring)*math.Sin(angle)))
+				angleOf[n.ID] = angle
+				x = l.CX + int(math.Round(float64(hop*rx)*math.Cos(angle)))
+				y = l.CY + int(math.Round(float64(hop*ry)*math.Sin(angle)))
+			} else {
+				angleOf[n.ID] = 0
 			}
 			pos[n.ID] = [2]int{x, y}
-			pn := placedNode{GraphNode: n, X: x, Y: y, Short: shorten(n.Label, 28), URL: link(n), Root: hop == 0}
-			pn.LX, pn.LY, pn.Anchor = x, y+34, "middle"
+			pn := placedNode{GraphNode: n, X: x, Y: y, Short: shorten(n.Label, 30), URL: link(n), Root: hop == 0}
+			pn.LX, pn.LY, pn.Anchor = x, y+38, "middle"
 			if hop > 0 {
 				c := math.Cos(angle)
 				switch {
-				case c > 0.3:
-					pn.LX, pn.LY, pn.Anchor = x+26, y+5, "start"
-				case c < -0.3:
-					pn.LX, pn.LY, pn.Anchor = x-26, y+5, "end"
+				case c > 0.35:
+					pn.LX, pn.LY, pn.Anchor = x+24, y+5, "start"
+				case c < -0.35:
+					pn.LX, pn.LY, pn.Anchor = x-24, y+5, "end"
 				case math.Sin(angle) < 0:
-					pn.LY = y - 28
+					pn.LY = y - 38
 				}
 			}
 			l.Nodes = append(l.Nodes, pn)
