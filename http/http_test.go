@@ -568,3 +568,23 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 		t.Errorf("only %d API routes registered; the route table did not load", len(registered))
 	}
 }
+
+// deniedCount counts the log's refusals of action.
+func (f *fixture) deniedCount(action string) int {
+	f.t.Helper()
+	var n int
+	sequence(f.t, f.store)
+	err := f.store.View(context.Background(), func(tx liaison.Tx) error {
+		ev, err := tx.ListAuditEvents(context.Background(), liaison.AuditFilter{Action: action}, liaison.Page{Limit: liaison.MaxPageSize})
+		for _, e := range ev {
+			if e.Outcome == liaison.OutcomeDenied {
+				n++
+			}
+		}
+		return err
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return n
+}

@@ -56,7 +56,7 @@ func (s *Server) adminPages() []route {
 func (s *Server) adminOnly(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if !liaison.ActorFrom(r.Context()).IsAdmin() {
-			return liaison.Errorf(liaison.EFORBIDDEN, "the administration pages are for administrators; your account does not have the admin role. Ask your agency's administrator if you need a change to an account")
+			return s.svc.Refuse(r.Context(), "ui.admin", liaison.Errorf(liaison.EFORBIDDEN, "the administration pages are for administrators; your account does not have the admin role. Ask your agency's administrator if you need a change to an account"))
 		}
 		return h(w, r)
 	}

@@ -113,6 +113,9 @@ func TestUIAdminRefusedToOthers(t *testing.T) {
 				t.Errorf("analyst POST %s = %d:\n%.600s", p, status, page)
 			}
 		}
+		if n, want := f.deniedCount("ui.admin"), len(gets)+len(posts); n != want {
+			t.Errorf("%d refusals audited, want %d", n, want)
+		}
 		after := [4]int{}
 		after[0], after[1], after[2], after[3] = w.count(t)
 		if before != after {

@@ -63,11 +63,12 @@ func init() {
 	})
 }
 
-// requirePrivacy refuses everyone but privacy officers, before anything is read.
-func requirePrivacy(r *http.Request) (*liaison.User, error) {
+// requirePrivacy refuses everyone but privacy officers, before anything
+// is read; the refusal is audited.
+func (s *Server) requirePrivacy(r *http.Request) (*liaison.User, error) {
 	u := liaison.ActorFrom(r.Context()).User
 	if u == nil || !u.Has(liaison.RolePrivacyOfficer) {
-		return nil, liaison.Errorf(liaison.EFORBIDDEN, "the privacy pages are for privacy officers; your role does not include it")
+		return nil, s.svc.Refuse(r.Context(), "ui.privacy", liaison.Errorf(liaison.EFORBIDDEN, "the privacy pages are for privacy officers; your role does not include it"))
 	}
 	return u, nil
 }
@@ -121,7 +122,7 @@ func plural(n int, one, many string) string {
 }
 
 func (s *Server) privacyHome(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requirePrivacy(r); err != nil {
+	if _, err := s.requirePrivacy(r); err != nil {
 		return err
 	}
 	if err := checkQuery(r); err != nil {
@@ -160,7 +161,7 @@ func (s *Server) privacyHome(w http.ResponseWriter, r *http.Request) error {
 type explainForm struct{ Record, User, Purpose string }
 
 func (s *Server) privacyExplain(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requirePrivacy(r); err != nil {
+	if _, err := s.requirePrivacy(r); err != nil {
 		return err
 	}
 	if err := checkQuery(r, "record", "user", "purpose"); err != nil {
@@ -261,7 +262,7 @@ func (s *Server) privacyReviewPage(w http.ResponseWriter, r *http.Request) error
 // privacyReview renders the review queue, with a row's retain form's
 // errors and typed values when a POST is sent back.
 func (s *Server) privacyReview(w http.ResponseWriter, r *http.Request, status int, errs *formErrors, form map[string]string) error {
-	if _, err := requirePrivacy(r); err != nil {
+	if _, err := s.requirePrivacy(r); err != nil {
 		return err
 	}
 	q := r.URL.Query()
@@ -309,7 +310,7 @@ func (s *Server) privacyReview(w http.ResponseWriter, r *http.Request, status in
 }
 
 func (s *Server) privacyRetain(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requirePrivacy(r); err != nil {
+	if _, err := s.requirePrivacy(r); err != nil {
 		return err
 	}
 	if err := s.parseForm(w, r); err != nil {
@@ -390,7 +391,7 @@ func (s *Server) privacyPurgeConfirm(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) purgeConfirmPage(w http.ResponseWriter, r *http.Request, status int, reason string, errs *formErrors) error {
-	if _, err := requirePrivacy(r); err != nil {
+	if _, err := s.requirePrivacy(r); err != nil {
 		return err
 	}
 	rec, err := s.findOwnRecord(r, r.PathValue("id"))
@@ -411,7 +412,7 @@ func (s *Server) purgeConfirmPage(w http.ResponseWriter, r *http.Request, status
 }
 
 func (s *Server) privacyPurge(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requirePrivacy(r); err != nil {
+	if _, err := s.requirePrivacy(r); err != nil {
 		return err
 	}
 	if err := s.parseForm(w, r); err != nil {
@@ -453,7 +454,7 @@ func (s *Server) privacyRetentionPage(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) retentionPage(w http.ResponseWriter, r *http.Request, status int, errs *formErrors) error {
-	if _, err := requirePrivacy(r); err != nil {
+	if _, err := s.requirePrivacy(r); err != nil {
 		return err
 	}
 	due, err := s.svc.PastRetention(r.Context())
@@ -474,7 +475,7 @@ func (s *Server) retentionPage(w http.ResponseWriter, r *http.Request, status in
 }
 
 func (s *Server) privacyRetentionPurge(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requirePrivacy(r); err != nil {
+	if _, err := s.requirePrivacy(r); err != nil {
 		return err
 	}
 	if err := s.parseForm(w, r); err != nil {
@@ -551,7 +552,7 @@ func (s *Server) ledgerFilter(r *http.Request, names map[liaison.ID]string) (led
 const ledgerPageSize = 50
 
 func (s *Server) privacyLedger(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requirePrivacy(r); err != nil {
+	if _, err := s.requirePrivacy(r); err != nil {
 		return err
 	}
 	if err := checkQuery(r, "item_id", "recipient_agency_id", "originator_id", "since", "until", "cursor"); err != nil {
@@ -617,7 +618,7 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request) error {
 // (the same service reads, the same CSV); a bad filter shows the ledger
 // page with what to fix.
 func (s *Server) privacyLedgerCSV(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requirePrivacy(r); err != nil {
+	if _, err := s.requirePrivacy(r); err != nil {
 		return err
 	}
 	if err := checkQuery(r, "item_id", "recipient_agency_id", "originator_id", "since", "until"); err != nil {

@@ -151,6 +151,9 @@ func TestUIPrivacyForbiddenToOthers(t *testing.T) {
 			if r := w.record(t, id); r.Purged || r.ReviewedAt != nil || r.Version != w.due1.Version {
 				t.Fatalf("the analyst's posts changed the record: %+v", r)
 			}
+			if n := w.deniedCount("ui.privacy"); n != 9+len(posts) {
+				t.Errorf("%d refusals audited, want %d", n, 9+len(posts))
+			}
 
 			po := uiSignIn(t, w.srv.URL, "po", w.now)
 			_, _, page := po.do("GET", "/privacy/review/"+id+"/purge", nil)

@@ -430,32 +430,6 @@ func (s *Server) sarQueuePage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// banner is the classification-style line at the top and bottom of a report.
-type banner struct {
-	Class, Text string
-}
-
-func sarBanner(rep *liaison.SAR) banner {
-	if rep.State != liaison.SARShared && rep.State != liaison.SARWithdrawn {
-		b := banner{Class: "banner-unshared", Text: "NOT SHARED · SAR " + strings.ToUpper(string(rep.State)) +
-			" · originating agency and its vetting chain only"}
-		if rep.TLP != "" {
-			b.Text = "TLP:" + string(rep.TLP) + " · " + b.Text
-		}
-		return b
-	}
-	tlp := rep.TLP
-	if tlp == "" {
-		tlp = liaison.TLPAmber
-	}
-	cls := "banner-" + strings.ToLower(strings.ReplaceAll(string(tlp), "+", "-"))
-	text := "TLP:" + string(tlp) + " · H0 law-enforcement use only · ISE-SAR"
-	if rep.State == liaison.SARWithdrawn {
-		text += " · WITHDRAWN by its originator"
-	}
-	return banner{Class: cls, Text: text}
-}
-
 // historyRow is one vetting step for the page.
 type historyRow struct {
 	At                 time.Time
@@ -579,7 +553,7 @@ func (s *Server) sarPage(w http.ResponseWriter, r *http.Request, status int, id 
 		tlp = liaison.TLPAmber
 	}
 	data := map[string]any{
-		"SAR": rep, "Banner": sarBanner(rep), "Agency": agencyName[rep.AgencyID], "Author": who(rep.AuthorID),
+		"SAR": rep, "Agency": agencyName[rep.AgencyID], "Author": who(rep.AuthorID),
 		"Categories": cats, "UnknownCategories": unknown, "Involved": involved, "History": history, "SharedWith": sharedWith,
 		"PartBOnly": rep.PartBOnly(), "Purpose": purpose, "OwnAgency": rep.AgencyID == me.AgencyID,
 		"Redacted": rep.AgencyID != me.AgencyID && rep.History == nil,

@@ -79,3 +79,11 @@ func (s *Service) AuthenticatePassive(ctx context.Context, token string) (*liais
 	}
 	return sess, u, nil
 }
+
+// Refuse records in the audit log that the caller was refused an area of
+// the web UI its role does not open (action names the page), and returns
+// err: a page that refuses before calling the service still leaves a
+// denial in the log, as the service's own checks do.
+func (s *Service) Refuse(ctx context.Context, action string, err error) error {
+	return s.denied(ctx, action, "ui", "", err)
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -108,7 +109,16 @@ func TestBrowserPrivacyExplainReviewLedger(t *testing.T) {
 	}
 
 	// The ledger, filtered by the receiving agency.
-	run(chromedp.Click(css("#privacy-tab-ledger")), chromedp.WaitVisible(css("#ledger-form")))
+	{
+		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := chromedp.Do(dctx, chromedp.Click(css("#privacy-tab-ledger")), chromedp.WaitVisible(css("#ledger-form")))
+		cancel()
+		if err != nil {
+			t.Logf("DEBUG: %v at %s ready=%s", err, eval(`location.href`), eval(`document.readyState`))
+			_ = chromedp.Do(ctx, screenshot(t, "debug-ledger"))
+			t.FailNow()
+		}
+	}
 	dhp := eval(`Array.from(document.querySelectorAll("#ledger-recipient option")).find(o => o.textContent.startsWith("Department of Homeland")).value`)
 	run(
 		chromedp.SetValue(css("#ledger-recipient"), dhp),

@@ -18,10 +18,9 @@ document.addEventListener("DOMContentLoaded", () => {
     const s = Math.max(0, Math.round(ms / 1000));
     return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
   };
-  const local = (t) => new Date(t - skew).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  // The header's text changes only when its minutes do, in the server's
+  // words, so the page does not shift under a pointer as it loads.
   const idleText = document.getElementById("session-idle");
-  const endText = document.getElementById("session-end");
-  if (endText) endText.textContent = local(deadline("end"));
   let shown = "";
   const show = (kind, text, button) => {
     if (shown === kind + text) return;
@@ -52,7 +51,8 @@ document.addEventListener("DOMContentLoaded", () => {
       window.location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search));
       return;
     }
-    if (idleText) idleText.textContent = "after " + Math.ceil(leftIdle / 60000) + " more minutes without activity";
+    const words = "after " + Math.ceil(leftIdle / 60000) + " minutes without activity";
+    if (idleText && idleText.textContent !== words) idleText.textContent = words;
     if (leftEnd < leftIdle && leftEnd <= 5 * 60 * 1000) {
       show("end", "Your session reaches its 12-hour limit in " + fmt(leftEnd) + ". Save your work: you will need to sign in again.", null);
     } else if (leftIdle <= 2 * 60 * 1000) {
