@@ -32,10 +32,14 @@ type axeViolation struct {
 // the tests' own job (they drive pages by keys where it matters).
 func checkA11y(t *testing.T, ctx context.Context, page string) {
 	t.Helper()
+	// axe moves focus as it checks; the page's focus is put back after, for
+	// the test's own assertions about it.
 	script := axeSource + `;
-axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]})
+(() => { const focused = document.activeElement;
+return axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]})
+  .finally(() => { if (focused && focused.focus) focused.focus(); })
   .then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-     nodes: v.nodes.slice(0, 5).map(n => ({target: n.target.map(String), failureSummary: n.failureSummary}))})))`
+     nodes: v.nodes.slice(0, 5).map(n => ({target: n.target.map(String), failureSummary: n.failureSummary}))}))); })()`
 	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](script, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("accessibility check of %s: %v", page, err)

@@ -54,6 +54,7 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, officer, "deconflict-op-form-errors")
 	if got := text(t, officer, "#err-op-radius"); !strings.Contains(got, "Radius must be greater than zero") {
 		t.Errorf("radius error = %q", got)
 	}
@@ -70,6 +71,7 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, officer, "deconflict-op-registered")
 	for sel, want := range map[string]string{"#conflict-count": "1 conflict found", "#op-state": "active",
 		"#op-conflicts": "Federal Bureau Field Office", "#op-history": "Officer Luis Ortega"} {
 		if got := text(t, officer, sel); !strings.Contains(got, want) {
@@ -90,6 +92,7 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, officer, "deconflict-op-target")
 	if got := text(t, officer, "#target-table"); !strings.Contains(got, "Marek Dolan") {
 		t.Errorf("targets = %q", got)
 	}
@@ -102,6 +105,7 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, officer, "deconflict-conflicts-board")
 	board := text(t, officer, "#conflict-board")
 	for _, want := range []string{"Federal Bureau Field Office – Capital", "Special Agent Jordan Pike", "+1 202 555 0111", "areas overlap by"} {
 		if !strings.Contains(board, want) {
@@ -120,6 +124,7 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, officer, "deconflict-inbox-before")
 	if _, err := chromedp.Run(officer, chromedp.Evaluate[bool](`window.__noReload = true`)); err != nil {
 		t.Fatal(err)
 	}
@@ -137,6 +142,7 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, watch, "deconflict-watch-board")
 	markers, err := chromedp.Run(watch, chromedp.Evaluate[int](`document.querySelectorAll("#watch-map a.marker-link").length`))
 	if err != nil || markers < 2 {
 		t.Errorf("map markers = %d, %v; want the demo's conflict and the new one", markers, err)
@@ -173,6 +179,7 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, watch, "deconflict-watch-resolved")
 	if got := text(t, watch, "#conflict-"+id); !strings.Contains(got, "Lombard Street") || !strings.Contains(got, "resolved") {
 		t.Errorf("resolved conflict = %q", got)
 	}
@@ -203,6 +210,7 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, officer, "deconflict-conflict-view")
 
 	// On a tablet the watch board fits the width.
 	err = chromedp.Do(watch,
@@ -214,6 +222,7 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, watch, "deconflict-watch-tablet")
 	overflow, err := chromedp.Run(watch, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
 	if err != nil || overflow {
 		t.Errorf("the watch board scrolls sideways at tablet width (%v)", err)

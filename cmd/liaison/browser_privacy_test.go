@@ -19,13 +19,21 @@ func TestBrowserPrivacyExplainReviewLedger(t *testing.T) {
 	keys := demoKeys(t, out.String())
 	ctx := browserFor(t, 120*time.Second)
 	type css = chromedp.CSS
+	var eval func(string) string
 	run := func(actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatal(err)
+		dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		err := chromedp.Do(dctx, actions...)
+		cancel()
+		if err != nil {
+			t.Logf("DEBUG: %v at %s ready=%s", err, eval(`location.href`), eval(`document.readyState`))
+			probe, perr := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch("/healthz").then(r => "healthz " + r.status, e => "healthz failed " + e)`, chromedp.EvalAwaitPromise))
+			t.Logf("DEBUG probe: %s %v", probe, perr)
+			_ = chromedp.Do(ctx, screenshot(t, "debug-privacy"))
+			t.FailNow()
 		}
 	}
-	eval := func(js string) string {
+	eval = func(js string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
 		if err != nil {

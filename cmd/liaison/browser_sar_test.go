@@ -96,6 +96,7 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, ctx, "sar-form-errors")
 	summary := text(t, ctx, "#error-summary")
 	for _, want := range []string{"2 things need fixing", "Latitude must be a latitude between -90 and 90", "Behaviour categories", "name at least one"} {
 		if !strings.Contains(summary, want) {
@@ -127,6 +128,7 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, ctx, "sar-view-officer")
 	if got := text(t, ctx, "#sar-title"); got != title {
 		t.Fatalf("report page title = %q", got)
 	}
@@ -154,6 +156,7 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, ctx, "sar-queue-step1")
 	if got := text(t, ctx, "#tab-awaiting_step1"); got != "Awaiting step 1" {
 		t.Errorf("supervisor's queue tab = %q", got)
 	}
@@ -172,6 +175,7 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, ctx, "sar-step1-done")
 	for sel, want := range map[string]string{"#sar-state": "reviewed", "#done": "Forwarded", "#sar-history": "Sgt. Karen Boyd",
 		"#no-actions": "awaits step 2"} {
 		if got := text(t, ctx, sel); !strings.Contains(got, want) {
@@ -197,6 +201,7 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, ctx, "sar-step2-error")
 	if got := text(t, ctx, "#err-corroboration"); !strings.Contains(got, "only categories are Part B") {
 		t.Errorf("corroboration error = %q", got)
 	}
@@ -212,6 +217,7 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, ctx, "sar-view-shared")
 	for sel, want := range map[string]string{"#sar-state": "shared", "#done": "Shared as an ISE-SAR",
 		"#banner-top": "TLP:AMBER · H0 law-enforcement use only · ISE-SAR", "#banner-bottom": "TLP:AMBER",
 		"#sar-shared-with": "Columbia Fusion Area", "#sar-corroboration": "water treatment plant", "#sar-history": "Dana Whitfield",
@@ -231,6 +237,7 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, ctx, "sar-queue-shared")
 	if got := text(t, ctx, "#queue-table"); !strings.Contains(got, title) || !strings.Contains(got, "TLP:AMBER") {
 		t.Errorf("shared space = %q", got)
 	}
@@ -245,6 +252,7 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, ctx, "sar-view-tablet")
 	overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
 	if err != nil {
 		t.Fatal(err)
@@ -257,6 +265,7 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, ctx, "sar-form-tablet")
 	if overflow {
 		t.Error("the report page scrolls sideways at tablet width")
 	}

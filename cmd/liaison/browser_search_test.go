@@ -32,6 +32,7 @@ func TestBrowserSearchPointerAccessRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, ctx, "search-results")
 	results, pointers := text(t, ctx, "#search-results"), text(t, ctx, "#search-pointers")
 	if !strings.Contains(results, "Bulk ammonium nitrate purchases") || strings.Contains(results, "cash withdrawals") ||
 		strings.Contains(results+pointers, "Undercover") {
@@ -50,6 +51,7 @@ func TestBrowserSearchPointerAccessRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, ctx, "search-access-errors")
 	if s := text(t, ctx, "#error-summary"); !strings.Contains(s, "Case") || !strings.Contains(s, "Justification") {
 		t.Fatalf("error summary: %s", s)
 	}
@@ -67,6 +69,7 @@ func TestBrowserSearchPointerAccessRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, ctx, "search-access-requested")
 	browserSignIn(t, sup, base, "supervisor", keys["supervisor"])
 	err = chromedp.Do(sup,
 		chromedp.Click(css("#nav-access")),
@@ -76,6 +79,7 @@ func TestBrowserSearchPointerAccessRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, sup, "search-access-incoming")
 	if s := text(t, sup, "#access-requests"); !strings.Contains(s, "critical infrastructure threat picture") || !strings.Contains(s, "pending") {
 		t.Fatalf("incoming requests:\n%s", s)
 	}
@@ -87,6 +91,7 @@ func TestBrowserSearchPointerAccessRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, sup, "search-access-decided")
 	if s := text(t, sup, "#access-grants"); !strings.Contains(s, "without personal data") {
 		t.Fatalf("grants issued:\n%s", s)
 	}
@@ -99,6 +104,7 @@ func TestBrowserSearchPointerAccessRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, ctx, "search-after-grant")
 	if s := text(t, ctx, "#search-results"); !strings.Contains(s, "cash withdrawals") || !strings.Contains(s, "redacted") {
 		t.Fatalf("after the grant:\n%s", s)
 	}

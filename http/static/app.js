@@ -12,9 +12,8 @@ document.addEventListener("DOMContentLoaded", () => {
 // is typing in a region: a button offers the refresh instead.
 document.addEventListener("DOMContentLoaded", () => {
   const regions = () => Array.from(document.querySelectorAll("[data-live-region]"));
-  if (!document.getElementById("nav-inbox") || !window.EventSource || !window.fetch) return;
-  // A page without live regions still keeps its inbox badge current.
-  const live = regions().length > 0;
+  if (regions().length === 0 || !window.EventSource || !window.fetch) return;
+  const live = true;
   const status = document.getElementById("live-status");
   const say = (text) => { if (status) status.textContent = text; };
   const busy = () => regions().some((r) => {
