@@ -57,8 +57,8 @@ func TestBrowserAdminAgencyUserAgreement(t *testing.T) {
 
 	browserSignIn(t, ctx, base, "admin", keys["admin"])
 	err := chromedp.Do(ctx,
-		chromedp.Click(css("#nav-admin")),
-		chromedp.WaitVisible(css("#admin-overview")),
+		click(css("#nav-admin")),
+		waitVisible(css("#admin-overview")),
 		screenshot(t, "admin-home"),
 	)
 	if err != nil {
@@ -71,23 +71,23 @@ func TestBrowserAdminAgencyUserAgreement(t *testing.T) {
 
 	// An agency: a bad code first, then fixed.
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#admin-tab-agencies")),
-		chromedp.WaitVisible(css("#agencies")),
+		click(css("#admin-tab-agencies")),
+		waitVisible(css("#agencies")),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkA11y(t, ctx, "admin agencies")
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#agency-new")),
-		chromedp.WaitVisible(css("#agency-form")),
-		chromedp.SendKeys(css("#agency-code"), "harbor pd!"),
-		chromedp.SendKeys(css("#agency-name"), "Harbor Police Department"),
-		chromedp.SetValue(css("#agency-kind"), "local"),
-		chromedp.SendKeys(css("#agency-contact0-name"), "Harbor duty desk"),
-		chromedp.SendKeys(css("#agency-contact0-phone"), "+1 410 555 0199"),
-		chromedp.Click(css("#agency-submit")),
-		chromedp.WaitVisible(css("#error-summary")),
+		click(css("#agency-new")),
+		waitVisible(css("#agency-form")),
+		sendKeys(css("#agency-code"), "harbor pd!"),
+		sendKeys(css("#agency-name"), "Harbor Police Department"),
+		setValue(css("#agency-kind"), "local"),
+		sendKeys(css("#agency-contact0-name"), "Harbor duty desk"),
+		sendKeys(css("#agency-contact0-phone"), "+1 410 555 0199"),
+		click(css("#agency-submit")),
+		waitVisible(css("#error-summary")),
 		screenshot(t, "admin-agency-errors"),
 	)
 	if err != nil {
@@ -101,10 +101,10 @@ func TestBrowserAdminAgencyUserAgreement(t *testing.T) {
 	}
 	checkA11y(t, ctx, "admin agency form with errors")
 	err = chromedp.Do(ctx,
-		chromedp.Click(css(`#error-summary a[href="#agency-code"]`)),
-		chromedp.SetValue(css("#agency-code"), "HPD-01"),
-		chromedp.Click(css("#agency-submit")),
-		chromedp.WaitVisible(css("#admin-done")),
+		click(css(`#error-summary a[href="#agency-code"]`)),
+		setValue(css("#agency-code"), "HPD-01"),
+		click(css("#agency-submit")),
+		waitVisible(css("#admin-done")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -120,16 +120,16 @@ func TestBrowserAdminAgencyUserAgreement(t *testing.T) {
 
 	// A user in it, with roles and attributes.
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#agency-add-user")),
-		chromedp.WaitVisible(css("#user-form")),
-		chromedp.SendKeys(css("#user-login"), "h.reyes"),
-		chromedp.SendKeys(css("#user-name"), "Sgt. Hana Reyes"),
-		chromedp.SendKeys(css("#user-email"), "h.reyes@harbor.example.gov"),
-		chromedp.SendKeys(css("#user-password"), "harbor-patrol-2026-long"),
-		chromedp.Click(css("#user-role-officer")),
-		chromedp.Click(css("#user-role-supervisor")),
-		chromedp.Click(css("#user-sworn")),
-		chromedp.SetValue(css("#user-clearance"), "confidential"),
+		click(css("#agency-add-user")),
+		waitVisible(css("#user-form")),
+		sendKeys(css("#user-login"), "h.reyes"),
+		sendKeys(css("#user-name"), "Sgt. Hana Reyes"),
+		sendKeys(css("#user-email"), "h.reyes@harbor.example.gov"),
+		sendKeys(css("#user-password"), "harbor-patrol-2026-long"),
+		click(css("#user-role-officer")),
+		click(css("#user-role-supervisor")),
+		click(css("#user-sworn")),
+		setValue(css("#user-clearance"), "confidential"),
 		screenshot(t, "admin-user-new"),
 	)
 	if err != nil {
@@ -137,10 +137,10 @@ func TestBrowserAdminAgencyUserAgreement(t *testing.T) {
 	}
 	checkA11y(t, ctx, "admin new user form")
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#user-submit")),
-		chromedp.WaitVisible(css("#admin-done")),
+		click(css("#user-submit")),
+		waitVisible(css("#admin-done")),
 		chromedp.Navigate(base+"/admin/users?agency="+agencyID),
-		chromedp.WaitVisible(css("#users")),
+		waitVisible(css("#users")),
 		screenshot(t, "admin-users"),
 	)
 	if err != nil {
@@ -154,8 +154,8 @@ func TestBrowserAdminAgencyUserAgreement(t *testing.T) {
 
 	// The agency joins the Capital JTTF and gets an agreement with it.
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#admin-tab-communities")),
-		chromedp.WaitVisible(css("#communities")),
+		click(css("#admin-tab-communities")),
+		waitVisible(css("#communities")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -167,26 +167,26 @@ func TestBrowserAdminAgencyUserAgreement(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(jttf),
-		chromedp.WaitVisible(css("#community-form")),
+		waitVisible(css("#community-form")),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkA11y(t, ctx, "admin community form")
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#community-member-HPD-01")),
-		chromedp.Click(css("#community-submit")),
-		chromedp.WaitVisible(css("#admin-done")),
+		click(css("#community-member-HPD-01")),
+		click(css("#community-submit")),
+		waitVisible(css("#admin-done")),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#admin-tab-agreements")),
-		chromedp.WaitVisible(css("#agreements")),
-		chromedp.Click(css("#agreement-new")),
-		chromedp.WaitVisible(css("#agreement-form")),
-		chromedp.SetValue(css("#agreement-agency"), agencyID),
+		click(css("#admin-tab-agreements")),
+		waitVisible(css("#agreements")),
+		click(css("#agreement-new")),
+		waitVisible(css("#agreement-form")),
+		setValue(css("#agreement-agency"), agencyID),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -197,22 +197,22 @@ func TestBrowserAdminAgencyUserAgreement(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.SetValue(css("#agreement-community"), commID),
-		chromedp.SendKeys(css("#agreement-legal-basis"), "JTTF Memorandum of Understanding (Capital, 2025), Harbor annex"),
-		chromedp.Click(css("#agreement-purpose-counterterrorism")),
-		chromedp.Click(css("#agreement-purpose-officer_safety")),
-		chromedp.Click(css("#agreement-kind-sar")),
-		chromedp.Click(css("#agreement-kind-intelligence")),
+		setValue(css("#agreement-community"), commID),
+		sendKeys(css("#agreement-legal-basis"), "JTTF Memorandum of Understanding (Capital, 2025), Harbor annex"),
+		click(css("#agreement-purpose-counterterrorism")),
+		click(css("#agreement-purpose-officer_safety")),
+		click(css("#agreement-kind-sar")),
+		click(css("#agreement-kind-intelligence")),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkA11y(t, ctx, "admin agreement form")
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#agreement-submit")),
-		chromedp.WaitVisible(css("#admin-done")),
+		click(css("#agreement-submit")),
+		waitVisible(css("#admin-done")),
 		chromedp.Navigate(base+"/admin/agreements"),
-		chromedp.WaitVisible(css("#agreements")),
+		waitVisible(css("#agreements")),
 		screenshot(t, "admin-agreements"),
 	)
 	if err != nil {
@@ -231,16 +231,16 @@ func TestBrowserAdminAgencyUserAgreement(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(agrURL),
-		chromedp.WaitVisible(css("#agreement-end-form")),
+		waitVisible(css("#agreement-end-form")),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkA11y(t, ctx, "admin agreement page")
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#agreement-end-confirm")),
-		chromedp.Click(css("#agreement-end")),
-		chromedp.WaitVisible(css("#agreement-expired-note")),
+		click(css("#agreement-end-confirm")),
+		click(css("#agreement-end")),
+		waitVisible(css("#agreement-expired-note")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -255,7 +255,7 @@ func TestBrowserAdminAgencyUserAgreement(t *testing.T) {
 	failSignIns(t, base, "auditor", 5)
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+"/admin"),
-		chromedp.WaitVisible(css("#admin-locked")),
+		waitVisible(css("#admin-locked")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -264,10 +264,10 @@ func TestBrowserAdminAgencyUserAgreement(t *testing.T) {
 		t.Fatalf("locked accounts:\n%s", s)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#admin-locked a")),
-		chromedp.WaitVisible(css("#user-unlock")),
-		chromedp.Click(css("#user-unlock")),
-		chromedp.WaitVisible(css("#admin-done")),
+		click(css("#admin-locked a")),
+		waitVisible(css("#user-unlock")),
+		click(css("#user-unlock")),
+		waitVisible(css("#admin-done")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -281,9 +281,9 @@ func TestBrowserAdminAgencyUserAgreement(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(strings.Split(userURL, "?")[0]),
-		chromedp.WaitVisible(css("#user-reset-mfa")),
-		chromedp.Click(css("#user-reset-mfa")),
-		chromedp.WaitVisible(css("#admin-done")),
+		waitVisible(css("#user-reset-mfa")),
+		click(css("#user-reset-mfa")),
+		waitVisible(css("#admin-done")),
 	)
 	if err != nil {
 		t.Fatal(err)

@@ -21,11 +21,11 @@ func TestBrowserAuditSearchAndProof(t *testing.T) {
 
 	browserSignIn(t, ctx, base, "auditor", keys["auditor"])
 	err := chromedp.Do(ctx,
-		chromedp.Click(css("#nav-audit")),
-		chromedp.WaitVisible(css("#audit-form")),
-		chromedp.SendKeys(css("#audit-action"), "login."),
-		chromedp.Click(css("#audit-submit")),
-		chromedp.WaitVisible(css("#audit-results")),
+		click(css("#nav-audit")),
+		waitVisible(css("#audit-form")),
+		sendKeys(css("#audit-action"), "login."),
+		click(css("#audit-submit")),
+		waitVisible(css("#audit-results")),
 		screenshot(t, "audit-search"),
 	)
 	if err != nil {
@@ -42,18 +42,18 @@ func TestBrowserAuditSearchAndProof(t *testing.T) {
 	// A demo report's id, from its filing entry; then who touched it.
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+"/audit?action=sar."),
-		chromedp.WaitVisible(css("#audit-results .audit-object")),
+		waitVisible(css("#audit-results .audit-object")),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	record := text(t, ctx, "#audit-results .audit-object")
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#tab-audit-search")),
-		chromedp.WaitVisible(css("#audit-form")),
-		chromedp.SendKeys(css("#audit-object-id"), record),
-		chromedp.Click(css("#audit-submit")),
-		chromedp.WaitVisible(css("#audit-results .audit-entry-link")),
+		click(css("#tab-audit-search")),
+		waitVisible(css("#audit-form")),
+		sendKeys(css("#audit-object-id"), record),
+		click(css("#audit-submit")),
+		waitVisible(css("#audit-results .audit-entry-link")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -62,19 +62,19 @@ func TestBrowserAuditSearchAndProof(t *testing.T) {
 		t.Fatalf("who touched %s:\n%s", record, s)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#audit-results .audit-entry-link")),
-		chromedp.WaitVisible(css("#audit-inclusion")),
+		click(css("#audit-results .audit-entry-link")),
+		waitVisible(css("#audit-inclusion")),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// An entry newer than the latest checkpoint offers to sign one.
 	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#audit-sign-now").length`)); n > 0 {
-		if err := chromedp.Do(ctx, chromedp.Click(css("#audit-sign-now")), chromedp.WaitVisible(css("#audit-done"))); err != nil {
+		if err := chromedp.Do(ctx, click(css("#audit-sign-now")), waitVisible(css("#audit-done"))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(css("#audit-verdict")), screenshot(t, "audit-entry-proof")); err != nil {
+	if err := chromedp.Do(ctx, waitVisible(css("#audit-verdict")), screenshot(t, "audit-entry-proof")); err != nil {
 		t.Fatal(err)
 	}
 	checkA11y(t, ctx, "audit entry proof")
@@ -95,9 +95,9 @@ func TestBrowserAuditSearchAndProof(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.SetValue(css("#verify-checkpoint"), tampered),
-		chromedp.Click(css("#verify-submit")),
-		chromedp.WaitVisible(css("#audit-verify-result")),
+		setValue(css("#verify-checkpoint"), tampered),
+		click(css("#verify-submit")),
+		waitVisible(css("#audit-verify-result")),
 		screenshot(t, "audit-proof-tampered"),
 	)
 	if err != nil {
@@ -110,11 +110,11 @@ func TestBrowserAuditSearchAndProof(t *testing.T) {
 
 	// Sign a newer checkpoint and check it extends the one before.
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#tab-audit-checkpoints")),
-		chromedp.WaitVisible(css("#audit-checkpoints")),
-		chromedp.Click(css("#audit-sign-now")),
-		chromedp.WaitVisible(css("#audit-done")),
-		chromedp.WaitVisible(css("#audit-checkpoints .audit-consistency-link")),
+		click(css("#tab-audit-checkpoints")),
+		waitVisible(css("#audit-checkpoints")),
+		click(css("#audit-sign-now")),
+		waitVisible(css("#audit-done")),
+		waitVisible(css("#audit-checkpoints .audit-consistency-link")),
 		screenshot(t, "audit-checkpoints"),
 	)
 	if err != nil {
@@ -125,8 +125,8 @@ func TestBrowserAuditSearchAndProof(t *testing.T) {
 		t.Fatalf("checkpoints:\n%s", s)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#audit-checkpoints .audit-consistency-link")),
-		chromedp.WaitVisible(css("#audit-consistency-result")),
+		click(css("#audit-checkpoints .audit-consistency-link")),
+		waitVisible(css("#audit-consistency-result")),
 		screenshot(t, "audit-consistency"),
 	)
 	if err != nil {

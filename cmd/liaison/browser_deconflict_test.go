@@ -31,24 +31,24 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 
 	browserSignIn(t, officer, base, "officer", keys["officer"])
 	err := chromedp.Do(officer,
-		chromedp.WaitVisible(css("#home-deconfliction")),
+		waitVisible(css("#home-deconfliction")),
 		screenshot(t, "deconflict-home-officer"),
-		chromedp.Click(css("#home-new-op")),
-		chromedp.WaitVisible(css("#op-form")),
-		chromedp.SendKeys(css("#op-name"), opName),
-		chromedp.SetValue(css("#op-kind"), "surveillance"),
-		chromedp.SendKeys(css("#op-lat"), "39.2850"),
-		chromedp.SendKeys(css("#op-lon"), "-76.6195"),
-		chromedp.SendKeys(css("#op-radius"), "-5"),
-		chromedp.SetValue(css("#op-start"), start),
-		chromedp.SetValue(css("#op-end"), end),
-		chromedp.SendKeys(css("#op-officers"), "4"),
-		chromedp.Click(css("#op-plain")),
-		chromedp.SendKeys(css("#op-phone"), "+1 410 555 0152"),
-		chromedp.SendKeys(css("#op-notes"), "Second floor of the parking garage; unmarked grey van."),
+		click(css("#home-new-op")),
+		waitVisible(css("#op-form")),
+		sendKeys(css("#op-name"), opName),
+		setValue(css("#op-kind"), "surveillance"),
+		sendKeys(css("#op-lat"), "39.2850"),
+		sendKeys(css("#op-lon"), "-76.6195"),
+		sendKeys(css("#op-radius"), "-5"),
+		setValue(css("#op-start"), start),
+		setValue(css("#op-end"), end),
+		sendKeys(css("#op-officers"), "4"),
+		click(css("#op-plain")),
+		sendKeys(css("#op-phone"), "+1 410 555 0152"),
+		sendKeys(css("#op-notes"), "Second floor of the parking garage; unmarked grey van."),
 		screenshot(t, "deconflict-op-form"),
-		chromedp.Click(css("#op-activate")),
-		chromedp.WaitVisible(css("#error-summary")),
+		click(css("#op-activate")),
+		waitVisible(css("#error-summary")),
 		screenshot(t, "deconflict-op-form-errors"),
 	)
 	if err != nil {
@@ -63,9 +63,9 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 		t.Errorf("name after the refusal = %q, %v", kept, err)
 	}
 	err = chromedp.Do(officer,
-		chromedp.SetValue(css("#op-radius"), "120"),
-		chromedp.Click(css("#op-activate")),
-		chromedp.WaitVisible(css("#conflict-count")),
+		setValue(css("#op-radius"), "120"),
+		click(css("#op-activate")),
+		waitVisible(css("#conflict-count")),
 		screenshot(t, "deconflict-op-registered"),
 	)
 	if err != nil {
@@ -80,13 +80,13 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 	}
 	// A target on it: a person, matched against other agencies' targets.
 	err = chromedp.Do(officer,
-		chromedp.SendKeys(css("#t-name"), "Marek Dolan"),
-		chromedp.SendKeys(css("#t-dob"), "13/02/1985"),
-		chromedp.Click(css("#t-register")),
-		chromedp.WaitVisible(css("#err-t-dob")),
-		chromedp.SetValue(css("#t-dob"), "1985-02-13"),
-		chromedp.Click(css("#t-register")),
-		chromedp.WaitVisible(css("#target-table")),
+		sendKeys(css("#t-name"), "Marek Dolan"),
+		sendKeys(css("#t-dob"), "13/02/1985"),
+		click(css("#t-register")),
+		waitVisible(css("#err-t-dob")),
+		setValue(css("#t-dob"), "1985-02-13"),
+		click(css("#t-register")),
+		waitVisible(css("#target-table")),
 		screenshot(t, "deconflict-op-target"),
 	)
 	if err != nil {
@@ -98,8 +98,8 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 	}
 	// The board: the other agency and whom to call, never its operation.
 	err = chromedp.Do(officer,
-		chromedp.Click(css("#nav-conflicts")),
-		chromedp.WaitVisible(css("#conflict-board table")),
+		click(css("#nav-conflicts")),
+		waitVisible(css("#conflict-board table")),
 		screenshot(t, "deconflict-conflicts-board"),
 	)
 	if err != nil {
@@ -117,8 +117,8 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 	}
 	// The inbox stays open: updates must arrive on this page without a reload.
 	err = chromedp.Do(officer,
-		chromedp.Click(css("#nav-inbox")),
-		chromedp.WaitVisible(css("#inbox-list")),
+		click(css("#nav-inbox")),
+		waitVisible(css("#inbox-list")),
 		screenshot(t, "deconflict-inbox-before"),
 	)
 	if err != nil {
@@ -135,8 +135,8 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 	// The watch officer: the map board, take, contact, resolve.
 	browserSignIn(t, watch, base, "watch", keys["watch"])
 	err = chromedp.Do(watch,
-		chromedp.Click(css("#nav-watch")),
-		chromedp.WaitVisible(css("#watch-map svg")),
+		click(css("#nav-watch")),
+		waitVisible(css("#watch-map svg")),
 		screenshot(t, "deconflict-watch-board"),
 	)
 	if err != nil {
@@ -162,18 +162,18 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 		t.Errorf("the first open conflict is not the new one: %s", got)
 	}
 	err = chromedp.Do(watch,
-		chromedp.Click(css("#take-"+id)),
-		chromedp.WaitVisible(css("#record-contact-"+id)),
-		chromedp.Click(css("#record-contact-"+id)),
-		chromedp.WaitVisible(css("#resolve-"+id)),
+		click(css("#take-"+id)),
+		waitVisible(css("#record-contact-"+id)),
+		click(css("#record-contact-"+id)),
+		waitVisible(css("#resolve-"+id)),
 		screenshot(t, "deconflict-watch-contacted"),
-		chromedp.Click(css("#resolve-"+id)),
-		chromedp.WaitVisible(css("#err-resolution-"+id)),
-		chromedp.SendKeys(css("#resolution-"+id), "RIVPD moves its post to Lombard Street until the FBI warrant is served."),
-		chromedp.Click(css("#resolve-"+id)),
-		chromedp.WaitVisible(css("#done")),
+		click(css("#resolve-"+id)),
+		waitVisible(css("#err-resolution-"+id)),
+		sendKeys(css("#resolution-"+id), "RIVPD moves its post to Lombard Street until the FBI warrant is served."),
+		click(css("#resolve-"+id)),
+		waitVisible(css("#done")),
 		chromedp.Navigate(base+"/watch?show=resolved"),
-		chromedp.WaitVisible(css("#conflict-"+id)),
+		waitVisible(css("#conflict-"+id)),
 		screenshot(t, "deconflict-watch-resolved"),
 	)
 	if err != nil {
@@ -201,10 +201,10 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 		t.Errorf("inbox badge = %q", got)
 	}
 	err = chromedp.Do(officer,
-		chromedp.Click(css(".notice-item.unread .mark-read")),
-		chromedp.WaitVisible(css("#inbox-list")),
-		chromedp.Click(css(".conflict-link")),
-		chromedp.WaitVisible(css("#conflict-detail")),
+		click(css(".notice-item.unread .mark-read")),
+		waitVisible(css("#inbox-list")),
+		click(css(".conflict-link")),
+		waitVisible(css("#conflict-detail")),
 		screenshot(t, "deconflict-conflict-view"),
 	)
 	if err != nil {
@@ -216,7 +216,7 @@ func TestBrowserDeconflictOperationWatchInbox(t *testing.T) {
 	err = chromedp.Do(watch,
 		chromedp.EmulateViewport(768, 1024),
 		chromedp.Navigate(base+"/watch"),
-		chromedp.WaitVisible(css("#watch-map svg")),
+		waitVisible(css("#watch-map svg")),
 		screenshot(t, "deconflict-watch-tablet"),
 	)
 	if err != nil {

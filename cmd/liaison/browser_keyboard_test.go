@@ -94,15 +94,15 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 	}
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(css("#login")),
+		waitVisible(css("#login")),
 		chromedp.KeyEvent("analyst"),
 		chromedp.KeyEvent(kb.Tab),
 		chromedp.KeyEvent("liaison-demo-2026"),
 		chromedp.KeyEvent(kb.Enter),
-		chromedp.WaitVisible(css("#code")),
+		waitVisible(css("#code")),
 		chromedp.KeyEvent(code("analyst")),
 		chromedp.KeyEvent(kb.Enter),
-		chromedp.WaitVisible(css("#dashboard")),
+		waitVisible(css("#dashboard")),
 	)
 	if err != nil {
 		t.Fatalf("keyboard sign-in: %v", err)
@@ -121,7 +121,7 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 			browserSignIn(t, b, base, login, keys[login])
 		}
 		for _, p := range pages[login] {
-			if err := chromedp.Do(b, chromedp.Navigate(base+p), chromedp.WaitVisible(css("main"))); err != nil {
+			if err := chromedp.Do(b, chromedp.Navigate(base+p), waitVisible(css("main"))); err != nil {
 				t.Fatal(err)
 			}
 			keyboardWalk(t, b, login+" "+p)

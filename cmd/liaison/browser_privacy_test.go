@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -22,15 +21,10 @@ func TestBrowserPrivacyExplainReviewLedger(t *testing.T) {
 	var eval func(string) string
 	run := func(actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		err := chromedp.Do(dctx, actions...)
-		cancel()
-		if err != nil {
-			t.Logf("DEBUG: %v at %s ready=%s", err, eval(`location.href`), eval(`document.readyState`))
-			probe, perr := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch("/healthz").then(r => "healthz " + r.status, e => "healthz failed " + e)`, chromedp.EvalAwaitPromise))
-			t.Logf("DEBUG probe: %s %v", probe, perr)
-			_ = chromedp.Do(ctx, screenshot(t, "debug-privacy"))
-			t.FailNow()
+		for i, a := range actions {
+			if err := chromedp.Do(ctx, a); err != nil {
+				t.Fatalf("step %d: %v (at %s)", i, err, eval(`location.href`))
+			}
 		}
 	}
 	eval = func(js string) string {
@@ -43,25 +37,25 @@ func TestBrowserPrivacyExplainReviewLedger(t *testing.T) {
 	}
 
 	browserSignIn(t, ctx, base, "privacy", keys["privacy"])
-	run(chromedp.Click(css("#nav-privacy")), chromedp.WaitVisible(css("#privacy-due")), screenshot(t, "privacy-home"))
+	run(click(css("#nav-privacy")), waitVisible(css("#privacy-due")), screenshot(t, "privacy-home"))
 	checkA11y(t, ctx, "privacy home")
 	if n := text(t, ctx, "#privacy-due-count"); n != "2" {
 		t.Fatalf("due for review in 30 days: %q, want the demo's 2\n%s", n, text(t, ctx, "#privacy-due"))
 	}
 
 	// The queue, oldest deadline first; explain the first record for a partner analyst.
-	run(chromedp.Click(css("#privacy-open-review")), chromedp.WaitVisible(css("#review-queue")))
+	run(click(css("#privacy-open-review")), waitVisible(css("#review-queue")))
 	ids := strings.Fields(eval(`Array.from(document.querySelectorAll("#review-queue li.privacy-record")).map(li => li.id.slice(7)).join(" ")`))
 	if len(ids) != 2 || !strings.Contains(text(t, ctx, "#record-"+ids[0]), "Drone flights") {
 		t.Fatalf("review queue %v:\n%s", ids, text(t, ctx, "#review-queue"))
 	}
 	run(
-		chromedp.Click(css("#record-"+ids[0]+" a.explain-link")),
-		chromedp.WaitVisible(css("#explain-form")),
-		chromedp.SendKeys(css("#explain-user"), "dhp.analyst"),
-		chromedp.SetValue(css("#explain-purpose"), "counterterrorism"),
-		chromedp.Click(css("#explain-submit")),
-		chromedp.WaitVisible(css("#explain-result")),
+		click(css("#record-"+ids[0]+" a.explain-link")),
+		waitVisible(css("#explain-form")),
+		sendKeys(css("#explain-user"), "dhp.analyst"),
+		setValue(css("#explain-purpose"), "counterterrorism"),
+		click(css("#explain-submit")),
+		waitVisible(css("#explain-result")),
 		screenshot(t, "privacy-explain"),
 	)
 	checkA11y(t, ctx, "privacy explain")
@@ -75,15 +69,15 @@ func TestBrowserPrivacyExplainReviewLedger(t *testing.T) {
 
 	// Validate the first record: it leaves the queue.
 	run(
-		chromedp.Click(css("#privacy-tab-review")),
-		chromedp.WaitVisible(css("#review-queue")),
+		click(css("#privacy-tab-review")),
+		waitVisible(css("#review-queue")),
 		screenshot(t, "privacy-review"),
 	)
 	checkA11y(t, ctx, "privacy review queue")
 	run(
-		chromedp.SendKeys(css("#reason-"+ids[0]), "Drone flights continue; the investigation is open."),
-		chromedp.Click(css("#record-"+ids[0]+" .retain-button")),
-		chromedp.WaitVisible(css("#privacy-done")),
+		sendKeys(css("#reason-"+ids[0]), "Drone flights continue; the investigation is open."),
+		click(css("#record-"+ids[0]+" .retain-button")),
+		waitVisible(css("#privacy-done")),
 	)
 	if s := text(t, ctx, "#privacy-done"); !strings.Contains(s, "retained until") {
 		t.Errorf("after retaining: %s", s)
@@ -94,20 +88,20 @@ func TestBrowserPrivacyExplainReviewLedger(t *testing.T) {
 
 	// Purge the second, through the confirmation step.
 	run(
-		chromedp.Click(css("#record-"+ids[1]+" a.purge-link")),
-		chromedp.WaitVisible(css("#purge-form")),
+		click(css("#record-"+ids[1]+" a.purge-link")),
+		waitVisible(css("#purge-form")),
 		screenshot(t, "privacy-purge-confirm"),
 	)
 	checkA11y(t, ctx, "privacy purge confirmation")
-	run(chromedp.Click(css("#purge-submit")), chromedp.WaitVisible(css("#error-summary")))
+	run(click(css("#purge-submit")), waitVisible(css("#error-summary")))
 	if s := text(t, ctx, "#error-summary"); !strings.Contains(s, "Reason") || !strings.Contains(s, "Confirmation") {
 		t.Fatalf("purge without reason or confirmation: %s", s)
 	}
 	run(
-		chromedp.SendKeys(css("#purge-reason"), "The phishing campaign was attributed and closed; no criminal predicate remains."),
-		chromedp.Click(css("#purge-confirm")),
-		chromedp.Click(css("#purge-submit")),
-		chromedp.WaitVisible(css("#privacy-done")),
+		sendKeys(css("#purge-reason"), "The phishing campaign was attributed and closed; no criminal predicate remains."),
+		click(css("#purge-confirm")),
+		click(css("#purge-submit")),
+		waitVisible(css("#privacy-done")),
 	)
 	if s := text(t, ctx, "#purged-"+ids[1]); !strings.Contains(s, "tombstone") {
 		t.Errorf("purged record: %s", s)
@@ -117,21 +111,12 @@ func TestBrowserPrivacyExplainReviewLedger(t *testing.T) {
 	}
 
 	// The ledger, filtered by the receiving agency.
-	{
-		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		err := chromedp.Do(dctx, chromedp.Click(css("#privacy-tab-ledger")), chromedp.WaitVisible(css("#ledger-form")))
-		cancel()
-		if err != nil {
-			t.Logf("DEBUG: %v at %s ready=%s", err, eval(`location.href`), eval(`document.readyState`))
-			_ = chromedp.Do(ctx, screenshot(t, "debug-ledger"))
-			t.FailNow()
-		}
-	}
+	run(click(css("#privacy-tab-ledger")), waitVisible(css("#ledger-form")))
 	dhp := eval(`Array.from(document.querySelectorAll("#ledger-recipient option")).find(o => o.textContent.startsWith("Department of Homeland")).value`)
 	run(
-		chromedp.SetValue(css("#ledger-recipient"), dhp),
-		chromedp.Click(css("#ledger-submit")),
-		chromedp.WaitVisible(css("#ledger-table")),
+		setValue(css("#ledger-recipient"), dhp),
+		click(css("#ledger-submit")),
+		waitVisible(css("#ledger-table")),
 		screenshot(t, "privacy-ledger"),
 	)
 	checkA11y(t, ctx, "privacy ledger")
@@ -147,7 +132,7 @@ func TestBrowserPrivacyExplainReviewLedger(t *testing.T) {
 	for _, p := range []struct{ path, sel, shot string }{
 		{"/privacy/ledger", "#ledger-table", "privacy-ledger-tablet"}, {"/privacy/review?within=365", "#review-queue", "privacy-review-tablet"},
 	} {
-		run(chromedp.EmulateViewport(768, 1024), chromedp.Navigate(base+p.path), chromedp.WaitVisible(css(p.sel)), screenshot(t, p.shot))
+		run(chromedp.EmulateViewport(768, 1024), chromedp.Navigate(base+p.path), waitVisible(css(p.sel)), screenshot(t, p.shot))
 		if overflow := eval(`String(document.documentElement.scrollWidth > window.innerWidth)`); overflow != "false" {
 			t.Errorf("%s is wider than a tablet's screen", p.path)
 		}

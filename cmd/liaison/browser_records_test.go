@@ -21,10 +21,10 @@ func TestBrowserRecordViewBannerGraph(t *testing.T) {
 
 	browserSignIn(t, ctx, base, "analyst", keys["analyst"])
 	err := chromedp.Do(ctx,
-		chromedp.Click(css("#nav-records")),
-		chromedp.WaitVisible(css("#cases")),
-		chromedp.Click(css("#cases ul a")), // her case
-		chromedp.WaitVisible(css("#records-table")),
+		click(css("#nav-records")),
+		waitVisible(css("#cases")),
+		click(css("#cases ul a")), // her case
+		waitVisible(css("#records-table")),
 		screenshot(t, "records-list"),
 	)
 	if err != nil {
@@ -36,8 +36,8 @@ func TestBrowserRecordViewBannerGraph(t *testing.T) {
 	checkA11y(t, ctx, "records list")
 
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#records-table a.record-link")),
-		chromedp.WaitVisible(css("#banner-top")),
+		click(css("#records-table a.record-link")),
+		waitVisible(css("#banner-top")),
 		screenshot(t, "records-view"),
 	)
 	if err != nil {
@@ -56,8 +56,8 @@ func TestBrowserRecordViewBannerGraph(t *testing.T) {
 	checkA11y(t, ctx, "record view")
 
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#rec-subjects a.graph-link")), // Marsh, the first subject
-		chromedp.WaitVisible(css("#rec-graph svg")),
+		click(css("#rec-subjects a.graph-link")), // Marsh, the first subject
+		waitVisible(css("#rec-graph svg")),
 		screenshot(t, "records-graph"),
 	)
 	if err != nil {
@@ -81,10 +81,10 @@ func TestBrowserRecordViewBannerGraph(t *testing.T) {
 	checkA11y(t, ctx, "record graph")
 
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#nav-records")),
-		chromedp.WaitVisible(css("#new-record")),
-		chromedp.Click(css("#new-record")),
-		chromedp.WaitVisible(css("#record-form")),
+		click(css("#nav-records")),
+		waitVisible(css("#new-record")),
+		click(css("#new-record")),
+		waitVisible(css("#record-form")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -94,14 +94,14 @@ func TestBrowserRecordViewBannerGraph(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.SendKeys(css("#rec-title"), "Rourke buys prepaid SIM cards"),
-		chromedp.SetValue(css("#rec-case"), caseID),
-		chromedp.SendKeys(css("#rec-narrative"), "Eli Rourke bought six prepaid SIM cards in cash at a Riverton kiosk."),
-		chromedp.SetValue(css("#subj-1-kind"), "person"),
-		chromedp.SendKeys(css("#subj-1-name"), "Eli Rourke"),
-		chromedp.SendKeys(css("#subj-1-dob"), "1990-03-02"),
-		chromedp.Click(css("#record-submit")),
-		chromedp.WaitVisible(css("#error-summary")),
+		sendKeys(css("#rec-title"), "Rourke buys prepaid SIM cards"),
+		setValue(css("#rec-case"), caseID),
+		sendKeys(css("#rec-narrative"), "Eli Rourke bought six prepaid SIM cards in cash at a Riverton kiosk."),
+		setValue(css("#subj-1-kind"), "person"),
+		sendKeys(css("#subj-1-name"), "Eli Rourke"),
+		sendKeys(css("#subj-1-dob"), "1990-03-02"),
+		click(css("#record-submit")),
+		waitVisible(css("#error-summary")),
 		screenshot(t, "records-new-errors"),
 	)
 	if err != nil {
@@ -118,10 +118,10 @@ func TestBrowserRecordViewBannerGraph(t *testing.T) {
 	}
 	checkA11y(t, ctx, "new record with errors")
 	err = chromedp.Do(ctx,
-		chromedp.SendKeys(css("#rec-predicate"), "Buying untraceable phones for a subject of an explosives investigation (18 U.S.C. 844)."),
-		chromedp.Click(css("#rec-lawful")),
-		chromedp.Click(css("#record-submit")),
-		chromedp.WaitVisible(css("#done")),
+		sendKeys(css("#rec-predicate"), "Buying untraceable phones for a subject of an explosives investigation (18 U.S.C. 844)."),
+		click(css("#rec-lawful")),
+		click(css("#record-submit")),
+		waitVisible(css("#done")),
 	)
 	if err != nil {
 		t.Fatal(err)

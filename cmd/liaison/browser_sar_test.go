@@ -36,14 +36,14 @@ func browserSignIn(t *testing.T, ctx context.Context, base, login, key string) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(chromedp.CSS("#login")),
-		chromedp.SendKeys(chromedp.CSS("#login"), login),
-		chromedp.SendKeys(chromedp.CSS("#password"), "liaison-demo-2026"),
-		chromedp.Submit(chromedp.CSS("#password")),
-		chromedp.WaitVisible(chromedp.CSS("#code")),
-		chromedp.SendKeys(chromedp.CSS("#code"), code),
-		chromedp.Submit(chromedp.CSS("#code")),
-		chromedp.WaitVisible(chromedp.CSS("#my-agency")),
+		waitVisible(chromedp.CSS("#login")),
+		sendKeys(chromedp.CSS("#login"), login),
+		sendKeys(chromedp.CSS("#password"), "liaison-demo-2026"),
+		submit(chromedp.CSS("#password")),
+		waitVisible(chromedp.CSS("#code")),
+		sendKeys(chromedp.CSS("#code"), code),
+		submit(chromedp.CSS("#code")),
+		waitVisible(chromedp.CSS("#my-agency")),
 	)
 	if err != nil {
 		t.Fatalf("sign in as %s: %v", login, err)
@@ -52,7 +52,7 @@ func browserSignIn(t *testing.T, ctx context.Context, base, login, key string) {
 
 func browserSignOut(t *testing.T, ctx context.Context) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("header button.link")), chromedp.WaitVisible(chromedp.CSS("#login"))); err != nil {
+	if err := chromedp.Do(ctx, click(chromedp.CSS("header button.link")), waitVisible(chromedp.CSS("#login"))); err != nil {
 		t.Fatalf("sign out: %v", err)
 	}
 }
@@ -72,25 +72,25 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 	browserSignIn(t, ctx, base, "officer", keys["officer"])
 	when := time.Now().UTC().Add(-3 * time.Hour).Format("2006-01-02T15:04")
 	err := chromedp.Do(ctx,
-		chromedp.WaitVisible(css("#home-sars")),
+		waitVisible(css("#home-sars")),
 		screenshot(t, "sar-home-officer"),
-		chromedp.Click(css("#home-new-sar")),
-		chromedp.WaitVisible(css("#sar-form")),
-		chromedp.SendKeys(css("#title"), title),
-		chromedp.SetValue(css("#when"), when),
-		chromedp.SendKeys(css("#address"), "400 Harbor Point Rd, Riverton"),
-		chromedp.SendKeys(css("#lat"), "139.29"),
-		chromedp.SendKeys(css("#lon"), "-76.6122"),
-		chromedp.SendKeys(css("#why"), "He noted the guard's rounds and left when approached."),
-		chromedp.SendKeys(css("#narrative"), "A man filmed the substation gate and camera poles for 25 minutes from a grey sedan, plate RVT2290."),
-		chromedp.SetValue(css("#involved-1-kind"), "person"),
-		chromedp.SendKeys(css("#involved-1-desc"), "white male, about 40, red jacket"),
-		chromedp.SetValue(css("#involved-2-kind"), "vehicle"),
-		chromedp.SendKeys(css("#involved-2-ident"), "RVT2290"),
-		chromedp.SendKeys(css("#involved-2-desc"), "grey sedan"),
+		click(css("#home-new-sar")),
+		waitVisible(css("#sar-form")),
+		sendKeys(css("#title"), title),
+		setValue(css("#when"), when),
+		sendKeys(css("#address"), "400 Harbor Point Rd, Riverton"),
+		sendKeys(css("#lat"), "139.29"),
+		sendKeys(css("#lon"), "-76.6122"),
+		sendKeys(css("#why"), "He noted the guard's rounds and left when approached."),
+		sendKeys(css("#narrative"), "A man filmed the substation gate and camera poles for 25 minutes from a grey sedan, plate RVT2290."),
+		setValue(css("#involved-1-kind"), "person"),
+		sendKeys(css("#involved-1-desc"), "white male, about 40, red jacket"),
+		setValue(css("#involved-2-kind"), "vehicle"),
+		sendKeys(css("#involved-2-ident"), "RVT2290"),
+		sendKeys(css("#involved-2-desc"), "grey sedan"),
 		screenshot(t, "sar-form"),
-		chromedp.Click(css("#submit-report")),
-		chromedp.WaitVisible(css("#error-summary")),
+		click(css("#submit-report")),
+		waitVisible(css("#error-summary")),
 		screenshot(t, "sar-form-errors"),
 	)
 	if err != nil {
@@ -118,11 +118,11 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 		t.Errorf("after the refusal: title %q, focus on %q; want the title kept and focus on the summary", kept, focused)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.SetValue(css("#lat"), "39.2904"),
-		chromedp.Click(css("#cat-photography")),
-		chromedp.Click(css("#cat-observation_surveillance")),
-		chromedp.Click(css("#submit-report")),
-		chromedp.WaitVisible(css("#banner-top")),
+		setValue(css("#lat"), "39.2904"),
+		click(css("#cat-photography")),
+		click(css("#cat-observation_surveillance")),
+		click(css("#submit-report")),
+		waitVisible(css("#banner-top")),
 		screenshot(t, "sar-view-officer"),
 	)
 	if err != nil {
@@ -149,8 +149,8 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 	// The supervisor: step 1 from the queue.
 	browserSignIn(t, ctx, base, "supervisor", keys["supervisor"])
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#nav-sars")),
-		chromedp.WaitVisible(css("#queue-table")),
+		click(css("#nav-sars")),
+		waitVisible(css("#queue-table")),
 		screenshot(t, "sar-queue-step1"),
 	)
 	if err != nil {
@@ -164,12 +164,12 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 		t.Fatalf("supervisor's step-1 queue = %q", got)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.Search(`//a[normalize-space(.)="`+title+`"]`)),
-		chromedp.WaitVisible(css("#form-step1")),
+		click(chromedp.Search(`//a[normalize-space(.)="`+title+`"]`)),
+		waitVisible(css("#form-step1")),
 		screenshot(t, "sar-step1"),
-		chromedp.Click(css("#decision")),
-		chromedp.Click(css("#do-step1")),
-		chromedp.WaitVisible(css("#done")),
+		click(css("#decision")),
+		click(css("#do-step1")),
+		waitVisible(css("#done")),
 		screenshot(t, "sar-step1-done"),
 	)
 	if err != nil {
@@ -187,15 +187,15 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 	// The analyst: step 2. Sharing a Part-B-only report needs corroborating facts.
 	browserSignIn(t, ctx, base, "analyst", keys["analyst"])
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#nav-sars")),
-		chromedp.WaitVisible(css("#queue-table")),
+		click(css("#nav-sars")),
+		waitVisible(css("#queue-table")),
 		screenshot(t, "sar-queue-step2"),
-		chromedp.Click(chromedp.Search(`//a[normalize-space(.)="`+title+`"]`)),
-		chromedp.WaitVisible(css("#form-step2")),
-		chromedp.Click(css("#decision")),
-		chromedp.Click(chromedp.Search(`//label[contains(normalize-space(.), "Columbia Fusion Area")]`)),
-		chromedp.Click(css("#do-step2")),
-		chromedp.WaitVisible(css("#err-corroboration")),
+		click(chromedp.Search(`//a[normalize-space(.)="`+title+`"]`)),
+		waitVisible(css("#form-step2")),
+		click(css("#decision")),
+		click(chromedp.Search(`//label[contains(normalize-space(.), "Columbia Fusion Area")]`)),
+		click(css("#do-step2")),
+		waitVisible(css("#err-corroboration")),
 		screenshot(t, "sar-step2-error"),
 	)
 	if err != nil {
@@ -209,9 +209,9 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 		t.Errorf("after the refused share the state is %q", got)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.SendKeys(css("#corroboration"), "The same sedan was recorded at the water treatment plant on 12 November."),
-		chromedp.Click(css("#do-step2")),
-		chromedp.WaitVisible(css("#done")),
+		sendKeys(css("#corroboration"), "The same sedan was recorded at the water treatment plant on 12 November."),
+		click(css("#do-step2")),
+		waitVisible(css("#done")),
 		screenshot(t, "sar-view-shared"),
 	)
 	if err != nil {
@@ -228,10 +228,10 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 	}
 	// It is in the shared space of the analyst's communities.
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#nav-sars")),
-		chromedp.WaitVisible(css("#tab-shared_with_us")),
-		chromedp.Click(css("#tab-shared_with_us")),
-		chromedp.WaitVisible(css("#queue-table")),
+		click(css("#nav-sars")),
+		waitVisible(css("#tab-shared_with_us")),
+		click(css("#tab-shared_with_us")),
+		waitVisible(css("#queue-table")),
 		screenshot(t, "sar-queue-shared"),
 	)
 	if err != nil {
@@ -246,7 +246,7 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.EmulateViewport(768, 1024),
 		chromedp.Navigate(reportURL+"?purpose=counterterrorism"),
-		chromedp.WaitVisible(css("#banner-top")),
+		waitVisible(css("#banner-top")),
 		screenshot(t, "sar-view-tablet"),
 	)
 	if err != nil {
@@ -259,7 +259,7 @@ func TestBrowserSarFiledVettedShared(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+"/sars/new"),
-		chromedp.WaitVisible(css("#sar-form")),
+		waitVisible(css("#sar-form")),
 		screenshot(t, "sar-form-tablet"),
 	)
 	if err != nil {

@@ -22,11 +22,11 @@ func TestBrowserSearchPointerAccessRequest(t *testing.T) {
 
 	browserSignIn(t, ctx, base, "analyst", keys["analyst"])
 	err := chromedp.Do(ctx,
-		chromedp.Click(css("#nav-search")),
-		chromedp.WaitVisible(css("#search-form")),
-		chromedp.SendKeys(css("#search-q"), "Marsh"),
-		chromedp.Click(css("#search-submit")),
-		chromedp.WaitVisible(css("#search-results")),
+		click(css("#nav-search")),
+		waitVisible(css("#search-form")),
+		sendKeys(css("#search-q"), "Marsh"),
+		click(css("#search-submit")),
+		waitVisible(css("#search-results")),
 		screenshot(t, "search-results"),
 	)
 	if err != nil {
@@ -42,10 +42,10 @@ func TestBrowserSearchPointerAccessRequest(t *testing.T) {
 		t.Fatalf("no pointer to Riverton PD:\n%s", pointers)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("#search-pointers a.request-access")),
-		chromedp.WaitVisible(css("#access-form")),
-		chromedp.Click(css("#access-submit")),
-		chromedp.WaitVisible(css("#error-summary")),
+		click(css("#search-pointers a.request-access")),
+		waitVisible(css("#access-form")),
+		click(css("#access-submit")),
+		waitVisible(css("#error-summary")),
 		screenshot(t, "search-access-errors"),
 	)
 	if err != nil {
@@ -60,10 +60,10 @@ func TestBrowserSearchPointerAccessRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.SetValue(css("#access-case-id"), caseID),
-		chromedp.SendKeys(css("#access-justification"), "Marsh is central to our critical infrastructure threat picture."),
-		chromedp.Click(css("#access-submit")),
-		chromedp.WaitVisible(css("#access-done")),
+		setValue(css("#access-case-id"), caseID),
+		sendKeys(css("#access-justification"), "Marsh is central to our critical infrastructure threat picture."),
+		click(css("#access-submit")),
+		waitVisible(css("#access-done")),
 		screenshot(t, "search-access-requested"),
 	)
 	if err != nil {
@@ -72,8 +72,8 @@ func TestBrowserSearchPointerAccessRequest(t *testing.T) {
 	checkA11y(t, ctx, "search-access-requested")
 	browserSignIn(t, sup, base, "supervisor", keys["supervisor"])
 	err = chromedp.Do(sup,
-		chromedp.Click(css("#nav-access")),
-		chromedp.WaitVisible(css("#access-requests")),
+		click(css("#nav-access")),
+		waitVisible(css("#access-requests")),
 		screenshot(t, "search-access-incoming"),
 	)
 	if err != nil {
@@ -84,8 +84,8 @@ func TestBrowserSearchPointerAccessRequest(t *testing.T) {
 		t.Fatalf("incoming requests:\n%s", s)
 	}
 	err = chromedp.Do(sup,
-		chromedp.Click(css("#access-requests .decide-button")),
-		chromedp.WaitVisible(css("#access-done")),
+		click(css("#access-requests .decide-button")),
+		waitVisible(css("#access-done")),
 		screenshot(t, "search-access-decided"),
 	)
 	if err != nil {
@@ -98,7 +98,7 @@ func TestBrowserSearchPointerAccessRequest(t *testing.T) {
 
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+"/search?q=withdrawals&purpose=counterterrorism"),
-		chromedp.WaitVisible(css("#search-results")),
+		waitVisible(css("#search-results")),
 		screenshot(t, "search-after-grant"),
 	)
 	if err != nil {

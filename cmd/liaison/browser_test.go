@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"liaison/service"
@@ -44,23 +47,45 @@ func browserFor(t *testing.T, timeout time.Duration) context.Context {
 	t.Cleanup(cancel2)
 	ctx, cancel3 := context.WithTimeout(ctx, timeout)
 	t.Cleanup(cancel3)
+	// A headless page is never the focused window: without this, focus()
+	// from the page's own script (the error summary) does not take.
+	focus := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
+		return err
+	})
+	if err := chromedp.Do(ctx, focus); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
 	return ctx
 }
 
 func screenshot(t *testing.T, name string) chromedp.Action[chromedp.Void] {
+	// Headless Chromium sometimes never answers a full-page capture taken
+	// just after a navigation ("Not attached to an active page", or no
+	// answer at all): each try gets five seconds, and a few are made.
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		png, err := chromedp.FullScreenshot(100)(ctx, tg)
-		if err != nil {
-			return err
+		var err error
+		for try := 0; try < 4; try++ {
+			tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			var png []byte
+			png, err = chromedp.FullScreenshot(100)(tctx, tg)
+			cancel()
+			if err == nil {
+				return os.WriteFile(filepath.Join(artifactDir(t), name+".png"), png, 0o644)
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			time.Sleep(250 * time.Millisecond)
 		}
-		return os.WriteFile(filepath.Join(artifactDir(t), name+".png"), png, 0o644)
+		return fmt.Errorf("screenshot %s: %w", name, err)
 	})
 }
 
 // text reads an element's visible text.
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	s, err := textOf(ctx, sel)
 	if err != nil {
 		t.Fatalf("text of %s: %v", sel, err)
 	}
@@ -87,12 +112,12 @@ func TestBrowserDemoAnalystSignsIn(t *testing.T) {
 	type css = chromedp.CSS
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(css("#login")),
+		waitVisible(css("#login")),
 		screenshot(t, "login"),
-		chromedp.SendKeys(css("#login"), "analyst"),
-		chromedp.SendKeys(css("#password"), "not the password"),
-		chromedp.Submit(css("#password")),
-		chromedp.WaitVisible(css("#form-error")),
+		sendKeys(css("#login"), "analyst"),
+		sendKeys(css("#password"), "not the password"),
+		submit(css("#password")),
+		waitVisible(css("#form-error")),
 		screenshot(t, "login-error"),
 	)
 	if err != nil {
@@ -102,13 +127,13 @@ func TestBrowserDemoAnalystSignsIn(t *testing.T) {
 		t.Errorf("wrong password message = %q", wrong)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.SendKeys(css("#password"), "liaison-demo-2026"),
-		chromedp.Submit(css("#password")),
-		chromedp.WaitVisible(css("#code")),
+		sendKeys(css("#password"), "liaison-demo-2026"),
+		submit(css("#password")),
+		waitVisible(css("#code")),
 		screenshot(t, "mfa"),
-		chromedp.SendKeys(css("#code"), code()),
-		chromedp.Submit(css("#code")),
-		chromedp.WaitVisible(css("#my-agency")),
+		sendKeys(css("#code"), code()),
+		submit(css("#code")),
+		waitVisible(css("#my-agency")),
 		screenshot(t, "home-analyst"),
 	)
 	if err != nil {
@@ -120,10 +145,10 @@ func TestBrowserDemoAnalystSignsIn(t *testing.T) {
 	}
 	// Signing out ends the session: the home page asks for sign-in again.
 	err = chromedp.Do(ctx,
-		chromedp.Click(css("button.link")),
-		chromedp.WaitVisible(css("#login")),
+		click(css("button.link")),
+		waitVisible(css("#login")),
 		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(css("#login")),
+		waitVisible(css("#login")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +163,7 @@ func TestBrowserDemoAnalystSignsIn(t *testing.T) {
 	// The public transparency report needs no sign-in.
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+"/transparency"),
-		chromedp.WaitVisible(css("#transparency-table")),
+		waitVisible(css("#transparency-table")),
 		screenshot(t, "transparency"),
 	)
 	if err != nil {
@@ -151,12 +176,12 @@ func TestBrowserDemoAnalystSignsIn(t *testing.T) {
 	// A member of the public reports, with no account, and gets a receipt.
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+"/tip"),
-		chromedp.WaitVisible(css("#what")),
-		chromedp.SendKeys(css("#what"), "A van has been parked by the substation gate every night this week."),
-		chromedp.SendKeys(css("#where"), "Harbor Point substation"),
+		waitVisible(css("#what")),
+		sendKeys(css("#what"), "A van has been parked by the substation gate every night this week."),
+		sendKeys(css("#where"), "Harbor Point substation"),
 		screenshot(t, "tip"),
-		chromedp.Submit(css("#what")),
-		chromedp.WaitVisible(css("#receipt")),
+		submit(css("#what")),
+		waitVisible(css("#receipt")),
 		screenshot(t, "tip-receipt"),
 	)
 	if err != nil {

@@ -46,7 +46,7 @@ func TestBrowserLiveQueueDashboardSessionClock(t *testing.T) {
 	}
 	browserSignIn(t, sup, base, "supervisor", keys["supervisor"])
 	err := chromedp.Do(sup,
-		chromedp.WaitVisible(css("#dashboard")),
+		waitVisible(css("#dashboard")),
 		screenshot(t, "ui-dashboard-tablet"),
 	)
 	if err != nil {
@@ -70,7 +70,7 @@ func TestBrowserLiveQueueDashboardSessionClock(t *testing.T) {
 	// Then the queue page, live too: a second report appears in it.
 	err = chromedp.Do(sup,
 		chromedp.Navigate(base+"/sars?queue=awaiting_step1"),
-		chromedp.WaitVisible(css("#queue-live")),
+		waitVisible(css("#queue-live")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func TestBrowserLiveQueueDashboardSessionClock(t *testing.T) {
 	checkA11y(t, sup, "step-1 queue (tablet)")
 	noSideScroll(t, sup, "the step-1 queue")
 	for _, path := range []string{"/search?q=Marsh&purpose=counterterrorism", "/conflicts", "/inbox", "/access-requests?box=incoming", "/operations"} {
-		if err := chromedp.Do(sup, chromedp.Navigate(base+path), chromedp.WaitVisible(css("main"))); err != nil {
+		if err := chromedp.Do(sup, chromedp.Navigate(base+path), waitVisible(css("main"))); err != nil {
 			t.Fatal(err)
 		}
 		noSideScroll(t, sup, path)
@@ -99,7 +99,7 @@ func TestBrowserLiveQueueDashboardSessionClock(t *testing.T) {
 	// in" asks the server, which answers with a new deadline 30 minutes on.
 	err = chromedp.Do(sup,
 		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(css("#session-timer")),
+		waitVisible(css("#session-timer")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +108,7 @@ func TestBrowserLiveQueueDashboardSessionClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = chromedp.Do(sup,
-		chromedp.WaitVisible(css("#session-stay")),
+		waitVisible(css("#session-stay")),
 		screenshot(t, "ui-session-warning"),
 	)
 	if err != nil {
@@ -119,8 +119,8 @@ func TestBrowserLiveQueueDashboardSessionClock(t *testing.T) {
 	}
 	checkA11y(t, sup, "session warning")
 	err = chromedp.Do(sup,
-		chromedp.Click(css("#session-stay")),
-		chromedp.WaitNotVisible(css("#session-warning")),
+		click(css("#session-stay")),
+		waitHidden(css("#session-warning")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -141,18 +141,18 @@ func fileReport(t *testing.T, ctx context.Context, base, title string) {
 	when := time.Now().UTC().Add(-2 * time.Hour).Format("2006-01-02T15:04")
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/sars/new"),
-		chromedp.WaitVisible(css("#sar-form")),
-		chromedp.SendKeys(css("#title"), title),
-		chromedp.SetValue(css("#when"), when),
-		chromedp.SendKeys(css("#address"), "Water tower, Riverton"),
-		chromedp.SendKeys(css("#lat"), "39.30"),
-		chromedp.SendKeys(css("#lon"), "-76.60"),
-		chromedp.SendKeys(css("#why"), "It hovered over the tower's valve house for ten minutes."),
-		chromedp.SendKeys(css("#narrative"), "A small quadcopter circled the water tower at dusk; the operator stood by a white van."),
-		chromedp.Click(css("#cat-photography")),
-		chromedp.Click(css("#cat-observation_surveillance")),
-		chromedp.Click(css("#submit-report")),
-		chromedp.WaitVisible(css("#banner-top")),
+		waitVisible(css("#sar-form")),
+		sendKeys(css("#title"), title),
+		setValue(css("#when"), when),
+		sendKeys(css("#address"), "Water tower, Riverton"),
+		sendKeys(css("#lat"), "39.30"),
+		sendKeys(css("#lon"), "-76.60"),
+		sendKeys(css("#why"), "It hovered over the tower's valve house for ten minutes."),
+		sendKeys(css("#narrative"), "A small quadcopter circled the water tower at dusk; the operator stood by a white van."),
+		click(css("#cat-photography")),
+		click(css("#cat-observation_surveillance")),
+		click(css("#submit-report")),
+		waitVisible(css("#banner-top")),
 	)
 	if err != nil {
 		t.Fatalf("file %q: %v", title, err)
@@ -164,7 +164,7 @@ func waitText(t *testing.T, ctx context.Context, sel string, ok func(string) boo
 	t.Helper()
 	var last string
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		s, err := textOf(ctx, sel)
 		if err == nil && ok(strings.TrimSpace(s)) {
 			return
 		}
@@ -198,12 +198,12 @@ func TestBrowserSarImportProgress(t *testing.T) {
 	}
 	browserSignIn(t, ctx, base, "officer", keys["officer"])
 	err := chromedp.Do(ctx,
-		chromedp.Click(css("#nav-sars")),
-		chromedp.WaitVisible(css("#import-sars")),
-		chromedp.Click(css("#import-sars")),
-		chromedp.WaitVisible(css("#import-form")),
-		chromedp.Click(css("#import-submit")),
-		chromedp.WaitVisible(css("#error-summary")),
+		click(css("#nav-sars")),
+		waitVisible(css("#import-sars")),
+		click(css("#import-sars")),
+		waitVisible(css("#import-form")),
+		click(css("#import-submit")),
+		waitVisible(css("#error-summary")),
 		screenshot(t, "sar-import-errors"),
 	)
 	if err != nil {
@@ -215,8 +215,8 @@ func TestBrowserSarImportProgress(t *testing.T) {
 	checkA11y(t, ctx, "import form with an error")
 	err = chromedp.Do(ctx,
 		chromedp.SetUploadFiles(css("#file"), []string{file}),
-		chromedp.Click(css("#import-submit")),
-		chromedp.WaitVisible(css("#import-progress")),
+		click(css("#import-submit")),
+		waitVisible(css("#import-progress")),
 		screenshot(t, "sar-import-progress"),
 	)
 	if err != nil {
@@ -224,7 +224,7 @@ func TestBrowserSarImportProgress(t *testing.T) {
 	}
 	checkA11y(t, ctx, "import progress")
 	err = chromedp.Do(ctx,
-		chromedp.WaitVisible(css("#import-report")),
+		waitVisible(css("#import-report")),
 		screenshot(t, "sar-import-result"),
 	)
 	if err != nil {

@@ -2,7 +2,7 @@
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   // Move focus to the first error so screen-reader and keyboard users land on it.
-  const err = document.querySelector("[role=alert]");
+  const err = document.querySelector("main [role=alert]:not([hidden])");
   if (err) { err.setAttribute("tabindex", "-1"); err.focus(); }
 });
 
