@@ -1,0 +1,98 @@
+package http_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"testing"
+	"time"
+
+	"liaison"
+	"liaison/demo"
+	lhttp "liaison/http"
+	"liaison/service"
+	"liaison/sqlite"
+)
+
+// BenchmarkUIPages renders each role's key pages over the demo, signed in,
+// through the whole stack (session check, service calls, audit entries,
+// templates), and reports p50/p95 per page. Run:
+//
+//	go test -run '^$' -bench UIPages -benchtime 200x ./http/
+func BenchmarkUIPages(b *testing.B) {
+	store, err := sqlite.Open(context.Background(), b.TempDir(), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	svc := service.New(store)
+	svc.Argon2 = service.Argon2Params{Memory: 64, Time: 1, Threads: 1}
+	res, err := demo.Seed(context.Background(), svc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.IndexSearch(liaison.NewContext(context.Background(), liaison.Actor{System: "bench"})); err != nil {
+		b.Fatal(err)
+	}
+	srv, err := lhttp.NewServer(svc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	b.Cleanup(ts.Close)
+	signIn := func(login string) *browser {
+		t := &testing.T{}
+		br := newBrowser(t, ts.URL)
+		var secret string
+		for _, l := range res.Logins {
+			if l.Login == login {
+				secret = l.TOTPSecret
+			}
+		}
+		_, _, page := br.do("GET", "/login", nil)
+		br.do("POST", "/login", url.Values{"csrf": {csrfOf(t, page)}, "login": {login}, "password": {demo.Password}, "next": {"/"}})
+		_, _, page = br.do("GET", "/login/mfa", nil)
+		code, _ := service.TOTPCode(secret, service.TOTPStep(time.Now()))
+		if status, _, _ := br.do("POST", "/login/mfa", url.Values{"csrf": {csrfOf(t, page)}, "code": {code}, "next": {"/"}}); status != 303 {
+			b.Fatalf("sign in as %s: %d", login, status)
+		}
+		return br
+	}
+	pages := []struct{ login, path string }{
+		{"analyst", "/"},
+		{"supervisor", "/sars?queue=awaiting_step1"},
+		{"analyst", "/search?q=Marsh&purpose=counterterrorism"},
+		{"analyst", "/records"},
+		{"officer", "/conflicts"},
+		{"watch", "/watch"},
+		{"privacy", "/privacy/review"},
+		{"auditor", "/audit?action=login."},
+		{"admin", "/admin/users"},
+	}
+	browsers := map[string]*browser{}
+	for _, p := range pages {
+		if browsers[p.login] == nil {
+			browsers[p.login] = signIn(p.login)
+		}
+	}
+	for _, p := range pages {
+		b.Run(p.login+p.path, func(b *testing.B) {
+			br := browsers[p.login]
+			br.t = &testing.T{}
+			times := make([]time.Duration, 0, b.N)
+			for b.Loop() {
+				start := time.Now()
+				if status, _, _ := br.do("GET", p.path, nil); status != 200 {
+					b.Fatalf("GET %s = %d", p.path, status)
+				}
+				times = append(times, time.Since(start))
+			}
+			slices.Sort(times)
+			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
+		})
+	}
+}
