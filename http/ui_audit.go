@@ -109,42 +109,21 @@ func (s *Server) auditSearchPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	rev, err := s.svc.AuditReview(ctx, time.Time{}, time.Time{}) // the service refuses (and audits) non-auditors
-	if err != nil {
-		return err
-	}
-	sum := &auditSummary{Since: rev.Since, Until: rev.Until, Truncated: rev.Truncated, NotableCount: len(rev.Notable),
-		SinceDate: rev.Since.Format("2006-01-02")}
-	per := map[string]int64{}
-	for _, c := range rev.Totals {
-		sum.Total += c.Count
-		switch c.Outcome {
-		case liaison.OutcomeDenied:
-			sum.Denied += c.Count
-		case liaison.OutcomeFailure:
-			sum.Failed += c.Count
+	q := r.URL.Query()
+	searched := len(q) > 0
+	// The last seven days' review reads the whole week of the log: the
+	// landing page shows it; a search does not pay for it again.
+	var sum *auditSummary
+	var actions []string
+	if searched {
+		if err := s.svc.RequireAuditor(ctx, "audit.query"); err != nil {
+			return err
 		}
-		per[c.Action] += c.Count
-	}
-	for a, n := range per {
-		sum.Actions = append(sum.Actions, liaison.ActionCount{Action: a, Count: n})
-	}
-	sort.Slice(sum.Actions, func(i, j int) bool {
-		if sum.Actions[i].Count != sum.Actions[j].Count {
-			return sum.Actions[i].Count > sum.Actions[j].Count
+	} else {
+		var err error
+		if sum, actions, err = s.auditWeek(r); err != nil {
+			return err
 		}
-		return sum.Actions[i].Action < sum.Actions[j].Action
-	})
-	actions := make([]string, 0, len(sum.Actions))
-	for _, a := range sum.Actions {
-		actions = append(actions, a.Action)
-	}
-	sort.Strings(actions)
-	if len(sum.Actions) > 8 {
-		sum.Actions = sum.Actions[:8]
-	}
-	for i := len(rev.Notable) - 1; i >= 0 && len(sum.Notable) < 10; i-- {
-		sum.Notable = append(sum.Notable, rev.Notable[i])
 	}
 	names, err := s.agencyNames(r)
 	if err != nil {
@@ -156,13 +135,11 @@ func (s *Server) auditSearchPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	sort.Slice(agencies, func(i, j int) bool { return agencies[i].Name < agencies[j].Name })
 
-	q := r.URL.Query()
 	f := auditSearchForm{User: strings.TrimSpace(q.Get("user")), Agency: q.Get("agency"), Action: strings.TrimSpace(q.Get("action")),
 		ObjectType: strings.TrimSpace(q.Get("object_type")), ObjectID: strings.TrimSpace(q.Get("object_id")), Outcome: q.Get("outcome"),
 		Since: strings.TrimSpace(q.Get("since")), Until: strings.TrimSpace(q.Get("until"))}
 	data := map[string]any{"Form": f, "Summary7": sum, "Agencies": agencies, "AgencyNames": names, "Actions": actions,
 		"Outcomes": []string{liaison.OutcomeSuccess, liaison.OutcomeFailure, liaison.OutcomeDenied}, "Errors": map[string]string{}}
-	searched := len(q) > 0
 	data["Searched"] = searched
 	if !searched {
 		s.render(w, r, "audit-search.html", data)
@@ -784,4 +761,47 @@ func auditSignedNote(r *http.Request) string {
 		return strconv.FormatInt(n, 10)
 	}
 	return ""
+}
+
+// auditWeek is the landing page's review of the last seven days, and the
+// actions seen in it (the action field's suggestions).
+func (s *Server) auditWeek(r *http.Request) (*auditSummary, []string, error) {
+	rev, err := s.svc.AuditReview(r.Context(), time.Time{}, time.Time{}) // the service refuses (and audits) non-auditors
+	if err != nil {
+		return nil, nil, err
+	}
+	sum := &auditSummary{Since: rev.Since, Until: rev.Until, Truncated: rev.Truncated, NotableCount: len(rev.Notable),
+		SinceDate: rev.Since.Format("2006-01-02")}
+	per := map[string]int64{}
+	for _, c := range rev.Totals {
+		sum.Total += c.Count
+		switch c.Outcome {
+		case liaison.OutcomeDenied:
+			sum.Denied += c.Count
+		case liaison.OutcomeFailure:
+			sum.Failed += c.Count
+		}
+		per[c.Action] += c.Count
+	}
+	for a, n := range per {
+		sum.Actions = append(sum.Actions, liaison.ActionCount{Action: a, Count: n})
+	}
+	sort.Slice(sum.Actions, func(i, j int) bool {
+		if sum.Actions[i].Count != sum.Actions[j].Count {
+			return sum.Actions[i].Count > sum.Actions[j].Count
+		}
+		return sum.Actions[i].Action < sum.Actions[j].Action
+	})
+	actions := make([]string, 0, len(sum.Actions))
+	for _, a := range sum.Actions {
+		actions = append(actions, a.Action)
+	}
+	sort.Strings(actions)
+	if len(sum.Actions) > 8 {
+		sum.Actions = sum.Actions[:8]
+	}
+	for i := len(rev.Notable) - 1; i >= 0 && len(sum.Notable) < 10; i-- {
+		sum.Notable = append(sum.Notable, rev.Notable[i])
+	}
+	return sum, actions, nil
 }
