@@ -308,6 +308,10 @@ func (s *Server) routeTable() []route {
 		page("GET", "/events", "ui.events", authSession, s.events),
 		page("GET", "/inbox/badge", "ui.inbox.badge", authSession, s.inboxBadge),
 		page("POST", "/session/keepalive", "ui.session.keepalive", authSession, s.keepAlive),
+		page("GET", "/account/password", "ui.password", authSession, s.passwordPage),
+		page("POST", "/account/password", "ui.password.set", authSession, s.passwordSet),
+		page("GET", "/admin/users/{id}/password", "ui.admin.user.password", authSession, s.passwordPage),
+		page("POST", "/admin/users/{id}/password", "ui.admin.user.password.set", authSession, s.passwordSet),
 	}
 	// Web UI areas, each in its own file.
 	rt = append(rt, s.recordPages()...)

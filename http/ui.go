@@ -221,7 +221,8 @@ func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, "login.html", map[string]any{"LoginCSRF": loginToken(w, r), "Next": safeNext(r.URL.Query().Get("next"))})
+	s.render(w, r, "login.html", map[string]any{"LoginCSRF": loginToken(w, r), "Next": safeNext(r.URL.Query().Get("next")),
+		"Changed": r.URL.Query().Get("changed") != ""})
 	return nil
 }
 
