@@ -345,6 +345,28 @@ func TestRetentionReviewAndPurge(t *testing.T) {
 	if len(notices) != 1 || notices[0].Details["recipient_user_id"] != w.analyst.ID {
 		t.Fatalf("purge notices = %+v", notices)
 	}
+	// The recipient is told in the inbox, without the purged content.
+	inbox, _ := must2(w.svc.Inbox(liaison.NewContext(context.Background(), liaison.Actor{User: w.analyst}), liaison.InboxFilter{}, liaison.Page{}))(t)
+	var told *liaison.InboxMessage
+	for _, m := range inbox {
+		if m.Kind == "intel.purge.notify" && m.Ref == id {
+			told = m
+		}
+	}
+	if told == nil || !strings.Contains(told.Title, "purged") || strings.Contains(told.Title+told.Body, "John Smith") {
+		t.Fatalf("the recipient's purge notice: %+v", told)
+	}
+}
+
+// must2 is must for calls with two results and an error.
+func must2[A, B any](a A, b B, err error) func(*testing.T) (A, B) {
+	return func(t *testing.T) (A, B) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, b
+	}
 }
 
 func TestHistoryAssessmentAndUKGrading(t *testing.T) {

@@ -55,6 +55,20 @@ func (s *Service) deliver(ctx context.Context, tx liaison.Tx, m *liaison.InboxMe
 	return s.signal(ctx, tx, m.Created, SignalInbox, u.AgencyID)
 }
 
+// deliverIfUser is deliver for a notice whose recipient may no longer
+// exist (a ledger row of a removed account): it is then not delivered.
+func (s *Service) deliverIfUser(ctx context.Context, tx liaison.Tx, m *liaison.InboxMessage) error {
+	if m.UserID == "" {
+		return nil
+	}
+	if _, err := tx.FindUserByID(ctx, m.UserID); liaison.ErrorCode(err) == liaison.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return s.deliver(ctx, tx, m)
+}
+
 // signalSAR tells the agencies whose queues r just entered or left: its
 // own agency (drafts, step 1, withdrawn); the fusion centers and task
 // forces that do step 2 while r awaits it or has just left that queue; and

@@ -128,8 +128,19 @@ func (s *Service) PurgeIntelRecord(ctx context.Context, id liaison.ID, reason st
 	})
 }
 
+// recipientNotices is what a recipient's inbox says of a change to an item
+// it received: never the item's content, which may be gone.
+var recipientNotices = map[string]struct{ refKind, title, body string }{
+	"intel.correction.notify": {"intel", "A record you received was corrected",
+		"Its originator corrected an intelligence record released to you. Read it again before you rely on it or pass it on."},
+	"intel.purge.notify": {"intel", "A record you received was purged",
+		"Its originator purged an intelligence record released to you. Stop relying on it and remove any copy you kept."},
+	"sar.withdraw.notify": {"sar", "A report you received was withdrawn",
+		"Its originating agency withdrew a suspicious activity report shared with you. Stop relying on it and remove any copy you kept."},
+}
+
 // notifyRecipients records a notice for every earlier recipient of an
-// item, for the notification channels to deliver.
+// item in the audit log, and delivers it to each one's inbox.
 func (s *Service) notifyRecipients(ctx context.Context, tx liaison.Tx, id liaison.ID, action string, now time.Time, details map[string]string) error {
 	ds, err := tx.ListDisseminations(ctx, liaison.DisseminationFilter{ItemID: id}, liaison.Page{Limit: liaison.MaxPageSize})
 	if err != nil {
@@ -148,6 +159,17 @@ func (s *Service) notifyRecipients(ctx context.Context, tx liaison.Tx, id liaiso
 		}
 		if err := s.audit(ctx, tx, n); err != nil {
 			return err
+		}
+		if msg, ok := recipientNotices[action]; ok {
+			body := msg.body
+			if r := details["reason"]; r != "" {
+				body += " Reason given: " + r
+			}
+			m := &liaison.InboxMessage{ID: liaison.NewID(), UserID: d.RecipientUserID, Kind: action, Title: msg.title, Body: body,
+				RefKind: msg.refKind, Ref: id, Created: now}
+			if err := s.deliverIfUser(ctx, tx, m); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
