@@ -108,11 +108,11 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 		t.Fatalf("keyboard sign-in: %v", err)
 	}
 	pages := map[string][]string{
-		"analyst": {"/", "/sars/new", "/search?q=Marsh&purpose=counterterrorism", "/records", "/records/new", "/access-requests"},
+		"analyst": {"/", "/sars/new", "/search?q=Marsh&purpose=counterterrorism", "/records", "/records/new", "/access-requests", "/account/password"},
 		"officer": {"/operations/new", "/sars?queue=my_drafts"},
 		"privacy": {"/privacy/review", "/privacy/explain"},
-		"auditor": {"/audit"},
-		"admin":   {"/admin/users/new", "/admin/agreements/new"},
+		"auditor": {"/audit", "/audit/checkpoints", "/audit/verify"},
+		"admin":   {"/admin", "/admin/users/new", "/admin/agreements/new", "/admin/agencies"},
 	}
 	for _, login := range []string{"analyst", "officer", "privacy", "auditor", "admin"} {
 		b := ctx
@@ -125,6 +125,14 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 				t.Fatal(err)
 			}
 			keyboardWalk(t, b, login+" "+p)
+			// The same page on a tablet: nothing needs sideways scrolling.
+			if _, err := chromedp.Run(b, chromedp.EmulateViewport(tabletWidth, tabletHeight)); err != nil {
+				t.Fatal(err)
+			}
+			noSideScroll(t, b, login+" "+p+" (tablet)")
+			if _, err := chromedp.Run(b, chromedp.EmulateViewport(1280, 900)); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }

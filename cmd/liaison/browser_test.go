@@ -123,6 +123,7 @@ func TestBrowserDemoAnalystSignsIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkA11y(t, ctx, "sign-in with an error")
 	if wrong := text(t, ctx, "#form-error"); !strings.Contains(wrong, "wrong login or password") {
 		t.Errorf("wrong password message = %q", wrong)
 	}
@@ -177,6 +178,12 @@ func TestBrowserDemoAnalystSignsIn(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+"/tip"),
 		waitVisible(css("#what")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkA11y(t, ctx, "public tip form")
+	err = chromedp.Do(ctx,
 		sendKeys(css("#what"), "A van has been parked by the substation gate every night this week."),
 		sendKeys(css("#where"), "Harbor Point substation"),
 		screenshot(t, "tip"),
@@ -190,4 +197,5 @@ func TestBrowserDemoAnalystSignsIn(t *testing.T) {
 	if code := text(t, ctx, "#receipt"); len(code) != 12 {
 		t.Fatalf("receipt = %q", code)
 	}
+	checkA11y(t, ctx, "tip receipt")
 }
