@@ -1,11 +1,14 @@
 package http_test
 
 import (
+	"context"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"liaison"
 	"liaison/storetest"
 )
 
@@ -69,5 +72,57 @@ func TestUIPasswordChange(t *testing.T) {
 	}
 	if n := f.auditCount("password.change"); n != 2 {
 		t.Errorf("password changes audited %d times, want 2", n)
+	}
+}
+
+// TestUIOwnAPITokens: a user creates a token (told first what to fix), sees
+// its secret once, uses it, and revokes it; another user's token cannot be
+// revoked from here.
+func TestUIOwnAPITokens(t *testing.T) {
+	f := newFixture(t, storetest.OpenSQLite)
+	now := time.Now().UTC().Truncate(time.Second)
+	f.svc.Now = func() time.Time { return now }
+	an := uiSignIn(t, f.srv.URL, "analyst", now)
+	_, _, page := an.do("GET", "/account/tokens", nil)
+	csrf := csrfOf(t, page)
+	status, _, page := an.do("POST", "/account/tokens", url.Values{"csrf": {csrf}, "name": {"nightly import"}, "days": {"900"}})
+	if status != 422 || !strings.Contains(page, `href="#token-scope-read"`) || !strings.Contains(page, `href="#token-days"`) {
+		t.Fatalf("bad token form = %d:\n%.1500s", status, page)
+	}
+	status, _, page = an.do("POST", "/account/tokens", url.Values{"csrf": {csrf}, "name": {"nightly import"}, "days": {"30"}, "scopes": {"read", "admin"}})
+	if status != 422 || !strings.Contains(page, "admin role") {
+		t.Fatalf("admin scope without the role = %d:\n%.1500s", status, page)
+	}
+	status, _, page = an.do("POST", "/account/tokens", url.Values{"csrf": {csrf}, "name": {"nightly import"}, "days": {"30"}, "scopes": {"read"}})
+	m := regexp.MustCompile(`id="token-secret" class="secret" readonly value="([^"]+)"`).FindStringSubmatch(page)
+	if status != 201 || m == nil {
+		t.Fatalf("create = %d:\n%.1500s", status, page)
+	}
+	if status, _, _ := f.do("GET", "/api/v1/me", m[1], ""); status != 200 {
+		t.Fatalf("the new token = %d", status)
+	}
+	if _, _, again := an.do("GET", "/account/tokens", nil); strings.Contains(again, m[1]) {
+		t.Fatal("the secret is shown again")
+	}
+	// The admin's own token (made by the fixture) cannot be revoked by the analyst.
+	toks, _, err := f.svc.ListTokens(liaison.NewContext(context.Background(), liaison.Actor{System: "test"}), f.admin.ID, liaison.Page{})
+	if err != nil || len(toks) == 0 {
+		t.Fatal(err)
+	}
+	if status, _, _ := an.do("POST", "/account/tokens/"+toks[0].ID+"/revoke", url.Values{"csrf": {csrf}}); status != 404 {
+		t.Fatalf("revoking another's token = %d, want 404", status)
+	}
+	mine, _, _ := f.svc.ListTokens(liaison.NewContext(context.Background(), liaison.Actor{System: "test"}), f.analyst.ID, liaison.Page{})
+	var id string
+	for _, tk := range mine {
+		if tk.Name == "nightly import" {
+			id = tk.ID
+		}
+	}
+	if status, loc, _ := an.do("POST", "/account/tokens/"+id+"/revoke", url.Values{"csrf": {csrf}}); status != 303 || !strings.Contains(loc, "done=revoked") {
+		t.Fatalf("revoke = %d %q", status, loc)
+	}
+	if status, _, _ := f.do("GET", "/api/v1/me", m[1], ""); status != 401 {
+		t.Fatalf("the revoked token = %d, want 401", status)
 	}
 }
