@@ -165,6 +165,8 @@ func (s *Server) sarImport(w http.ResponseWriter, r *http.Request) error {
 	s.imports.add(j)
 	// The import outlives the request (and the browser's connection): it
 	// keeps the actor, audit details included, but not the cancellation.
+	// A large upload is a temporary file the server unlinks when the
+	// handler returns; the open file stays readable (Linux) until closed.
 	go s.runImport(context.WithoutCancel(ctx), j, file, format)
 	http.Redirect(w, r, "/imports/"+j.ID, http.StatusSeeOther)
 	return nil
