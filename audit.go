@@ -91,6 +91,9 @@ type AuditFilter struct {
 	Outcome    string
 	Since      time.Time // inclusive
 	Until      time.Time // exclusive
+	// Newest lists newest first: a page's cursor is then the smallest
+	// index it holds, and the next page is older.
+	Newest bool
 }
 
 // Checkpoint is a signed tree head of the audit log: the log's size and

@@ -37,7 +37,7 @@ func intParam(r *http.Request, name string, def int64) (int64, error) {
 }
 
 func (s *Server) auditEvents(w http.ResponseWriter, r *http.Request) error {
-	if err := checkQuery(r, "limit", "cursor", "user_id", "agency_id", "action", "object_type", "object_id", "outcome", "since", "until"); err != nil {
+	if err := checkQuery(r, "limit", "cursor", "user_id", "agency_id", "action", "object_type", "object_id", "outcome", "since", "until", "order"); err != nil {
 		return err
 	}
 	p, err := pageOf(r)
@@ -52,6 +52,13 @@ func (s *Server) auditEvents(w http.ResponseWriter, r *http.Request) error {
 	}
 	if f.Until, err = timeParam(r, "until"); err != nil {
 		return err
+	}
+	switch q.Get("order") {
+	case "", "oldest":
+	case "newest":
+		f.Newest = true
+	default:
+		return liaison.FieldErrorf("order", "must be oldest (log order, the default) or newest")
 	}
 	items, next, err := s.svc.QueryAudit(r.Context(), f, p)
 	if err != nil {

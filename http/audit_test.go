@@ -59,6 +59,25 @@ func TestAuditAPI(t *testing.T) {
 		if status != 400 || parseProblem(t, hdr, body).Errors[0].Field != "since" {
 			t.Fatalf("bad since = %d %s", status, body)
 		}
+		// Newest first, paging on to older entries.
+		var newest struct {
+			Items []liaison.AuditEvent `json:"items"`
+			Next  string               `json:"next_cursor"`
+		}
+		status, _, body = f.do("GET", "/api/v1/audit/events?order=newest&limit=2", audTok, "")
+		if err := json.Unmarshal(body, &newest); status != 200 || err != nil || len(newest.Items) != 2 ||
+			newest.Items[0].Index <= newest.Items[1].Index || newest.Next == "" {
+			t.Fatalf("newest first = %d %s", status, body)
+		}
+		top := newest.Items[1].Index
+		status, _, body = f.do("GET", "/api/v1/audit/events?order=newest&limit=2&cursor="+newest.Next, audTok, "")
+		if err := json.Unmarshal(body, &newest); status != 200 || err != nil || len(newest.Items) == 0 || newest.Items[0].Index >= top {
+			t.Fatalf("the next page, older = %d %s", status, body)
+		}
+		status, hdr, body = f.do("GET", "/api/v1/audit/events?order=sideways", audTok, "")
+		if status != 400 || parseProblem(t, hdr, body).Errors[0].Field != "order" {
+			t.Fatalf("bad order = %d %s", status, body)
+		}
 		if status, _, body := f.do("GET", "/api/v1/audit/review", audTok, ""); status != 200 || !bytes.Contains(body, []byte(`"totals"`)) {
 			t.Fatalf("review = %d %s", status, body)
 		}

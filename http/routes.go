@@ -105,6 +105,7 @@ func (s *Server) routeTable() []route {
 					param{"action", "query", "Action, or a prefix ending in '.' such as login.", nil},
 					param{"object_type", "query", "Object type", nil}, param{"object_id", "query", "Object id: who accessed record X", nil},
 					param{"outcome", "query", "success, failure or denied", []string{"success", "failure", "denied"}},
+					param{"order", "query", "oldest (log order, the default) or newest first; the cursor pages on in that order", []string{"oldest", "newest"}},
 					param{"since", "query", "From (inclusive): date or RFC 3339 time", nil},
 					param{"until", "query", "To (exclusive): date or RFC 3339 time", nil})}),
 		api("GET", "/audit/review", "audit.review", authUser, s.auditReview,

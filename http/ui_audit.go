@@ -146,7 +146,7 @@ func (s *Server) auditSearchPage(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	errs := newFormErrors()
-	filter := liaison.AuditFilter{Action: f.Action, ObjectType: f.ObjectType, ObjectID: f.ObjectID, Outcome: f.Outcome}
+	filter := liaison.AuditFilter{Action: f.Action, ObjectType: f.ObjectType, ObjectID: f.ObjectID, Outcome: f.Outcome, Newest: true}
 	if f.User != "" {
 		if liaison.ValidID(f.User) {
 			filter.UserID = f.User

@@ -180,14 +180,22 @@ func (t *Tx) ListAuditEvents(ctx context.Context, f liaison.AuditFilter, p liais
 			return nil, &liaison.Error{Code: liaison.EINVALID, Op: op, Message: "cursor: not an audit index",
 				Fields: []liaison.FieldError{{Field: "cursor", Message: "is not an audit index"}}}
 		}
-		q.add("idx > $%d", after)
+		if f.Newest {
+			q.add("idx < $%d", after)
+		} else {
+			q.add("idx > $%d", after)
+		}
+	}
+	order := " ORDER BY idx"
+	if f.Newest {
+		order += " DESC"
 	}
 	s := "SELECT entry FROM audit_events"
 	if len(q.where) > 0 {
 		s += " WHERE " + strings.Join(q.where, " AND ")
 	}
 	q.args = append(q.args, p.Limit)
-	s += " ORDER BY idx LIMIT $" + strconv.Itoa(len(q.args))
+	s += order + " LIMIT $" + strconv.Itoa(len(q.args))
 	return list(ctx, t, op, s, q.args, func(s scanner) (*liaison.AuditEvent, error) {
 		var b []byte
 		if err := s.Scan(&b); err != nil {

@@ -195,13 +195,21 @@ func (t *Tx) ListAuditEvents(ctx context.Context, f liaison.AuditFilter, p liais
 			return nil, &liaison.Error{Code: liaison.EINVALID, Op: op, Message: "cursor: not an audit index",
 				Fields: []liaison.FieldError{{Field: "cursor", Message: "is not an audit index"}}}
 		}
-		q.add("idx > ?", after)
+		if f.Newest {
+			q.add("idx < ?", after)
+		} else {
+			q.add("idx > ?", after)
+		}
+	}
+	order := " ORDER BY idx"
+	if f.Newest {
+		order += " DESC"
 	}
 	s := "SELECT entry FROM audit_events"
 	if len(q.where) > 0 {
 		s += " WHERE " + strings.Join(q.where, " AND ")
 	}
-	s += " ORDER BY idx LIMIT ?"
+	s += order + " LIMIT ?"
 	return list(ctx, t, op, s, append(q.args, p.Limit), func(s scanner) (*liaison.AuditEvent, error) {
 		var b []byte
 		if err := s.Scan(&b); err != nil {
