@@ -359,6 +359,9 @@ func identKey(kind liaison.EntityKind) string {
 type subjectRow struct {
 	N                             int
 	Kind, Name, DOB, Ident, Other string
+	// FA: the other details record political, religious or social views,
+	// associations or activities (28 CFR 23.20(b)).
+	FA bool
 }
 
 // linkRow is one link slot of the form: two subject slots and a type.
@@ -417,6 +420,7 @@ func recordFormFrom(rec *liaison.IntelRecord) *recordForm {
 			other = append(other, kv[0]+": "+kv[1])
 		}
 		row.Other = strings.Join(other, "; ")
+		row.FA = len(e.FirstAmendment) > 0
 		f.Subjects = append(f.Subjects, row)
 		slot[e.ID] = i + 1
 	}
@@ -432,7 +436,7 @@ func recordFieldID(field string, subjectRowOf, linkRowOf map[int]int) (id, label
 	simple := map[string][2]string{
 		"title": {"rec-title", "Title"}, "narrative": {"rec-narrative", "Narrative"}, "case_id": {"rec-case", "Case"},
 		"criminal_predicate":         {"rec-predicate", "Criminal predicate"},
-		"lawful_collection_attested": {"rec-lawful", "Lawful collection"}, "first_amendment_tie": {"rec-predicate", "First Amendment tie"},
+		"lawful_collection_attested": {"rec-lawful", "Lawful collection"}, "first_amendment_tie": {"rec-tie", "First Amendment tie"},
 		"grading.source": {"rec-source", "Source reliability"}, "grading.information": {"rec-info", "Information credibility"},
 		"tlp": {"rec-tlp", "TLP"}, "recipients": {"rec-recipients", "Recipients"}, "handling": {"rec-handling", "Handling code"},
 		"handling_restriction": {"rec-restriction", "Restriction"}, "retain_until": {"rec-retain", "Review by"},
@@ -502,7 +506,7 @@ func (s *Server) parseRecordForm(r *http.Request) (*recordForm, liaison.IntelInp
 	for n := 1; n <= subjectSlots; n++ {
 		p := "subj-" + strconv.Itoa(n) + "-"
 		row := subjectRow{N: n, Kind: v.Get(p + "kind"), Name: strings.TrimSpace(v.Get(p + "name")), DOB: strings.TrimSpace(v.Get(p + "dob")),
-			Ident: strings.TrimSpace(v.Get(p + "ident")), Other: strings.TrimSpace(v.Get(p + "other"))}
+			Ident: strings.TrimSpace(v.Get(p + "ident")), Other: strings.TrimSpace(v.Get(p + "other")), FA: v.Get(p+"fa") != ""}
 		f.Subjects = append(f.Subjects, row)
 		if row.Name == "" && row.DOB == "" && row.Ident == "" && row.Other == "" {
 			if row.Kind != "" {
@@ -528,6 +532,7 @@ func (s *Server) parseRecordForm(r *http.Request) (*recordForm, liaison.IntelInp
 		if row.Ident != "" {
 			attrs[identKey(kind)] = row.Ident
 		}
+		var otherKeys []string
 		for _, part := range strings.Split(row.Other, ";") {
 			if strings.TrimSpace(part) == "" {
 				continue
@@ -539,11 +544,20 @@ func (s *Server) parseRecordForm(r *http.Request) (*recordForm, liaison.IntelInp
 				continue
 			}
 			attrs[k] = strings.TrimSpace(val)
+			otherKeys = append(otherKeys, k)
+		}
+		if row.FA && len(otherKeys) == 0 {
+			errs.add(p+"other", "Subject "+strconv.Itoa(n)+", other details",
+				"list here, as “name: value”, the details that record views, beliefs or associations: they are what the First Amendment box marks")
 		}
 		id := liaison.NewID()
 		slotID[strconv.Itoa(n)] = id
 		subjectRowOf[len(in.Subjects)] = n
-		in.Subjects = append(in.Subjects, liaison.Entity{ID: id, Kind: kind, Attributes: attrs})
+		e := liaison.Entity{ID: id, Kind: kind, Attributes: attrs}
+		if row.FA {
+			e.FirstAmendment = otherKeys
+		}
+		in.Subjects = append(in.Subjects, e)
 	}
 	for n := 1; n <= linkSlots; n++ {
 		p := "link-" + strconv.Itoa(n) + "-"

@@ -263,3 +263,40 @@ func TestUIRecordsNewCase(t *testing.T) {
 		t.Errorf("the new case is not listed")
 	}
 }
+
+// TestUIRecordsFirstAmendmentFields: a subject's other details can be
+// marked as recording views or associations; the record then needs the
+// tie to the criminal predicate, and the form says so at the tie field.
+func TestUIRecordsFirstAmendmentFields(t *testing.T) {
+	w := newRecordsUIWorld(t, storetest.OpenSQLite)
+	_, _, page := w.det.do("GET", "/records/new?case="+w.caseID, nil)
+	csrf := csrfOf(t, page)
+	form := w.recordForm(csrf)
+	form.Set("subj-1-fa", "yes")
+	status, _, page := w.det.do("POST", "/records", form)
+	if status != 400 || !strings.Contains(page, `id="err-subj-1-other"`) || w.allRecords(t) != 0 {
+		t.Fatalf("marked with no details = %d:\n%.2000s", status, page)
+	}
+	form.Set("subj-1-other", "affiliation: Riverton Liberty Militia")
+	status, _, page = w.det.do("POST", "/records", form)
+	if status != 400 || !strings.Contains(page, `href="#rec-tie"`) || !strings.Contains(page, `id="err-rec-tie"`) || w.allRecords(t) != 0 {
+		t.Fatalf("marked without a tie = %d:\n%.2000s", status, page)
+	}
+	form.Set("first_amendment_tie", "The militia's members are the buyers named in the predicate; membership is recorded for that link only.")
+	if status, _, page = w.det.do("POST", "/records", form); status != 303 || w.allRecords(t) != 1 {
+		t.Fatalf("with the tie = %d:\n%.2000s", status, page)
+	}
+	err := w.store.View(context.Background(), func(tx liaison.Tx) error {
+		rs, err := tx.ListIntelRecords(context.Background(), liaison.IntelFilter{}, liaison.Page{Limit: 1})
+		if err != nil {
+			return err
+		}
+		if fa := rs[0].Subjects[0].FirstAmendment; len(fa) != 1 || fa[0] != "affiliation" {
+			t.Errorf("first amendment fields = %v, want [affiliation]", fa)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
