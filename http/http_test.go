@@ -137,12 +137,18 @@ func (f *fixture) count(path string) int {
 
 func (f *fixture) auditCount(action string) int {
 	f.t.Helper()
+	return f.outcomeCount(action, liaison.OutcomeSuccess)
+}
+
+// outcomeCount counts the log's entries of action with outcome.
+func (f *fixture) outcomeCount(action, outcome string) int {
+	f.t.Helper()
 	var n int
 	sequence(f.t, f.store)
 	err := f.store.View(context.Background(), func(tx liaison.Tx) error {
 		ev, err := tx.ListAuditEvents(context.Background(), liaison.AuditFilter{Action: action}, liaison.Page{Limit: liaison.MaxPageSize})
 		for _, e := range ev {
-			if e.Outcome == liaison.OutcomeSuccess {
+			if e.Outcome == outcome {
 				n++
 			}
 		}
@@ -572,19 +578,5 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 // deniedCount counts the log's refusals of action.
 func (f *fixture) deniedCount(action string) int {
 	f.t.Helper()
-	var n int
-	sequence(f.t, f.store)
-	err := f.store.View(context.Background(), func(tx liaison.Tx) error {
-		ev, err := tx.ListAuditEvents(context.Background(), liaison.AuditFilter{Action: action}, liaison.Page{Limit: liaison.MaxPageSize})
-		for _, e := range ev {
-			if e.Outcome == liaison.OutcomeDenied {
-				n++
-			}
-		}
-		return err
-	})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return n
+	return f.outcomeCount(action, liaison.OutcomeDenied)
 }

@@ -731,15 +731,8 @@ func (s *Server) adminTokenRevoke(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	toks, err := adminAll(func(p liaison.Page) ([]*liaison.APIToken, string, error) { return s.svc.ListTokens(ctx, u.ID, p) })
+	err = s.revokeTokenOf(ctx, u.ID, r.PathValue("token"), u.Login+" has no such API token; open the user's page again")
 	if err != nil {
-		return err
-	}
-	id := r.PathValue("token")
-	if !slices.ContainsFunc(toks, func(t *liaison.APIToken) bool { return t.ID == id }) {
-		return liaison.Errorf(liaison.ENOTFOUND, "%s has no such API token; open the user's page again", u.Login)
-	}
-	if _, err := s.svc.RevokeToken(ctx, id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin/users/"+u.ID+"?done=token-revoked#tokens", http.StatusSeeOther)

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -87,18 +88,24 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) tokenRevokeOwn(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	me := liaison.ActorFrom(ctx).User
-	toks, _, err := s.svc.ListTokens(ctx, me.ID, liaison.Page{Limit: liaison.MaxPageSize})
+	err := s.revokeTokenOf(ctx, liaison.ActorFrom(ctx).User.ID, r.PathValue("id"), "you have no such API token; open your tokens again")
 	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	if !slices.ContainsFunc(toks, func(t *liaison.APIToken) bool { return t.ID == id }) {
-		return liaison.Errorf(liaison.ENOTFOUND, "you have no such API token; open your tokens again")
-	}
-	if _, err := s.svc.RevokeToken(ctx, id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/account/tokens?done=revoked", http.StatusSeeOther)
 	return nil
+}
+
+// revokeTokenOf revokes token id only if it is user's: a form names both,
+// and a token of someone else answers as missing (notFound says so).
+func (s *Server) revokeTokenOf(ctx context.Context, user, id, notFound string) error {
+	toks, err := adminAll(func(p liaison.Page) ([]*liaison.APIToken, string, error) { return s.svc.ListTokens(ctx, user, p) })
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(toks, func(t *liaison.APIToken) bool { return t.ID == id }) {
+		return liaison.Errorf(liaison.ENOTFOUND, "%s", notFound)
+	}
+	_, err = s.svc.RevokeToken(ctx, id)
+	return err
 }

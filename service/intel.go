@@ -425,46 +425,13 @@ func (s *Service) ListIntelRecords(ctx context.Context, caseID liaison.ID, purpo
 }
 
 // ExplainAccess tells a privacy officer whether a user may read a record,
-// which rules decided and why. Audited.
+// which rules decided and why: ExplainAccessDetail's decision. Audited.
 func (s *Service) ExplainAccess(ctx context.Context, id liaison.ID, asUser string, purpose liaison.Purpose) (*policy.Decision, error) {
-	a := liaison.ActorFrom(ctx)
-	if a.User == nil {
-		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
-	}
-	if !a.User.Has(liaison.RolePrivacyOfficer) {
-		return nil, s.denied(ctx, "intel.explain", "intel", id, liaison.Errorf(liaison.EFORBIDDEN, "only privacy officers explain access"))
-	}
-	if purpose != "" && !slices.Contains(liaison.Purposes, purpose) {
-		return nil, liaison.FieldErrorf("purpose", "must be one of the purposes agreements name")
-	}
-	var dec policy.Decision
-	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		if !liaison.ValidID(id) {
-			return errNoRecord()
-		}
-		r, err := tx.FindIntelRecord(ctx, id)
-		if err != nil {
-			return err
-		}
-		u, err := findUser(ctx, tx, asUser)
-		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
-			return liaison.FieldErrorf("as", "no such user")
-		} else if err != nil {
-			return err
-		}
-		sub, err := s.subject(ctx, tx, u)
-		if err != nil {
-			return err
-		}
-		dec = s.Policy.Decide(policy.Request{Subject: sub, Action: policy.View, Resource: resourceOf(r), Purpose: purpose, Now: s.now()})
-		e := liaison.NewAuditEvent(ctx, s.now(), "intel.explain", "intel", id)
-		e.Details = map[string]string{"as_user_id": u.ID, "decision": decisionText(dec)}
-		return s.audit(ctx, tx, e)
-	})
+	x, err := s.ExplainAccessDetail(ctx, id, asUser, purpose)
 	if err != nil {
 		return nil, err
 	}
-	return &dec, nil
+	return &x.Decision, nil
 }
 
 // IntelHistory returns every version of a record the caller may read, each
