@@ -45,8 +45,11 @@ func evalUntil(ctx context.Context, tg *chromedp.Target, js string) error {
 	}
 }
 
+// visibleJS is true once the whole document is parsed (a page streams in,
+// and a half-parsed list would be read short) and sel is shown.
 func visibleJS[S selector](sel S) string {
-	return `(() => { const el = ` + jsFind(sel) + `; if (!el) return false;
+	return `(() => { if (document.readyState === "loading") return false;
+	  const el = ` + jsFind(sel) + `; if (!el) return false;
 	  const cs = getComputedStyle(el);
 	  return cs.visibility !== "hidden" && el.getClientRects().length > 0; })()`
 }
@@ -59,7 +62,7 @@ func waitVisible[S selector](sel S) chromedp.Action[chromedp.Void] {
 // waitHidden waits until sel is gone or hidden.
 func waitHidden[S selector](sel S) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		return evalUntil(ctx, tg, "!"+visibleJS(sel))
+		return evalUntil(ctx, tg, `document.readyState !== "loading" && !`+visibleJS(sel))
 	})
 }
 
@@ -111,7 +114,7 @@ func submit[S selector](sel S) chromedp.Action[chromedp.Void] {
 func textOf(ctx context.Context, sel string) (string, error) {
 	var out string
 	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		if err := evalUntil(ctx, tg, "!!"+jsFind(chromedp.CSS(sel))); err != nil {
+		if err := evalUntil(ctx, tg, `document.readyState !== "loading" && !!`+jsFind(chromedp.CSS(sel))); err != nil {
 			return err
 		}
 		var err error
