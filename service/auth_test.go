@@ -2,9 +2,9 @@ package service_test
 
 import (
 	"context"
+	"math"
 	"regexp"
 	"slices"
-	"sort"
 	"testing"
 	"time"
 
@@ -815,22 +815,26 @@ func TestLoginTimingUnknownUser(t *testing.T) {
 	e := newEnv(t)
 	e.svc.Argon2 = service.DefaultArgon2
 	e.user("alice")
-	median := func(login string) time.Duration {
-		var ds []time.Duration
-		for range 5 {
-			e.clock.Add(20 * time.Minute) // never lock
-			t0 := time.Now()
-			_, err := e.svc.Login(e.anon, login, "wrong password, again")
-			ds = append(ds, time.Since(t0))
-			wantErr(t, err, liaison.EUNAUTHORIZED, "")
-		}
-		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-		return ds[len(ds)/2]
+	// Interleave the two logins and keep each one's fastest run: other
+	// packages' tests share the machine, and load only ever adds time. A
+	// leak (skipping the hash for an unknown login) is a factor of a
+	// hundred, so a factor of two still catches it.
+	try := func(login string) time.Duration {
+		e.clock.Add(20 * time.Minute) // never lock
+		t0 := time.Now()
+		_, err := e.svc.Login(e.anon, login, "wrong password, again")
+		d := time.Since(t0)
+		wantErr(t, err, liaison.EUNAUTHORIZED, "")
+		return d
 	}
-	median("alice")
-	median("nobody") // warm both paths
-	known, unknown := median("alice"), median("nobody")
-	if ratio := float64(unknown) / float64(known); ratio > 1.5 || ratio < 1/1.5 {
+	try("alice")
+	try("nobody") // warm both paths
+	known, unknown := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
+	for range 7 {
+		known = min(known, try("alice"))
+		unknown = min(unknown, try("nobody"))
+	}
+	if ratio := float64(unknown) / float64(known); ratio > 2 || ratio < 0.5 {
 		t.Errorf("Login of an unknown login took %v, of a known login %v (ratio %.2f), want about the same", unknown, known, ratio)
 	}
 }
