@@ -606,6 +606,8 @@ func userField(field string) (string, string) {
 		return "user-clearance", "Clearance"
 	case field == "password":
 		return "user-password", "Initial password"
+	case field == "disabled":
+		return "user-disabled", "Account disabled"
 	}
 	return "user-name", "Account"
 }

@@ -454,8 +454,9 @@ func TestUIAdminDirectoryForms(t *testing.T) {
 }
 
 // TestUIAdminOwnAdminRole: the service lets an administrator drop their
-// own admin role; the page asks for a confirmation first, and once
-// confirmed the change ends the admin's session and their access.
+// own admin role unless nobody else could administer; the page asks for a
+// confirmation first, and once confirmed the change ends the admin's
+// session and their access.
 func TestUIAdminOwnAdminRole(t *testing.T) {
 	f := newFixture(t, storetest.OpenSQLite)
 	w := newAdminUI(t, f)
@@ -478,6 +479,16 @@ func TestUIAdminOwnAdminRole(t *testing.T) {
 		t.Fatal("admin role removed without confirmation")
 	}
 	form.Set("confirm_self", "1")
+	// The only administrator may not step down, even when they confirm.
+	status, _, page = w.admin.post("/admin/users/"+me, "/admin/users/"+me, form)
+	if status != 400 || !strings.Contains(page, "no enabled administrator") || !strings.Contains(page, `href="#user-role-`) {
+		t.Fatalf("last admin's confirmed self-demotion = %d:\n%.3000s", status, page)
+	}
+	if u := must(w.svc.FindUser(w.sys, me))(t); !u.Has(liaison.RoleAdmin) {
+		t.Fatal("the last admin removed their own admin role")
+	}
+	must(w.svc.CreateUser(w.sys, liaison.UserInput{Login: "admin2", Name: "Second Admin", Email: "admin2@example.gov",
+		AgencyID: f.agency.ID, Roles: []liaison.Role{liaison.RoleAdmin}, Password: testPassword}))(t)
 	status, loc, _ := w.admin.post("/admin/users/"+me, "/admin/users/"+me, form)
 	if status != 303 || loc != "/login" {
 		t.Fatalf("confirmed self-demotion = %d %q", status, loc)

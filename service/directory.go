@@ -180,6 +180,7 @@ func (s *Service) UpdateUser(ctx context.Context, id liaison.ID, up liaison.User
 			return err
 		}
 		before := permissionDetails(u)
+		wasAdmin := activeAdmin(u)
 		setIf(&u.Name, up.Name)
 		setIf(&u.Email, up.Email)
 		setIf(&u.AgencyID, up.AgencyID)
@@ -190,6 +191,11 @@ func (s *Service) UpdateUser(ctx context.Context, id liaison.ID, up liaison.User
 		u.Normalize()
 		if err := u.Validate(); err != nil {
 			return err
+		}
+		if wasAdmin && !activeAdmin(u) {
+			if err := keepAnAdmin(ctx, tx, u); err != nil {
+				return err
+			}
 		}
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
@@ -210,6 +216,42 @@ func (s *Service) UpdateUser(ctx context.Context, id liaison.ID, up liaison.User
 		return nil, err
 	}
 	return u, nil
+}
+
+// activeAdmin reports whether u can administer the deployment.
+func activeAdmin(u *liaison.User) bool { return u.Has(liaison.RoleAdmin) && !u.Disabled }
+
+// keepAnAdmin fails unless someone other than u can still administer the
+// deployment: without one, nobody could enable an account, reset a second
+// factor or end an agreement again. It takes the audit log's lock before
+// it reads, which every audited change holds until it commits, so two
+// administrators demoting each other at once cannot both pass the check
+// (PostgreSQL runs read committed; SQLite has one writer anyway).
+func keepAnAdmin(ctx context.Context, tx liaison.Tx, u *liaison.User) error {
+	if err := tx.LockAuditLog(ctx); err != nil {
+		return err
+	}
+	page := liaison.Page{Limit: liaison.MaxPageSize}
+	for {
+		admins, err := tx.ListUsers(ctx, liaison.UserFilter{Role: liaison.RoleAdmin}, page)
+		if err != nil {
+			return err
+		}
+		for _, a := range admins {
+			if a.ID != u.ID && !a.Disabled {
+				return nil
+			}
+		}
+		if len(admins) < page.Limit {
+			break
+		}
+		page.After = admins[len(admins)-1].ID
+	}
+	field, msg := "roles", "would leave no enabled administrator: give another user the admin role first"
+	if u.Disabled && u.Has(liaison.RoleAdmin) {
+		field, msg = "disabled", "would leave no enabled administrator: give another user the admin role before disabling this one"
+	}
+	return liaison.FieldErrorf(field, "%s", msg)
 }
 
 func mapsEqual(a, b map[string]string) bool {
