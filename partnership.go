@@ -169,6 +169,13 @@ type User struct {
 // Has reports whether the user holds role r.
 func (u *User) Has(r Role) bool { return slices.Contains(u.Roles, r) }
 
+// Reviewer reports whether the user may review (validate or purge) their
+// own agency's criminal intelligence records: its privacy officers and
+// its analysts trained in 28 CFR Part 23.
+func (u *User) Reviewer() bool {
+	return u.Has(RolePrivacyOfficer) || (u.Has(RoleAnalyst) && u.Attributes.Part23Trained)
+}
+
 // Normalize canonicalises the fields users type loosely.
 func (u *User) Normalize() {
 	u.Login = strings.ToLower(strings.TrimSpace(u.Login))

@@ -83,7 +83,7 @@ func (s *Server) dashboard(ctx context.Context) ([]dashItem, error) {
 	}
 	add("dash-access", "Access requests awaiting your decision", "Partners asked for your agency's holdings; decide within the deadline.",
 		"/access-requests?box=incoming", len(reqs))
-	if me.Has(liaison.RolePrivacyOfficer) {
+	if me.Reviewer() {
 		due, err := s.svc.DueForReview(ctx, 30*24*time.Hour)
 		if err != nil {
 			return nil, err

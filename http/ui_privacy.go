@@ -73,6 +73,20 @@ func (s *Server) requirePrivacy(r *http.Request) (*liaison.User, error) {
 	return u, nil
 }
 
+// requireReviewer refuses everyone but those who review their agency's
+// records (privacy officers and Part 23-trained analysts), before anything
+// is read; the refusal is audited. The review, purge and retention pages
+// are theirs; the overview, explain and ledger pages stay the privacy
+// officers'.
+func (s *Server) requireReviewer(r *http.Request) (*liaison.User, error) {
+	u := liaison.ActorFrom(r.Context()).User
+	if u == nil || !u.Reviewer() {
+		return nil, s.svc.Refuse(r.Context(), "ui.privacy", liaison.Errorf(liaison.EFORBIDDEN,
+			"record review is for privacy officers and for analysts trained in 28 CFR Part 23; ask your administrator if you should have either"))
+	}
+	return u, nil
+}
+
 // privacyRecordRow is one record of the review queue, ready for a page.
 type privacyRecordRow struct {
 	*liaison.IntelRecord
@@ -122,8 +136,14 @@ func plural(n int, one, many string) string {
 }
 
 func (s *Server) privacyHome(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.requirePrivacy(r); err != nil {
+	u, err := s.requireReviewer(r)
+	if err != nil {
 		return err
+	}
+	if !u.Has(liaison.RolePrivacyOfficer) {
+		// A trained analyst's part of these pages is the review queue.
+		http.Redirect(w, r, "/privacy/review", http.StatusSeeOther)
+		return nil
 	}
 	if err := checkQuery(r); err != nil {
 		return err
@@ -262,7 +282,7 @@ func (s *Server) privacyReviewPage(w http.ResponseWriter, r *http.Request) error
 // privacyReview renders the review queue, with a row's retain form's
 // errors and typed values when a POST is sent back.
 func (s *Server) privacyReview(w http.ResponseWriter, r *http.Request, status int, errs *formErrors, form map[string]string) error {
-	if _, err := s.requirePrivacy(r); err != nil {
+	if _, err := s.requireReviewer(r); err != nil {
 		return err
 	}
 	q := r.URL.Query()
@@ -310,7 +330,7 @@ func (s *Server) privacyReview(w http.ResponseWriter, r *http.Request, status in
 }
 
 func (s *Server) privacyRetain(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.requirePrivacy(r); err != nil {
+	if _, err := s.requireReviewer(r); err != nil {
 		return err
 	}
 	if err := s.parseForm(w, r); err != nil {
@@ -391,7 +411,7 @@ func (s *Server) privacyPurgeConfirm(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) purgeConfirmPage(w http.ResponseWriter, r *http.Request, status int, reason string, errs *formErrors) error {
-	if _, err := s.requirePrivacy(r); err != nil {
+	if _, err := s.requireReviewer(r); err != nil {
 		return err
 	}
 	rec, err := s.findOwnRecord(r, r.PathValue("id"))
@@ -412,7 +432,7 @@ func (s *Server) purgeConfirmPage(w http.ResponseWriter, r *http.Request, status
 }
 
 func (s *Server) privacyPurge(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.requirePrivacy(r); err != nil {
+	if _, err := s.requireReviewer(r); err != nil {
 		return err
 	}
 	if err := s.parseForm(w, r); err != nil {
@@ -454,7 +474,7 @@ func (s *Server) privacyRetentionPage(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) retentionPage(w http.ResponseWriter, r *http.Request, status int, errs *formErrors) error {
-	if _, err := s.requirePrivacy(r); err != nil {
+	if _, err := s.requireReviewer(r); err != nil {
 		return err
 	}
 	due, err := s.svc.PastRetention(r.Context())
@@ -475,7 +495,7 @@ func (s *Server) retentionPage(w http.ResponseWriter, r *http.Request, status in
 }
 
 func (s *Server) privacyRetentionPurge(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.requirePrivacy(r); err != nil {
+	if _, err := s.requireReviewer(r); err != nil {
 		return err
 	}
 	if err := s.parseForm(w, r); err != nil {

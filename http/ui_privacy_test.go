@@ -115,26 +115,30 @@ func (b *browser) headers(path string) (int, http.Header, string) {
 	return resp.StatusCode, resp.Header, string(raw)
 }
 
-// TestUIPrivacyForbiddenToOthers: an analyst gets the forbidden page on
-// every privacy page and form, with a valid CSRF token, and nothing
-// changes; the privacy officer's purge without the CSRF token is refused.
+// TestUIPrivacyForbiddenToOthers: an untrained analyst gets the forbidden
+// page on every privacy page and form, with a valid CSRF token, and nothing
+// changes; a trained analyst gets the review pages but not the privacy
+// officer's (explain, ledger); the privacy officer's purge without the
+// CSRF token is refused.
 func TestUIPrivacyForbiddenToOthers(t *testing.T) {
 	for _, be := range storetest.Backends() {
 		t.Run(be.Name, func(t *testing.T) {
 			w := newPrivacyWorld(t, be.Open)
-			analyst := uiSignIn(t, w.srv.URL, "writer", w.now) // a trained analyst of the same agency
-			_, _, home := analyst.do("GET", "/", nil)
+			must(w.svc.CreateUser(liaison.NewContext(context.Background(), liaison.Actor{System: "test"}), liaison.UserInput{Login: "clerk",
+				Name: "Cleo Clerk", Email: "clerk@example.gov", AgencyID: w.agency.ID, Roles: []liaison.Role{liaison.RoleAnalyst}, Password: testPassword}))(t)
+			clerk := uiSignIn(t, w.srv.URL, "clerk", w.now) // an analyst of the same agency, not trained in Part 23
+			_, _, home := clerk.do("GET", "/", nil)
 			csrf := csrfOf(t, home)
 			if strings.Contains(home, `id="nav-privacy"`) {
-				t.Error("the analyst's navigation offers the privacy pages")
+				t.Error("the untrained analyst's navigation offers the privacy pages")
 			}
 			id := w.due1.ID
 			for _, path := range []string{"/privacy", "/privacy/explain", "/privacy/explain?record=" + id + "&user=reader&purpose=counterterrorism",
 				"/privacy/review", "/privacy/review?within=365", "/privacy/review/" + id + "/purge", "/privacy/retention",
 				"/privacy/ledger", "/privacy/ledger.csv"} {
-				status, _, page := analyst.do("GET", path, nil)
+				status, _, page := clerk.do("GET", path, nil)
 				if status != 403 || !strings.Contains(page, "privacy officers") || strings.Contains(page, w.due1.Title) {
-					t.Errorf("GET %s as analyst = %d:\n%.500s", path, status, page)
+					t.Errorf("GET %s as an untrained analyst = %d:\n%.500s", path, status, page)
 				}
 			}
 			posts := map[string]url.Values{
@@ -144,19 +148,58 @@ func TestUIPrivacyForbiddenToOthers(t *testing.T) {
 			}
 			for path, form := range posts {
 				form.Set("csrf", csrf)
-				if status, _, page := analyst.do("POST", path, form); status != 403 || !strings.Contains(page, "privacy officers") {
-					t.Errorf("POST %s as analyst = %d:\n%.500s", path, status, page)
+				if status, _, page := clerk.do("POST", path, form); status != 403 || !strings.Contains(page, "privacy officers") {
+					t.Errorf("POST %s as an untrained analyst = %d:\n%.500s", path, status, page)
 				}
 			}
 			if r := w.record(t, id); r.Purged || r.ReviewedAt != nil || r.Version != w.due1.Version {
-				t.Fatalf("the analyst's posts changed the record: %+v", r)
+				t.Fatalf("the untrained analyst's posts changed the record: %+v", r)
 			}
 			if n := w.deniedCount("ui.privacy"); n != 9+len(posts) {
 				t.Errorf("%d refusals audited, want %d", n, 9+len(posts))
 			}
 
+			// The trained analyst reviews; the officer's pages stay closed.
+			analyst := uiSignIn(t, w.srv.URL, "writer", w.now)
+			_, _, home = analyst.do("GET", "/", nil)
+			if !strings.Contains(home, `href="/privacy/review" id="nav-privacy"`) {
+				t.Errorf("the trained analyst's navigation lacks record review:\n%.3000s", home)
+			}
+			if status, loc, _ := analyst.do("GET", "/privacy", nil); status != 303 || loc != "/privacy/review" {
+				t.Errorf("GET /privacy as a trained analyst = %d %q, want the review queue", status, loc)
+			}
+			status, _, page := analyst.do("GET", "/privacy/review", nil)
+			if status != 200 || !strings.Contains(page, w.due1.Title) || strings.Contains(page, "/privacy/explain") || strings.Contains(page, "privacy-tab-ledger") {
+				t.Fatalf("review queue as a trained analyst = %d:\n%.3000s", status, page)
+			}
+			for _, path := range []string{"/privacy/explain", "/privacy/ledger", "/privacy/ledger.csv"} {
+				if status, _, page := analyst.do("GET", path, nil); status != 403 || !strings.Contains(page, "privacy officers") {
+					t.Errorf("GET %s as a trained analyst = %d:\n%.500s", path, status, page)
+				}
+			}
+			acsrf := csrfOf(t, page)
+			until := w.now.AddDate(1, 0, 0).Format("2006-01-02")
+			status, loc, _ := analyst.do("POST", "/privacy/review/"+w.due2.ID+"/retain", url.Values{"csrf": {acsrf}, "within": {"30"},
+				"retain_until": {until}, "reason": {"Still tied to the open harbour case."}})
+			if r := w.record(t, w.due2.ID); status != 303 || r.ReviewedBy != w.writer.ID {
+				t.Fatalf("the trained analyst's review = %d %q, reviewed by %q", status, loc, r.ReviewedBy)
+			}
+
+			// A trained analyst of another agency sees none of this agency's
+			// records and cannot review one.
+			reader := uiSignIn(t, w.srv.URL, "reader", w.now)
+			status, _, page = reader.do("GET", "/privacy/review?within=365", nil)
+			if status != 200 || strings.Contains(page, w.due1.Title) || !strings.Contains(page, `id="review-empty"`) {
+				t.Fatalf("another agency's trained analyst's queue = %d:\n%.3000s", status, page)
+			}
+			status, _, _ = reader.do("POST", "/privacy/review/"+id+"/retain", url.Values{"csrf": {csrfOf(t, page)}, "within": {"30"},
+				"retain_until": {until}, "reason": {"Still tied to the open harbour case."}})
+			if r := w.record(t, id); status != 404 || r.ReviewedAt != nil {
+				t.Fatalf("another agency's review = %d, reviewed at %v", status, r.ReviewedAt)
+			}
+
 			po := uiSignIn(t, w.srv.URL, "po", w.now)
-			_, _, page := po.do("GET", "/privacy/review/"+id+"/purge", nil)
+			_, _, page = po.do("GET", "/privacy/review/"+id+"/purge", nil)
 			if !strings.Contains(page, w.due1.Title) {
 				t.Fatalf("confirm page:\n%.2000s", page)
 			}

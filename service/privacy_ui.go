@@ -338,14 +338,12 @@ type Purge struct {
 }
 
 // RecentPurges lists the purges of the caller's agency's records since
-// the given time, newest first, at most limit. Privacy officers only; audited.
+// the given time, newest first, at most limit. Reviewers (privacy officers
+// and trained analysts, who may purge) only; audited.
 func (s *Service) RecentPurges(ctx context.Context, since time.Time, limit int) ([]*Purge, error) {
-	a := liaison.ActorFrom(ctx)
-	if a.User == nil {
-		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
-	}
-	if !a.User.Has(liaison.RolePrivacyOfficer) {
-		return nil, s.denied(ctx, "intel.purge.list", "intel", "", liaison.Errorf(liaison.EFORBIDDEN, "only privacy officers list purges"))
+	u, err := s.requireReviewer(ctx, "intel.purge.list")
+	if err != nil {
+		return nil, err
 	}
 	if limit <= 0 || limit > liaison.MaxPageSize {
 		limit = liaison.DefaultPageSize
@@ -354,7 +352,7 @@ func (s *Service) RecentPurges(ctx context.Context, since time.Time, limit int) 
 		return nil, err
 	}
 	var out []*Purge
-	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
 		p := liaison.Page{Limit: liaison.MaxPageSize}
 		for range 20 { // at most 20 pages of purges are looked at
 			evs, err := tx.ListAuditEvents(ctx, liaison.AuditFilter{Action: "intel.purge", Since: since, Outcome: liaison.OutcomeSuccess}, p)
@@ -368,7 +366,7 @@ func (s *Service) RecentPurges(ctx context.Context, since time.Time, limit int) 
 				} else if err != nil {
 					return err
 				}
-				if r.Originator == a.User.AgencyID && r.Purged {
+				if r.Originator == u.AgencyID && r.Purged {
 					out = append(out, &Purge{Tombstone: r, At: e.At, By: e.Actor, UserID: e.UserID, Reason: e.Reason})
 				}
 			}

@@ -14,8 +14,7 @@ const ReviewWindow = 30 * 24 * time.Hour
 // mayReview reports whether u may review records of agency: its privacy
 // officers and its Part 23-trained analysts.
 func mayReview(u *liaison.User, agency liaison.ID) bool {
-	return u != nil && u.AgencyID == agency &&
-		(u.Has(liaison.RolePrivacyOfficer) || (u.Has(liaison.RoleAnalyst) && u.Attributes.Part23Trained))
+	return u != nil && u.AgencyID == agency && u.Reviewer()
 }
 
 // DueForReview lists records whose retention ends within window (default
