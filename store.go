@@ -31,6 +31,10 @@ type AgencyFilter struct {
 type UserFilter struct {
 	AgencyID ID
 	Role     Role
+	// Text, when set, keeps users whose login, name or e-mail address
+	// contains it, ignoring case (SQLite folds ASCII letters only).
+	// Characters stand for themselves: no wildcards.
+	Text string
 }
 
 // CommunityFilter narrows ListCommunities.

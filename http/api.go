@@ -97,7 +97,7 @@ func (s *Server) updateAgency(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
-	if err := checkQuery(r, "limit", "cursor", "agency_id", "role"); err != nil {
+	if err := checkQuery(r, "limit", "cursor", "agency_id", "role", "q"); err != nil {
 		return err
 	}
 	p, err := pageOf(r)
@@ -105,7 +105,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	items, next, err := s.svc.ListUsers(r.Context(), liaison.UserFilter{AgencyID: q.Get("agency_id"), Role: liaison.Role(q.Get("role"))}, p)
+	items, next, err := s.svc.ListUsers(r.Context(), liaison.UserFilter{AgencyID: q.Get("agency_id"), Role: liaison.Role(q.Get("role")), Text: q.Get("q")}, p)
 	if err != nil {
 		return err
 	}

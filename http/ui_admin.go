@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -529,11 +530,21 @@ func (s *Server) adminAgencyUpdate(w http.ResponseWriter, r *http.Request) error
 
 // --- Users ----------------------------------------------------------------
 
+// adminUsersPage is how many users one page of the list shows.
+const adminUsersPage = 100
+
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
+	if err := checkQuery(r, "agency", "role", "q", "after", "done"); err != nil {
+		return err
+	}
 	q := r.URL.Query()
-	f := liaison.UserFilter{AgencyID: q.Get("agency"), Role: liaison.Role(q.Get("role"))}
+	f := liaison.UserFilter{AgencyID: q.Get("agency"), Role: liaison.Role(q.Get("role")), Text: strings.TrimSpace(q.Get("q"))}
+	after := q.Get("after")
 	errs := newFormErrors()
+	if after != "" && !liaison.ValidID(after) {
+		after = "" // a mangled link: start again from the first page
+	}
 	if f.Role != "" && !slices.Contains(liaison.Roles, f.Role) {
 		errs.add("filter-role", "Role", "must be one of the roles in the list")
 		f.Role = ""
@@ -542,7 +553,13 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 		errs.add("filter-agency", "Agency", "must be one of the agencies in the list")
 		f.AgencyID = ""
 	}
-	users, err := s.adminAllUsers(ctx, f)
+	users, next, err := s.svc.ListUsers(ctx, f, liaison.Page{After: after, Limit: adminUsersPage})
+	if liaison.ErrorCode(err) == liaison.EINVALID {
+		// Only the typed text can still be wrong: say so and list without it.
+		errs.add("filter-q", "Find", liaison.ErrorFields(err)[0].Message)
+		f.Text, after = "", ""
+		users, next, err = s.svc.ListUsers(ctx, f, liaison.Page{Limit: adminUsersPage})
+	}
 	if err != nil {
 		return err
 	}
@@ -554,8 +571,22 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 	if !errs.empty() {
 		status = http.StatusBadRequest
 	}
-	s.adminRender(w, r, status, "admin-users.html", map[string]any{"Users": users, "AgencyList": ags, "Names": names,
-		"Roles": liaison.Roles, "Agency": q.Get("agency"), "Role": q.Get("role"), "Filtered": q.Get("agency") != "" || q.Get("role") != ""}, errs)
+	link := func(after string) string {
+		v := url.Values{}
+		for k, val := range map[string]string{"q": f.Text, "agency": string(f.AgencyID), "role": string(f.Role), "after": after} {
+			if val != "" {
+				v.Set(k, val)
+			}
+		}
+		if len(v) == 0 {
+			return "/admin/users"
+		}
+		return "/admin/users?" + v.Encode()
+	}
+	data := map[string]any{"Users": users, "AgencyList": ags, "Names": names, "Roles": liaison.Roles,
+		"Agency": q.Get("agency"), "Role": q.Get("role"), "Q": q.Get("q"), "Filtered": f.AgencyID != "" || f.Role != "" || f.Text != "",
+		"After": after, "Next": next, "PageSize": adminUsersPage, "FirstURL": link(""), "NextURL": link(next)}
+	s.adminRender(w, r, status, "admin-users.html", data, errs)
 	return nil
 }
 

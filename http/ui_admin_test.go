@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -498,5 +499,66 @@ func TestUIAdminOwnAdminRole(t *testing.T) {
 	}
 	if status, loc, _ := w.admin.do("GET", "/admin", nil); status != 303 || !strings.HasPrefix(loc, "/login") {
 		t.Fatalf("old session after self-demotion = %d %q", status, loc)
+	}
+}
+
+// TestUIAdminUserSearchAndPaging: the users list finds by part of a login,
+// name or e-mail address, shows a hundred users a page with a link to the
+// next, and names a search it cannot run.
+func TestUIAdminUserSearchAndPaging(t *testing.T) {
+	f := newFixture(t, storetest.OpenSQLite)
+	w := newAdminUI(t, f)
+	for i := range 120 {
+		login := fmt.Sprintf("clerk%03d", i)
+		must(w.svc.CreateUser(w.sys, liaison.UserInput{Login: login, Name: "Clerk " + login, Email: login + "@records.example.gov",
+			AgencyID: f.agency.ID, Roles: []liaison.Role{liaison.RoleOfficer}, Password: testPassword}))(t)
+	}
+	must(w.svc.CreateUser(w.sys, liaison.UserInput{Login: "zoe.q", Name: "Zoë Quinlan", Email: "zq@example.gov",
+		AgencyID: f.agency.ID, Roles: []liaison.Role{liaison.RoleAuditor}, Password: testPassword}))(t)
+
+	status, _, page := w.admin.do("GET", "/admin/users?q=QUINLAN", nil)
+	if status != 200 || !strings.Contains(page, `id="user-zoe.q"`) || strings.Contains(page, `id="user-clerk000"`) || strings.Contains(page, `id="users-next"`) {
+		t.Fatalf("find by name = %d:\n%.3000s", status, page)
+	}
+	if _, _, page = w.admin.do("GET", "/admin/users?q=zq%40&role=auditor", nil); !strings.Contains(page, `id="user-zoe.q"`) {
+		t.Fatalf("find by e-mail and role:\n%.3000s", page)
+	}
+	if _, _, page = w.admin.do("GET", "/admin/users?q=zq%40&role=officer", nil); !strings.Contains(page, `id="users-empty"`) {
+		t.Fatalf("find by e-mail and another role:\n%.3000s", page)
+	}
+
+	// 123 users in all: a first page of 100, then the rest.
+	_, _, page = w.admin.do("GET", "/admin/users?q=clerk", nil)
+	if n := strings.Count(page, `<tr id="user-`); n != 100 || !strings.Contains(page, `id="users-next"`) || strings.Contains(page, `id="users-first"`) {
+		t.Fatalf("first page: %d rows:\n%.1000s", n, page)
+	}
+	next := regexp.MustCompile(`href="([^"]+)" id="users-next"`).FindStringSubmatch(page)
+	if next == nil {
+		t.Fatal("no next link")
+	}
+	nextURL := strings.ReplaceAll(next[1], "&amp;", "&")
+	if !strings.Contains(nextURL, "q=clerk") {
+		t.Errorf("the next link drops the search: %s", nextURL)
+	}
+	_, _, page = w.admin.do("GET", nextURL, nil)
+	if n := strings.Count(page, `<tr id="user-`); n != 20 || strings.Contains(page, `id="users-next"`) || !strings.Contains(page, `id="users-first"`) {
+		t.Fatalf("second page: %d rows:\n%.1000s", n, page)
+	}
+
+	// A search too long is named, and the list is shown without it.
+	status, _, page = w.admin.do("GET", "/admin/users?q="+strings.Repeat("x", 101), nil)
+	if status != 400 || !strings.Contains(page, `id="err-filter-q"`) || !strings.Contains(page, "at most 100") || !strings.Contains(page, `id="user-clerk000"`) {
+		t.Fatalf("long search = %d:\n%.3000s", status, page)
+	}
+	// A mangled cursor starts again; an unknown parameter is named.
+	if status, _, page = w.admin.do("GET", "/admin/users?after=nonsense", nil); status != 200 || !strings.Contains(page, `id="user-admin"`) {
+		t.Fatalf("mangled cursor = %d", status)
+	}
+	if status, _, page = w.admin.do("GET", "/admin/users?page=2", nil); status != 400 || !strings.Contains(page, "page") {
+		t.Fatalf("unknown parameter = %d:\n%.1000s", status, page)
+	}
+	// The analyst cannot search the directory here.
+	if status, _, _ := w.analyst.do("GET", "/admin/users?q=clerk", nil); status != 403 {
+		t.Fatalf("analyst's search = %d", status)
 	}
 }

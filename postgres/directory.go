@@ -109,6 +109,9 @@ func (t *Tx) ListUsers(ctx context.Context, f liaison.UserFilter, p liaison.Page
 	if f.Role != "" {
 		q.add("$%d = ANY (roles)", f.Role)
 	}
+	if f.Text != "" {
+		q.add("(strpos(lower(login), lower($%[1]d)) > 0 OR strpos(lower(name), lower($%[1]d)) > 0 OR strpos(lower(email), lower($%[1]d)) > 0)", f.Text)
+	}
 	s, args := q.page("SELECT "+userCols+" FROM users", p)
 	return list(ctx, t, "postgres.ListUsers", s, args, scanUser)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"liaison"
 )
@@ -304,11 +306,19 @@ func (s *Service) ListUsers(ctx context.Context, f liaison.UserFilter, p liaison
 	if f.AgencyID != "" && !liaison.ValidID(f.AgencyID) {
 		return nil, "", liaison.FieldErrorf("agency_id", "must be an agency id")
 	}
+	f.Text = strings.TrimSpace(f.Text)
+	if n := utf8.RuneCountInString(f.Text); n > 100 || !utf8.ValidString(f.Text) || strings.ContainsFunc(f.Text, unicode.IsControl) {
+		return nil, "", liaison.FieldErrorf("q", "must be at most 100 printable characters of a login, name or e-mail address")
+	}
 	if err := checkPage(p); err != nil {
 		return nil, "", err
 	}
 	var out []*liaison.User
-	err := s.read(ctx, "user.list", "user", map[string]string{"agency_id": f.AgencyID, "role": string(f.Role)}, func(tx liaison.Tx) (string, error) {
+	details := map[string]string{"agency_id": f.AgencyID, "role": string(f.Role)}
+	if f.Text != "" {
+		details["q"] = f.Text
+	}
+	err := s.read(ctx, "user.list", "user", details, func(tx liaison.Tx) (string, error) {
 		var err error
 		out, err = tx.ListUsers(ctx, f, p.Clamp())
 		return "", err

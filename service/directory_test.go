@@ -961,6 +961,14 @@ func TestListUsersFilters(t *testing.T) {
 		{"officers", liaison.UserFilter{Role: liaison.RoleOfficer}, []string{"alice", "bob"}},
 		{"of bob's agency", liaison.UserFilter{AgencyID: f.bob.user.AgencyID}, []string{"bob"}},
 		{"of an unknown agency", liaison.UserFilter{AgencyID: liaison.NewID()}, nil},
+		{"by part of a login, any case, trimmed", liaison.UserFilter{Text: "  ALI "}, []string{"alice"}},
+		{"by part of an e-mail address", liaison.UserFilter{Text: "bob@"}, []string{"bob"}},
+		{"text and role", liaison.UserFilter{Text: "o", Role: liaison.RoleAdmin}, []string{"root"}},
+		{"no wildcards", liaison.UserFilter{Text: "%"}, nil},
+	}
+	for _, bad := range []string{strings.Repeat("a", 101), "ali\x00ce", "bad\xffutf8"} {
+		_, _, err := e.svc.ListUsers(e.as(f.alice.user), liaison.UserFilter{Text: bad}, liaison.Page{})
+		wantErr(t, err, liaison.EINVALID, "q")
 	}
 	for _, tt := range tests {
 		us, next, err := e.svc.ListUsers(e.as(f.alice.user), tt.filter, liaison.Page{})

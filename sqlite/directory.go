@@ -178,6 +178,9 @@ func (t *Tx) ListUsers(ctx context.Context, f liaison.UserFilter, p liaison.Page
 	if f.Role != "" {
 		q.add("EXISTS (SELECT 1 FROM json_each(users.roles) WHERE value = ?)", f.Role)
 	}
+	if f.Text != "" {
+		q.add("(instr(lower(login), lower(?)) > 0 OR instr(lower(name), lower(?)) > 0 OR instr(lower(email), lower(?)) > 0)", f.Text, f.Text, f.Text)
+	}
 	s, args := q.page("SELECT "+userCols+" FROM users", p)
 	return list(ctx, t, "sqlite.ListUsers", s, args, scanUser)
 }

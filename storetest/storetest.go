@@ -295,6 +295,25 @@ func testUsers(t *testing.T, s liaison.Store) {
 		if len(auditors) != 1 || auditors[0].ID != u.ID {
 			t.Fatalf("auditors = %+v, want only %s", auditors, u.Login)
 		}
+		// Text matches login, name or e-mail, ignoring case, with no
+		// wildcards; it combines with the other filters and with paging.
+		for _, c := range []struct {
+			text string
+			want int
+		}{{"B.ONE", 1}, {"b.", 2}, {"User b.two", 1}, {"@EXAMPLE", 3}, {"%", 0}, {"_", 0}, {"b.one\nuser", 0}, {"nobody", 0}} {
+			got, err := tx.ListUsers(ctx, liaison.UserFilter{Text: c.text}, liaison.Page{})
+			must(t, err)
+			if len(got) != c.want {
+				t.Errorf("users matching %q = %d, want %d", c.text, len(got), c.want)
+			}
+		}
+		both, err := tx.ListUsers(ctx, liaison.UserFilter{Text: "b.", AgencyID: b.ID}, liaison.Page{Limit: 1})
+		must(t, err)
+		rest, err := tx.ListUsers(ctx, liaison.UserFilter{Text: "b.", AgencyID: b.ID}, liaison.Page{After: both[0].ID})
+		must(t, err)
+		if len(both) != 1 || len(rest) != 1 || rest[0].ID == both[0].ID {
+			t.Errorf("paged text search: %d then %d", len(both), len(rest))
+		}
 		return nil
 	})
 }
