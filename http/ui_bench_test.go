@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -15,19 +16,34 @@ import (
 	lhttp "liaison/http"
 	"liaison/service"
 	"liaison/sqlite"
+	"liaison/storetest"
 )
 
 // BenchmarkUIPages renders each role's key pages over the demo, signed in,
 // through the whole stack (session check, service calls, audit entries,
-// templates), and reports p50/p95 per page. Run:
+// templates), and reports p50/p95 per page, on SQLite and, when
+// LIAISON_TEST_POSTGRES is set, on PostgreSQL. Run:
 //
-//	go test -run '^$' -bench UIPages -benchtime 200x ./http/
+//	go test -run '^$' -bench UIPages -benchtime 300x ./http/
 func BenchmarkUIPages(b *testing.B) {
-	store, err := sqlite.Open(context.Background(), b.TempDir(), sqlite.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { store.Close() })
+	b.Run("sqlite", func(b *testing.B) {
+		store, err := sqlite.Open(context.Background(), b.TempDir(), sqlite.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { store.Close() })
+		benchUIPages(b, store)
+	})
+	b.Run("postgres", func(b *testing.B) {
+		url := os.Getenv(storetest.PostgresEnv)
+		if url == "" {
+			b.Skip(storetest.PostgresEnv + " is not set")
+		}
+		benchUIPages(b, storetest.OpenPostgres(b, url))
+	})
+}
+
+func benchUIPages(b *testing.B, store liaison.Store) {
 	svc := service.New(store)
 	svc.Argon2 = service.Argon2Params{Memory: 64, Time: 1, Threads: 1}
 	res, err := demo.Seed(context.Background(), svc)

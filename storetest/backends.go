@@ -45,7 +45,7 @@ func OpenSQLite(t *testing.T) liaison.Store {
 }
 
 // NewSchema returns a fresh schema name that is dropped when t ends.
-func NewSchema(t *testing.T, url string) string {
+func NewSchema(t testing.TB, url string) string {
 	t.Helper()
 	var b [8]byte
 	_, _ = rand.Read(b[:])
@@ -67,7 +67,7 @@ func NewSchema(t *testing.T, url string) string {
 
 // OpenPostgres opens a store in a fresh schema of the database at url,
 // dropped when t ends.
-func OpenPostgres(t *testing.T, url string) liaison.Store {
+func OpenPostgres(t testing.TB, url string) liaison.Store {
 	t.Helper()
 	s, err := postgres.Open(context.Background(), url, postgres.Options{Schema: NewSchema(t, url)})
 	if err != nil {
