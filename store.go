@@ -282,6 +282,14 @@ type Tx interface {
 	// userID is empty) in id order after p.After.
 	ListSavedSearches(ctx context.Context, userID ID, p Page) ([]*SavedSearch, error)
 
+	// PutImportJob inserts j or overwrites it by id; EINVALID (owner_id).
+	PutImportJob(ctx context.Context, j *ImportJob) error
+	// FindImportJob returns the job; ENOTFOUND.
+	FindImportJob(ctx context.Context, id ID) (*ImportJob, error)
+	// DeleteImportJobs removes the jobs last updated before the given time
+	// and returns how many went.
+	DeleteImportJobs(ctx context.Context, before time.Time) (int64, error)
+
 	// CreateSession inserts s; ECONFLICT on a reused token hash.
 	CreateSession(ctx context.Context, s *Session) error
 	// FindSessionByTokenHash returns the session; ENOTFOUND.

@@ -38,8 +38,6 @@ type Server struct {
 	tips *limiter // anonymous tip submissions per client address
 	// streams ends the live pages' event streams at shutdown.
 	streams *streams
-	// imports are this node's bulk imports started from the web UI.
-	imports importJobs
 
 	// IdempotencyPendingTTL is how long an unfinished idempotent request
 	// blocks its key before a retry may run it again.

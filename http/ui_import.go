@@ -2,15 +2,10 @@ package http
 
 import (
 	"bufio"
-	"context"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"liaison"
@@ -18,109 +13,42 @@ import (
 )
 
 // Bulk import and export of reports in the web UI. An import runs in the
-// background as the user who started it (through ImportSARs, like the
-// CLI); its page shows how much of the file has been read and then the
-// report: what was filed, what was skipped as already filed, and each bad
-// row with the field and what to fix. Jobs live in this node's memory for
-// an hour after they end.
+// background as the user who started it (Service.StartSARImport, through
+// ImportSARs like the CLI); its page shows how much of the file has been
+// read and then the report: what was filed, what was skipped as already
+// filed, and each bad row with the field and what to fix. Jobs are kept
+// in the store for a week, so any node answers for them and a restart
+// shows an interrupted import as such.
 
 // maxImportBytes bounds an uploaded file of reports.
 const maxImportBytes = 256 << 20
 
-// importJobTTL is how long a finished import's report stays.
-const importJobTTL = time.Hour
-
-type importJob struct {
-	ID, Owner, Name string
-	Size            int64
-	Started         time.Time
-	read            atomic.Int64 // bytes of the file read so far
-	rows            atomic.Int64 // rows committed so far
-
-	mu     sync.Mutex
-	done   time.Time
-	report *service.ImportReport
-	err    error
-}
-
 // importStatus is a job as its page and its JSON poll show it.
 type importStatus struct {
-	ID       string                `json:"id"`
-	Name     string                `json:"name"`
-	Size     int64                 `json:"size"`
-	Read     int64                 `json:"read"`
-	Rows     int64                 `json:"rows"`
-	Percent  int                   `json:"percent"`
-	Done     bool                  `json:"done"`
-	Error    string                `json:"error,omitempty"`
-	Report   *service.ImportReport `json:"report,omitempty"`
-	Started  time.Time             `json:"started"`
-	Finished *time.Time            `json:"finished,omitempty"`
+	ID          string                `json:"id"`
+	Name        string                `json:"name"`
+	Size        int64                 `json:"size"`
+	Read        int64                 `json:"read"`
+	Rows        int64                 `json:"rows"`
+	Percent     int                   `json:"percent"`
+	Done        bool                  `json:"done"`
+	Interrupted bool                  `json:"interrupted,omitempty"`
+	Error       string                `json:"error,omitempty"`
+	Report      *liaison.ImportReport `json:"report,omitempty"`
+	Started     time.Time             `json:"started"`
+	Finished    *time.Time            `json:"finished,omitempty"`
 }
 
-func (j *importJob) status() importStatus {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	st := importStatus{ID: j.ID, Name: j.Name, Size: j.Size, Read: j.read.Load(), Rows: j.rows.Load(), Started: j.Started,
-		Report: j.report, Done: !j.done.IsZero()}
+func importStatusOf(j *liaison.ImportJob) importStatus {
+	st := importStatus{ID: j.ID, Name: j.Name, Size: j.Size, Read: j.Read, Rows: j.Rows, Started: j.Started,
+		Report: j.Report, Done: j.Finished != nil || j.Interrupted, Interrupted: j.Interrupted, Error: j.Error, Finished: j.Finished}
 	if j.Size > 0 {
 		st.Percent = int(min(100, st.Read*100/j.Size))
 	}
-	if st.Done {
+	if j.Finished != nil {
 		st.Percent = 100
-		d := j.done
-		st.Finished = &d
-	}
-	if j.err != nil {
-		st.Error = liaison.ErrorMessage(j.err)
 	}
 	return st
-}
-
-// importJobs holds this node's imports.
-type importJobs struct {
-	mu   sync.Mutex
-	jobs map[string]*importJob
-}
-
-func (js *importJobs) add(j *importJob) {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	if js.jobs == nil {
-		js.jobs = map[string]*importJob{}
-	}
-	for id, old := range js.jobs { // forget reports older than the TTL
-		old.mu.Lock()
-		stale := !old.done.IsZero() && time.Since(old.done) > importJobTTL
-		old.mu.Unlock()
-		if stale {
-			delete(js.jobs, id)
-		}
-	}
-	js.jobs[j.ID] = j
-}
-
-// get returns a job to its owner; anyone else is told it does not exist.
-func (js *importJobs) get(id, user string) (*importJob, error) {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	j, ok := js.jobs[id]
-	if !ok || j.Owner != user {
-		return nil, liaison.Errorf(liaison.ENOTFOUND, "no such import (an import's report is kept for an hour on the server that ran it)")
-	}
-	return j, nil
-}
-
-// progressReader counts the bytes read through it.
-type progressReader struct {
-	r io.Reader
-	n *atomic.Int64
-}
-
-func (p progressReader) Read(b []byte) (int, error) {
-	n, err := p.r.Read(b)
-	p.n.Add(int64(n))
-	return n, err
 }
 
 func (s *Server) sarImportPage(w http.ResponseWriter, r *http.Request) error {
@@ -161,39 +89,23 @@ func (s *Server) sarImport(w http.ResponseWriter, r *http.Request) error {
 		file.Close()
 		return refuse("format", "Format", "must be CSV, JSON, or worked out from the file name")
 	}
-	j := &importJob{ID: liaison.NewID(), Owner: me.ID, Name: hdr.Filename, Size: hdr.Size, Started: s.svc.Now()}
-	s.imports.add(j)
-	// The import outlives the request (and the browser's connection): it
-	// keeps the actor, audit details included, but not the cancellation.
 	// A large upload is a temporary file the server unlinks when the
-	// handler returns; the open file stays readable (Linux) until closed.
-	go s.runImport(context.WithoutCancel(ctx), j, file, format)
+	// handler returns; the open file stays readable (Linux) until the
+	// import closes it.
+	j, err := s.svc.StartSARImport(ctx, hdr.Filename, format, hdr.Size, file)
+	if err != nil {
+		return err
+	}
 	http.Redirect(w, r, "/imports/"+j.ID, http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) runImport(ctx context.Context, j *importJob, file multipart.File, format string) {
-	defer file.Close()
-	in := bufio.NewReaderSize(progressReader{r: file, n: &j.read}, 64<<10)
-	rows := service.ReadSARsCSV(in)
-	if format == "json" {
-		rows = service.ReadSARsJSON(in)
-	}
-	rep, err := s.svc.ImportSARs(ctx, rows, func(n int) { j.rows.Store(int64(n)) })
-	if err != nil {
-		s.log.Warn("import", "job", j.ID, "error", err)
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.report, j.err, j.done = rep, err, s.svc.Now()
-}
-
 func (s *Server) sarImportJob(w http.ResponseWriter, r *http.Request) error {
-	j, err := s.imports.get(r.PathValue("id"), liaison.ActorFrom(r.Context()).User.ID)
+	j, err := s.svc.ImportJob(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	st := j.status()
+	st := importStatusOf(j)
 	if strings.Contains(r.Header.Get("Accept"), "application/json") {
 		return writeJSON(w, http.StatusOK, st)
 	}

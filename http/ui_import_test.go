@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"liaison"
+	lhttp "liaison/http"
+	"liaison/service"
 )
 
 // upload posts a file to the import form through b's cookies.
@@ -104,6 +108,21 @@ func TestUISarImportExport(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("result page lacks %s", want)
 		}
+	}
+	// Another node over the same store answers for the job: a load
+	// balancer may send the poll anywhere.
+	node2 := service.New(w.store)
+	node2.Now = w.svc.Now
+	srv2, err := lhttp.NewServer(node2, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts2 := httptest.NewServer(srv2.Handler())
+	defer ts2.Close()
+	b2 := newBrowser(t, ts2.URL)
+	b2.cookies = w.officerB.cookies
+	if status, _, page := b2.do("GET", loc, nil); status != 200 || !strings.Contains(page, `id="import-imported">2<`) {
+		t.Errorf("the job on another node = %d:\n%.2000s", status, page)
 	}
 	// Someone else, even of the same agency, cannot see the job.
 	if status, _, _ := w.sgt.do("GET", loc, nil); status != 404 {

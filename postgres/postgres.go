@@ -237,6 +237,8 @@ func field(pe *pgconn.PgError) string {
 		return "ref"
 	case "inbox_user_id_fkey":
 		return "user_id"
+	case "import_jobs_owner_id_fkey":
+		return "owner_id"
 	case "sar_receipts_pkey":
 		return "receipt"
 	case "cases_pkey", "intel_records_pkey", "sars_pkey", "operations_pkey", "targets_pkey", "conflicts_pkey",

@@ -20,18 +20,10 @@ import (
 )
 
 // RowError is one problem with one row of an imported file.
-type RowError struct {
-	Row     int    `json:"row"` // 1-based, not counting a CSV header
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
+type RowError = liaison.RowError
 
 // ImportReport totals a bulk import of reports.
-type ImportReport struct {
-	Imported int        `json:"imported"`
-	Skipped  int        `json:"skipped"` // already filed by the same author
-	Errors   []RowError `json:"errors"`  // in row order
-}
+type ImportReport = liaison.ImportReport
 
 // SARRow is one report read from a file, or why it could not be read.
 type SARRow struct {

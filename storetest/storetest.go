@@ -59,6 +59,7 @@ func Run(t *testing.T, open Opener) {
 		{"AuditObjects", testAuditObjects},
 		{"EmptyLists", testEmptyLists},
 		{"Search", testSearch},
+		{"ImportJobs", testImportJobs},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
