@@ -36,10 +36,8 @@ func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"User": u, "Self": self, "Errors": map[string]string{}}
-	if errs != nil && !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
-	}
+	data := map[string]any{"User": u, "Self": self}
+	errs.into(data)
 	if status != http.StatusOK {
 		w.WriteHeader(status)
 	}

@@ -244,10 +244,7 @@ func (s *Server) adminDirectory(ctx context.Context) ([]*liaison.Agency, []*liai
 
 // adminRender renders an admin page, with the form errors if any.
 func (s *Server) adminRender(w http.ResponseWriter, r *http.Request, status int, name string, data map[string]any, errs *formErrors) {
-	data["Errors"] = map[string]string{}
-	if errs != nil && !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
-	}
+	errs.into(data)
 	data["Done"] = r.URL.Query().Get("done")
 	if status != http.StatusOK {
 		w.WriteHeader(status)

@@ -228,7 +228,7 @@ func (s *Server) auditSearchPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
+		errs.into(data)
 		w.WriteHeader(http.StatusBadRequest)
 	}
 	s.render(w, r, "audit-search.html", data)
@@ -586,7 +586,7 @@ func (s *Server) auditVerifySubmit(w http.ResponseWriter, r *http.Request) error
 		}
 	}
 	if !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
+		errs.into(data)
 		w.WriteHeader(http.StatusBadRequest)
 	}
 	s.render(w, r, "audit-verify.html", data)
@@ -673,7 +673,7 @@ func (s *Server) auditConsistencyPage(w http.ResponseWriter, r *http.Request) er
 		data["Result"] = res
 	}
 	if !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
+		errs.into(data)
 		w.WriteHeader(http.StatusBadRequest)
 	}
 	s.render(w, r, "audit-consistency.html", data)

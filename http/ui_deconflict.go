@@ -195,10 +195,8 @@ func parseOpForm(r *http.Request) (*opForm, service.OperationInput, *formErrors)
 }
 
 func (s *Server) renderOpForm(w http.ResponseWriter, r *http.Request, status int, f *opForm, errs *formErrors) {
-	data := map[string]any{"Form": f, "Kinds": kindOptions(), "Errors": map[string]string{}}
-	if errs != nil && !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
-	}
+	data := map[string]any{"Form": f, "Kinds": kindOptions()}
+	errs.into(data)
 	w.WriteHeader(status)
 	s.render(w, r, "op-form.html", data)
 }
@@ -467,7 +465,7 @@ func (s *Server) opPage(w http.ResponseWriter, r *http.Request, status int, id l
 	}
 	data := map[string]any{"Op": o, "KindText": operationKindText[o.Kind], "Targets": targets, "TargetKinds": tkinds,
 		"TargetText": targetKindText, "Conflicts": s.conflictRows(found, names), "Who": who, "Done": opDone[done],
-		"JustRegistered": done == "activated" || done == "target", "TF": tf, "TR": trf, "Errors": map[string]string{},
+		"JustRegistered": done == "activated" || done == "target", "TF": tf, "TR": trf,
 		"CanActivate": o.State == liaison.OpDraft, "CanComplete": o.State == liaison.OpActive,
 		"CanCancel": o.State == liaison.OpDraft || o.State == liaison.OpActive,
 		"Open":      o.State == liaison.OpDraft || o.State == liaison.OpActive}
@@ -480,9 +478,7 @@ func (s *Server) opPage(w http.ResponseWriter, r *http.Request, status int, id l
 		}
 		data["Place"] = "polygon: " + strings.Join(pts, " · ")
 	}
-	if errs != nil && !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
-	}
+	errs.into(data)
 	w.WriteHeader(status)
 	s.render(w, r, "op-view.html", data)
 	return nil
@@ -741,10 +737,8 @@ func (s *Server) watchBoard(w http.ResponseWriter, r *http.Request, status int, 
 		rows[i] = row
 	}
 	data := map[string]any{"Rows": rows, "Show": show, "Tabs": filterTabs("/watch", show), "Map": drawMap(rows),
-		"Errors": map[string]string{}, "Form": form, "Live": true, "Done": watchDone[r.URL.Query().Get("done")]}
-	if errs != nil && !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
-	}
+		"Form": form, "Live": true, "Done": watchDone[r.URL.Query().Get("done")]}
+	errs.into(data)
 	if next := nextCursor(cs, p, func(c *liaison.Conflict) liaison.ID { return c.ID }); next != "" {
 		data["Next"] = "/watch?" + url.Values{"show": {show}, "cursor": {next}}.Encode()
 	}

@@ -239,7 +239,8 @@ func (s *Server) privacyExplain(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	data["Errors"], data["Summary"], data["SummaryLead"] = errs.byID, errs.summary, "Correct these and ask again:"
+	errs.into(data)
+	data["SummaryLead"] = "Correct these and ask again:"
 	w.WriteHeader(http.StatusBadRequest)
 	s.render(w, r, "privacy-explain.html", data)
 	return nil
@@ -318,12 +319,10 @@ func (s *Server) privacyReview(w http.ResponseWriter, r *http.Request, status in
 		form = map[string]string{}
 	}
 	data := map[string]any{"Tab": "review", "Rows": rows, "Within": within, "Windows": reviewWindows, "Past": past,
-		"Purges": purges, "Done": privacyDone(q), "Form": form, "Errors": map[string]string{},
+		"Purges": purges, "Done": privacyDone(q), "Form": form,
 		"DefaultRetain": now.AddDate(2, 0, 0).UTC().Format("2006-01-02"), "MinRetain": now.AddDate(0, 0, 1).UTC().Format("2006-01-02"),
 		"MaxRetain": now.Add(liaison.MaxRetention).UTC().Format("2006-01-02")}
-	if errs != nil && !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
-	}
+	errs.into(data)
 	w.WriteHeader(status)
 	s.render(w, r, "privacy-review.html", data)
 	return nil
@@ -422,10 +421,8 @@ func (s *Server) purgeConfirmPage(w http.ResponseWriter, r *http.Request, status
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Tab": "review", "Row": rows[0], "Reason": reason, "Errors": map[string]string{}}
-	if errs != nil && !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
-	}
+	data := map[string]any{"Tab": "review", "Row": rows[0], "Reason": reason}
+	errs.into(data)
 	w.WriteHeader(status)
 	s.render(w, r, "privacy-purge.html", data)
 	return nil
@@ -485,10 +482,8 @@ func (s *Server) retentionPage(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Tab": "review", "Rows": rows, "Errors": map[string]string{}}
-	if errs != nil && !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
-	}
+	data := map[string]any{"Tab": "review", "Rows": rows}
+	errs.into(data)
 	w.WriteHeader(status)
 	s.render(w, r, "privacy-retention.html", data)
 	return nil
@@ -599,7 +594,8 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request) error {
 		errs.add("ledger-item", "Page", "the link to the next page is damaged; start again from the first page")
 	}
 	if !errs.empty() {
-		data["Errors"], data["Summary"], data["SummaryLead"] = errs.byID, errs.summary, "Correct the filter and search again:"
+		errs.into(data)
+		data["SummaryLead"] = "Correct the filter and search again:"
 		w.WriteHeader(http.StatusBadRequest)
 		s.render(w, r, "privacy-ledger.html", data)
 		return nil

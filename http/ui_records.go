@@ -254,11 +254,8 @@ func (s *Server) renderRecordsList(w http.ResponseWriter, r *http.Request, statu
 	}
 	selected := q.Get("case")
 	data := map[string]any{"Cases": cases, "Purpose": purpose, "Purposes": liaison.Purposes, "Selected": selected,
-		"CanCreate": mayWriteIntel(me), "CanCase": mayOpenCase(me), "Done": recordsDone[q.Get("done")], "CaseTitle": caseTitle,
-		"Errors": map[string]string{}}
-	if errs != nil && !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
-	}
+		"CanCreate": mayWriteIntel(me), "CanCase": mayOpenCase(me), "Done": recordsDone[q.Get("done")], "CaseTitle": caseTitle}
+	errs.into(data)
 	if selected != "" {
 		caseID := selected
 		if selected == "all" {
@@ -610,11 +607,9 @@ func (s *Server) renderRecordForm(w http.ResponseWriter, r *http.Request, status
 		sources = append(sources, string(c))
 	}
 	data := map[string]any{"Form": f, "Cases": cases, "Communities": comms, "Kinds": subjectKinds, "TLPs": liaison.TLPs,
-		"Handlings": liaison.Handlings, "Sources": sources, "Infos": []int{1, 2, 3, 4, 5, 6}, "Errors": map[string]string{},
+		"Handlings": liaison.Handlings, "Sources": sources, "Infos": []int{1, 2, 3, 4, 5, 6},
 		"LinkTypes": []string{"uses", "owns", "associate_of", "located_at", "seen_at", "member_of", "contacted"}}
-	if errs != nil && !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
-	}
+	errs.into(data)
 	w.WriteHeader(status)
 	s.render(w, r, "records-form.html", data)
 	return nil
@@ -749,10 +744,8 @@ func (s *Server) renderRecordView(w http.ResponseWriter, r *http.Request, status
 	}
 	data := map[string]any{"Record": rec, "Decision": dec, "Purpose": purpose, "Purposes": liaison.Purposes, "Agencies": names,
 		"Withheld": withheldReason(dec), "Done": recordsDone[r.URL.Query().Get("done")], "Assessed": assessed != nil,
-		"Justification": justification, "Errors": map[string]string{}}
-	if errs != nil && !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
-	}
+		"Justification": justification}
+	errs.into(data)
 	if assessed == nil {
 		if hist, err := s.svc.IntelHistory(ctx, id, purpose); err == nil {
 			data["History"] = hist

@@ -131,7 +131,20 @@ func (e *formErrors) add(id, label, msg string) {
 	e.summary = append(e.summary, fieldProblem{ID: id, Text: text})
 }
 
-func (e *formErrors) empty() bool { return len(e.summary) == 0 }
+func (e *formErrors) empty() bool { return e == nil || len(e.summary) == 0 }
+
+// into puts the errors where every form template looks for them: Errors,
+// by element id (empty when there are none), and Summary, the list the
+// error summary links from (only when there is something to fix).
+func (e *formErrors) into(data map[string]any) {
+	if e.empty() {
+		if data["Errors"] == nil {
+			data["Errors"] = map[string]string{}
+		}
+		return
+	}
+	data["Errors"], data["Summary"] = e.byID, e.summary
+}
 
 // sarFormFields maps the service's field names to the form's element ids and labels.
 func sarFormField(field string, rowOf map[int]int) (id, label string) {
@@ -289,10 +302,8 @@ func addServiceErrors(errs *formErrors, err error, rowOf map[int]int) {
 }
 
 func (s *Server) renderSARForm(w http.ResponseWriter, r *http.Request, status int, f *sarForm, errs *formErrors) {
-	data := map[string]any{"Form": f, "Kinds": involvedKinds, "Errors": map[string]string{}}
-	if errs != nil && !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
-	}
+	data := map[string]any{"Form": f, "Kinds": involvedKinds}
+	errs.into(data)
 	w.WriteHeader(status)
 	s.render(w, r, "sar-form.html", data)
 }
@@ -567,9 +578,7 @@ func (s *Server) sarPage(w http.ResponseWriter, r *http.Request, status int, id 
 	if rep.Where.Lat != nil && rep.Where.Lon != nil {
 		data["Coords"] = strconv.FormatFloat(*rep.Where.Lat, 'f', -1, 64) + ", " + strconv.FormatFloat(*rep.Where.Lon, 'f', -1, 64)
 	}
-	if errs != nil && !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
-	}
+	errs.into(data)
 	w.WriteHeader(status)
 	s.render(w, r, "sar-view.html", data)
 	return nil

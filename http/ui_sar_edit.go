@@ -53,10 +53,8 @@ func lastReturn(rep *liaison.SAR) string {
 }
 
 func (s *Server) renderSAREdit(w http.ResponseWriter, r *http.Request, status int, rep *liaison.SAR, f *sarForm, errs *formErrors) {
-	data := map[string]any{"Form": f, "Kinds": involvedKinds, "Errors": map[string]string{}, "Edit": rep.ID, "Returned": lastReturn(rep)}
-	if errs != nil && !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
-	}
+	data := map[string]any{"Form": f, "Kinds": involvedKinds, "Edit": rep.ID, "Returned": lastReturn(rep)}
+	errs.into(data)
 	w.WriteHeader(status)
 	s.render(w, r, "sar-form.html", data)
 }

@@ -73,7 +73,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		if !errs.empty() {
-			data["Errors"], data["Summary"] = errs.byID, errs.summary
+			errs.into(data)
 			w.WriteHeader(http.StatusBadRequest)
 		} else {
 			data["Resp"] = resp
@@ -145,10 +145,8 @@ func (s *Server) renderAccessForm(w http.ResponseWriter, r *http.Request, status
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Form": f, "Purposes": liaison.Purposes, "Cases": cases, "Errors": map[string]string{}}
-	if errs != nil && !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
-	}
+	data := map[string]any{"Form": f, "Purposes": liaison.Purposes, "Cases": cases}
+	errs.into(data)
 	w.WriteHeader(status)
 	s.render(w, r, "access-form.html", data)
 	return nil

@@ -32,10 +32,8 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int
 		scopes = liaison.Scopes
 	}
 	data := map[string]any{"Tokens": toks, "Scopes": scopes, "Now": s.svc.Now(), "Secret": secret, "SecretName": name,
-		"Done": r.URL.Query().Get("done"), "Errors": map[string]string{}, "Form": r.PostForm}
-	if errs != nil && !errs.empty() {
-		data["Errors"], data["Summary"] = errs.byID, errs.summary
-	}
+		"Done": r.URL.Query().Get("done"), "Form": r.PostForm}
+	errs.into(data)
 	if status != http.StatusOK {
 		w.WriteHeader(status)
 	}
