@@ -300,3 +300,58 @@ func TestUIRecordsFirstAmendmentFields(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestUIRecordsAssess: a sworn officer of a partner agency releases an
+// imminent-danger assessment from the record page. The justification is
+// required and named when missing; the assessment shows no subject and no
+// identifier and is audited for review; a private-sector partner is
+// refused as for a missing record; a post without the CSRF token changes
+// nothing.
+func TestUIRecordsAssess(t *testing.T) {
+	w := newIntelWorld(t, storetest.OpenSQLite)
+	now := time.Now().UTC().Truncate(time.Second)
+	w.svc.Now = func() time.Time { return now }
+	sys := liaison.NewContext(context.Background(), liaison.Actor{System: "test"})
+	sworn := liaison.Attributes{Part23Trained: true, SwornOfficer: true, Clearance: liaison.ClearanceSecret}
+	must(w.svc.UpdateUser(sys, w.analyst.ID, liaison.UserUpdate{Attributes: &sworn}))(t)
+	id := w.record(t, liaison.TLPAmber)
+	analyst, bank := uiSignIn(t, w.srv.URL, "analyst", now), uiSignIn(t, w.srv.URL, "banker", now)
+	path := "/records/" + id + "/assess?purpose=counterterrorism"
+
+	_, _, view := analyst.do("GET", "/records/"+id+"?purpose=counterterrorism", nil)
+	if !strings.Contains(view, `id="assess"`) || !strings.Contains(view, `id="assess-submit"`) {
+		t.Fatalf("the sworn partner is not offered the assessment:\n%.3000s", view)
+	}
+	csrf := csrfOf(t, view)
+	if status, _, _ := analyst.do("POST", path, url.Values{"justification": {"Armed man at the school gate, officers en route now."}}); status != 403 {
+		t.Errorf("assess without the CSRF token = %d, want 403", status)
+	}
+	status, _, page := analyst.do("POST", path, url.Values{"csrf": {csrf}, "justification": {"urgent"}})
+	if status != 400 || !strings.Contains(page, `id="err-assess-justification"`) || !strings.Contains(page, "at least 20 characters") ||
+		!strings.Contains(page, `href="#assess-justification"`) || !strings.Contains(page, ">urgent</textarea>") {
+		t.Fatalf("assess with a short justification = %d:\n%.3000s", status, page)
+	}
+	if n := w.outcomeCount("intel.assess", liaison.OutcomeSuccess); n != 0 {
+		t.Fatalf("refused assessments audited as releases: %d", n)
+	}
+	status, _, page = analyst.do("POST", path, url.Values{"csrf": {csrf}, "justification": {"Armed man at the school gate, officers en route now."}})
+	plain := html.UnescapeString(page)
+	if status != 200 || !strings.Contains(page, `id="assessed"`) || strings.Contains(plain, "John Smith") || strings.Contains(plain, "555 0143") ||
+		strings.Contains(plain, "1990-01-02") || !strings.Contains(plain, "as an assessment only") {
+		t.Fatalf("assessment = %d:\n%.4000s", status, page)
+	}
+	if n := w.outcomeCount("intel.assess", liaison.OutcomeSuccess); n != 1 {
+		t.Fatalf("assessments audited: %d, want 1", n)
+	}
+	// The bank's liaison (private sector) is refused as for a missing record.
+	_, _, home := bank.do("GET", "/records", nil)
+	s1, _, hidden := bank.do("POST", path, url.Values{"csrf": {csrfOf(t, home)}, "justification": {"Armed man at the school gate, officers en route now."}})
+	s2, _, gone := bank.do("POST", "/records/"+liaison.NewID()+"/assess?purpose=counterterrorism",
+		url.Values{"csrf": {csrfOf(t, home)}, "justification": {"Armed man at the school gate, officers en route now."}})
+	if s1 != 404 || s2 != 404 || detail(hidden) != detail(gone) || strings.Contains(hidden, "Precursor") {
+		t.Errorf("bank's assessment = %d (missing record %d): %q vs %q", s1, s2, detail(hidden), detail(gone))
+	}
+	if n := w.outcomeCount("intel.assess", liaison.OutcomeSuccess); n != 1 {
+		t.Errorf("the bank's refused assessment was released: %d releases", n)
+	}
+}
