@@ -322,6 +322,9 @@ func (s *Server) routeTable() []route {
 	rt = append(rt, s.privacyPages()...)
 	rt = append(rt, s.auditPages()...)
 	rt = append(rt, s.adminPages()...)
+	rt = append(rt, s.sarExtraPages()...)
+	rt = append(rt, s.casePages()...)
+	rt = append(rt, s.savedSearchPages()...)
 	return rt
 }
 

@@ -578,6 +578,9 @@ func (s *Server) sarPage(w http.ResponseWriter, r *http.Request, status int, id 
 	if rep.Where.Lat != nil && rep.Where.Lon != nil {
 		data["Coords"] = strconv.FormatFloat(*rep.Where.Lat, 'f', -1, 64) + ", " + strconv.FormatFloat(*rep.Where.Lon, 'f', -1, 64)
 	}
+	if err := s.sarExtras(r, rep, data); err != nil {
+		return err
+	}
 	errs.into(data)
 	w.WriteHeader(status)
 	s.render(w, r, "sar-view.html", data)

@@ -93,6 +93,9 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	data["Searched"] = searched
+	if err := s.searchExtras(r, data); err != nil {
+		return err
+	}
 	s.render(w, r, "search.html", data)
 	return nil
 }
