@@ -21,49 +21,71 @@ type searchForm struct {
 	Kinds, TLPs, Categories          map[string]bool
 }
 
+// searchParams are the search page's query parameters.
+var searchParams = []string{"q", "identifier", "fuzzy", "kind", "tlp", "category", "from", "to", "purpose", "cursor"}
+
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
-	if err := checkQuery(r, "q", "identifier", "fuzzy", "kind", "tlp", "category", "from", "to", "purpose", "cursor"); err != nil {
+	if err := checkQuery(r, searchParams...); err != nil {
 		return err
 	}
-	q := r.URL.Query()
+	return s.showSearch(w, r, r.URL.Query(), nil)
+}
+
+// parseSearchForm reads the search page's parameters, from its query or
+// from the save form's copy of them, into the form as typed and the
+// service's request (without a cursor). The problems name the fields
+// that could not be read; the service checks the rest.
+func parseSearchForm(q url.Values) (searchForm, service.SearchRequest, *formErrors) {
 	f := searchForm{Q: q.Get("q"), Identifier: q.Get("identifier"), From: q.Get("from"), To: q.Get("to"), Purpose: q.Get("purpose"),
 		Fuzzy: q.Get("fuzzy") == "on", Kinds: set(q["kind"]), TLPs: set(q["tlp"]), Categories: set(q["category"])}
 	if f.Purpose == "" {
 		f.Purpose = string(liaison.PurposeCounterterrorism)
 	}
+	in := service.SearchRequest{Q: f.Q, Identifier: f.Identifier, Fuzzy: f.Fuzzy, Purpose: liaison.Purpose(f.Purpose)}
+	for _, k := range q["kind"] {
+		in.Kinds = append(in.Kinds, liaison.RecordKind(k))
+	}
+	for _, t := range q["tlp"] {
+		in.TLPs = append(in.TLPs, liaison.TLP(t))
+	}
+	for _, c := range q["category"] {
+		in.Categories = append(in.Categories, liaison.Category(c))
+	}
+	errs := newFormErrors()
+	for _, d := range []struct {
+		id, label, v string
+		dst          **time.Time
+	}{{"search-from", "From", f.From, &in.From}, {"search-to", "To", f.To, &in.To}} {
+		if d.v == "" {
+			continue
+		}
+		t, err := time.Parse("2006-01-02", d.v)
+		if err != nil {
+			errs.add(d.id, d.label, "must be a date, YYYY-MM-DD")
+			continue
+		}
+		*d.dst = &t
+	}
+	return f, in, errs
+}
+
+// showSearch renders the search page for the parameters q, running the
+// search when there are any. save is the save form as sent when it comes
+// back to be corrected (nil otherwise); the page answers 400 when
+// anything needs fixing.
+func (s *Server) showSearch(w http.ResponseWriter, r *http.Request, q url.Values, save *savedForm) error {
+	f, in, errs := parseSearchForm(q)
 	data := map[string]any{"Form": f, "Purposes": liaison.Purposes, "KindsAll": liaison.SearchKinds, "TLPsAll": liaison.TLPs,
-		"CategoriesAll": append(append([]liaison.Category{}, liaison.CategoriesA...), liaison.CategoriesB...), "Errors": map[string]string{}}
+		"CategoriesAll": append(append([]liaison.Category{}, liaison.CategoriesA...), liaison.CategoriesB...), "Errors": map[string]string{},
+		"Request": in, "SavedForm": save}
 	searched := len(q) > 0
 	if searched {
-		in := service.SearchRequest{Q: f.Q, Identifier: f.Identifier, Fuzzy: f.Fuzzy, Purpose: liaison.Purpose(f.Purpose), Cursor: q.Get("cursor")}
-		for _, k := range q["kind"] {
-			in.Kinds = append(in.Kinds, liaison.RecordKind(k))
-		}
-		for _, t := range q["tlp"] {
-			in.TLPs = append(in.TLPs, liaison.TLP(t))
-		}
-		for _, c := range q["category"] {
-			in.Categories = append(in.Categories, liaison.Category(c))
-		}
-		errs := newFormErrors()
-		for _, d := range []struct {
-			id, label, v string
-			dst          **time.Time
-		}{{"search-from", "From", f.From, &in.From}, {"search-to", "To", f.To, &in.To}} {
-			if d.v == "" {
-				continue
-			}
-			t, err := time.Parse("2006-01-02", d.v)
-			if err != nil {
-				errs.add(d.id, d.label, "must be a date, YYYY-MM-DD")
-				continue
-			}
-			*d.dst = &t
-		}
 		var resp *service.SearchResponse
-		var err error
 		if errs.empty() {
-			resp, err = s.svc.Search(r.Context(), in)
+			req := in
+			req.Cursor = q.Get("cursor")
+			var err error
+			resp, err = s.svc.Search(r.Context(), req)
 			if err != nil && liaison.ErrorCode(err) != liaison.EINVALID {
 				return err
 			}
@@ -74,7 +96,6 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		if !errs.empty() {
 			errs.into(data)
-			w.WriteHeader(http.StatusBadRequest)
 		} else {
 			data["Resp"] = resp
 			if resp.Next != "" {
@@ -95,6 +116,9 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	data["Searched"] = searched
 	if err := s.searchExtras(r, data); err != nil {
 		return err
+	}
+	if data["Summary"] != nil {
+		w.WriteHeader(http.StatusBadRequest)
 	}
 	s.render(w, r, "search.html", data)
 	return nil

@@ -9,8 +9,8 @@ import (
 	"liaison"
 )
 
-// maxSavedSearches bounds one user's saved searches.
-const maxSavedSearches = 50
+// MaxSavedSearches is how many saved searches one user may keep.
+const MaxSavedSearches = 50
 
 // SaveSearch keeps a search under a name. It re-runs as new data is
 // indexed, and what it finds goes to the user's inbox. The search is
@@ -37,12 +37,12 @@ func (s *Service) SaveSearch(ctx context.Context, name string, in SearchRequest)
 		return nil, err
 	}
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
-		mine, err := tx.ListSavedSearches(ctx, a.User.ID, liaison.Page{Limit: maxSavedSearches})
+		mine, err := tx.ListSavedSearches(ctx, a.User.ID, liaison.Page{Limit: MaxSavedSearches})
 		if err != nil {
 			return err
 		}
-		if len(mine) >= maxSavedSearches {
-			return liaison.FieldErrorf("name", "you have %d saved searches, the most one user may keep; delete one first", maxSavedSearches)
+		if len(mine) >= MaxSavedSearches {
+			return liaison.FieldErrorf("name", "you have %d saved searches, the most one user may keep; delete one first", MaxSavedSearches)
 		}
 		st, err := tx.SearchIndexState(ctx)
 		if err != nil {
@@ -79,7 +79,7 @@ func (s *Service) ListSavedSearches(ctx context.Context) ([]*liaison.SavedSearch
 	var out []*liaison.SavedSearch
 	err := s.Store.View(ctx, func(tx liaison.Tx) error {
 		var err error
-		out, err = tx.ListSavedSearches(ctx, a.User.ID, liaison.Page{Limit: maxSavedSearches})
+		out, err = tx.ListSavedSearches(ctx, a.User.ID, liaison.Page{Limit: MaxSavedSearches})
 		return err
 	})
 	return out, err
