@@ -144,4 +144,10 @@ func TestBrowserSarAttachLinkPromote(t *testing.T) {
 		t.Errorf("after promoting: %q", s)
 	}
 	checkA11y(t, ctx, "the promoted record")
+
+	// On a tablet the report page, its file list included, fits the width.
+	run(chromedp.EmulateViewport(768, 1024), chromedp.Navigate(base+href), waitVisible(css("#att-table")), screenshot(t, "sarx-report-tablet"))
+	if overflow := eval(`String(document.documentElement.scrollWidth > window.innerWidth)`); overflow != "false" {
+		t.Error("the report page with its files is wider than a tablet's screen")
+	}
 }
