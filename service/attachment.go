@@ -74,29 +74,47 @@ func (s *Service) Attach(ctx context.Context, sarID liaison.ID, name string, dat
 
 // ReadAttachment returns a report's file to those who may see the report
 // in full: its agency and vetting chain, or a partner whose decision
-// releases it without redaction. Audited.
+// releases it without redaction (the same decision as SARAttachments). A
+// reader of a redacted copy gets ENOTFOUND. Audited, refusals too.
 func (s *Service) ReadAttachment(ctx context.Context, sarID liaison.ID, hash string, purpose liaison.Purpose) (*liaison.Attachment, []byte, error) {
-	r, err := s.GetSAR(ctx, sarID, purpose)
-	if err != nil {
+	if _, err := s.GetSAR(ctx, sarID, purpose); err != nil {
 		return nil, nil, err
 	}
+	purpose, _ = purposeOf(ctx, purpose) // GetSAR checked it
 	a := liaison.ActorFrom(ctx)
-	if r.AgencyID != a.User.AgencyID && r.AuthorID == "" {
-		// GetSAR redacted the report: its files may hold personal data.
-		return nil, nil, liaison.Errorf(liaison.ENOTFOUND, "no such attachment")
-	}
 	var att *liaison.Attachment
 	var data []byte
-	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
-		var err error
-		if att, data, err = tx.ReadSARAttachment(ctx, sarID, strings.ToLower(hash)); err != nil {
+	refused := false
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		r, err := tx.FindSAR(ctx, sarID)
+		if err != nil {
+			return err
+		}
+		sub, err := s.subject(ctx, tx, a.User)
+		if err != nil {
 			return err
 		}
 		e := liaison.NewAuditEvent(ctx, s.now(), "sar.attachment.read", "sar", sarID)
+		d := s.decideSARView(sub, a.User, r, purpose)
+		e.Decision = d.text
+		if !d.allow || d.plan != policy.Full {
+			// A redacted copy: the files may hold personal data.
+			refused, e.Outcome = true, liaison.OutcomeDenied
+			return s.audit(ctx, tx, e)
+		}
+		if att, data, err = tx.ReadSARAttachment(ctx, sarID, strings.ToLower(hash)); err != nil {
+			return err
+		}
 		e.Details = map[string]string{"sha256": att.Hash}
 		return s.audit(ctx, tx, e)
 	})
-	return att, data, err
+	if err == nil && refused {
+		err = liaison.Errorf(liaison.ENOTFOUND, "no such attachment")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return att, data, nil
 }
 
 // SARAttachments lists a report's files, oldest first, to those who see

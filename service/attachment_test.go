@@ -87,6 +87,21 @@ func TestSARAttachmentsListedToFullReadersOnly(t *testing.T) {
 	_, err = e.svc.SARAttachments(e.anon, r.ID, "")
 	wantErr(t, err, liaison.EUNAUTHORIZED, "")
 
+	// A download follows the same decision as the list.
+	for _, c := range []struct {
+		u    *liaison.User
+		code string
+	}{{officer, ""}, {analyst, ""}, {liaisonU, liaison.ENOTFOUND}, {stranger, liaison.ENOTFOUND}} {
+		got, data, err := e.svc.ReadAttachment(e.as(c.u), r.ID, att.Hash, liaison.PurposeCounterterrorism)
+		if liaison.ErrorCode(err) != c.code || (c.code == "" && (got.Hash != att.Hash || len(data) != int(att.Size))) {
+			t.Errorf("%s's download: %v, %v; want %q", c.u.Login, got, err, c.code)
+		}
+	}
+
+	if reads := outcomes(e.audit(liaison.AuditFilter{Action: "sar.attachment.read", ObjectID: r.ID})); reads[liaison.OutcomeSuccess] != 2 ||
+		reads[liaison.OutcomeDenied] != 1 {
+		t.Errorf("sar.attachment.read by outcome = %v, want 2 downloads and the redacted reader's refusal", reads)
+	}
 	evs := e.audit(liaison.AuditFilter{Action: "sar.attachments", ObjectID: r.ID})
 	if got := outcomes(evs); got[liaison.OutcomeSuccess] != 4 || got[liaison.OutcomeDenied] != 5 {
 		t.Fatalf("sar.attachments entries by outcome = %v, want 4 lists and 5 refusals", got)
@@ -104,5 +119,54 @@ func ok[T any](v T, err error) func(*testing.T) T {
 		t.Helper()
 		must(t, err)
 		return v
+	}
+}
+
+// TestSARAttachmentOfPublicTip: a public tip has no author; its files
+// still go to the analyst who holds it for step 2, listed and downloaded
+// alike (a check on the author once refused them), and stay with the
+// vetting chain once the tip is retained locally.
+func TestSARAttachmentOfPublicTip(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	pd := e.agency("PD-TIP")
+	fc := ok(e.svc.CreateAgency(e.sys, liaison.AgencyInput{Code: "FC-TIP", Name: "Fusion", Kind: liaison.AgencyFusionCenter, Country: "US",
+		Contacts: []liaison.Contact{{Name: "Desk", Email: "desk@example.gov"}}}))(t)
+	clerk := e.userIn(pd, "c.tip")
+	sgt := e.userIn(pd, "s.tip", liaison.RoleSupervisor)
+	analyst := ok(e.svc.CreateUser(e.sys, liaison.UserInput{Login: "a.tip", Name: "Analyst", Email: "a.tip@example.gov", AgencyID: fc.ID,
+		Roles: []liaison.Role{liaison.RoleAnalyst}, Attributes: liaison.Attributes{Part23Trained: true}, Password: password}))(t)
+	_ = ok(e.svc.SubmitTip(e.anon, service.TipInput{AgencyID: pd.ID, What: "A man photographed the reservoir intake for an hour.",
+		Where: "Reservoir Rd", When: liaison.SARTime{Time: start.Add(-time.Hour)}}))(t)
+	var id liaison.ID
+	must(t, e.store.View(e.sys, func(tx liaison.Tx) error {
+		rs, err := tx.ListSARs(e.sys, liaison.SARFilter{AgencyID: pd.ID}, liaison.Page{Limit: 10})
+		if len(rs) == 1 {
+			id = rs[0].ID
+		}
+		return err
+	}))
+	att := ok(e.svc.Attach(e.as(clerk), id, "intake.txt", []byte("Photos on the patrol phone, times 14:02-15:05.")))(t)
+	_, err := e.svc.StepSAR(e.as(sgt), id, service.StepInput{Step: sar.Forward})
+	must(t, err)
+	if got, err := e.svc.SARAttachments(e.as(analyst), id, ""); err != nil || len(got) != 1 {
+		t.Fatalf("step-2 analyst's list of a tip: %v, %v", got, err)
+	}
+	if _, data, err := e.svc.ReadAttachment(e.as(analyst), id, att.Hash, ""); err != nil || len(data) != int(att.Size) {
+		t.Fatalf("step-2 analyst's download of a tip's file: %v", err)
+	}
+	other := ok(e.svc.CreateUser(e.sys, liaison.UserInput{Login: "b.tip", Name: "Analyst B", Email: "b.tip@example.gov", AgencyID: fc.ID,
+		Roles: []liaison.Role{liaison.RoleAnalyst}, Attributes: liaison.Attributes{Part23Trained: true}, Password: password}))(t)
+	_, err = e.svc.StepSAR(e.as(analyst), id, service.StepInput{Step: sar.RetainLocal, Reason: "no nexus found"})
+	must(t, err)
+	// Retained locally: the analyst who decided stays in its chain; another does not.
+	if _, _, err := e.svc.ReadAttachment(e.as(analyst), id, att.Hash, ""); err != nil {
+		t.Fatalf("the deciding analyst after retaining: %v", err)
+	}
+	_, _, err = e.svc.ReadAttachment(e.as(other), id, att.Hash, "")
+	wantErr(t, err, liaison.ENOTFOUND, "")
+	evs := e.audit(liaison.AuditFilter{Action: "sar.attachment.read", ObjectID: id})
+	if got := outcomes(evs); got[liaison.OutcomeSuccess] != 2 {
+		t.Fatalf("sar.attachment.read by outcome = %v, want the two downloads", got)
 	}
 }
