@@ -201,4 +201,7 @@ type Attachment struct {
 	ContentType string    `json:"content_type"`
 	Size        int64     `json:"size"`
 	Added       time.Time `json:"added_at"`
+	// AddedBy is the user who attached the file; empty for files attached
+	// before it was recorded.
+	AddedBy ID `json:"added_by,omitempty"`
 }

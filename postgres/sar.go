@@ -139,17 +139,17 @@ func (t *Tx) AttachToSAR(ctx context.Context, sarID liaison.ID, a *liaison.Attac
 		a.Hash, a.ContentType, a.Size, data); err != nil {
 		return err
 	}
-	return t.exec(ctx, op, false, "INSERT INTO sar_attachments (sar_id, hash, name, added) VALUES ($1, $2, $3, $4)",
-		uid(sarID), a.Hash, a.Name, a.Added)
+	return t.exec(ctx, op, false, "INSERT INTO sar_attachments (sar_id, hash, name, added, added_by) VALUES ($1, $2, $3, $4, $5)",
+		uid(sarID), a.Hash, a.Name, a.Added, uid(a.AddedBy)) // uid: NULL when unknown
 }
 
 // ListSARAttachments implements liaison.Tx.
 func (t *Tx) ListSARAttachments(ctx context.Context, sarID liaison.ID) ([]*liaison.Attachment, error) {
-	return list(ctx, t, "postgres.ListSARAttachments", `SELECT a.hash, a.name, b.content_type, b.size, a.added
+	return list(ctx, t, "postgres.ListSARAttachments", `SELECT a.hash, a.name, b.content_type, b.size, a.added, COALESCE(a.added_by::text, '')
 		FROM sar_attachments a JOIN blobs b ON b.hash = a.hash WHERE a.sar_id = $1 ORDER BY a.added, a.hash`, []any{uid(sarID)},
 		func(s scanner) (*liaison.Attachment, error) {
 			var a liaison.Attachment
-			return &a, s.Scan(&a.Hash, &a.Name, &a.ContentType, &a.Size, &a.Added)
+			return &a, s.Scan(&a.Hash, &a.Name, &a.ContentType, &a.Size, &a.Added, &a.AddedBy)
 		})
 }
 
@@ -157,9 +157,9 @@ func (t *Tx) ListSARAttachments(ctx context.Context, sarID liaison.ID) ([]*liais
 func (t *Tx) ReadSARAttachment(ctx context.Context, sarID liaison.ID, hash string) (*liaison.Attachment, []byte, error) {
 	var a liaison.Attachment
 	var data []byte
-	err := t.tx.QueryRow(ctx, `SELECT a.hash, a.name, b.content_type, b.size, a.added, b.data
+	err := t.tx.QueryRow(ctx, `SELECT a.hash, a.name, b.content_type, b.size, a.added, COALESCE(a.added_by::text, ''), b.data
 		FROM sar_attachments a JOIN blobs b ON b.hash = a.hash WHERE a.sar_id = $1 AND a.hash = $2`, uid(sarID), hash).
-		Scan(&a.Hash, &a.Name, &a.ContentType, &a.Size, &a.Added, &data)
+		Scan(&a.Hash, &a.Name, &a.ContentType, &a.Size, &a.Added, &a.AddedBy, &data)
 	if err != nil {
 		return nil, nil, translate("postgres.ReadSARAttachment", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"liaison"
+	"liaison/policy"
 )
 
 // MaxAttachment is the largest file a report may carry.
@@ -45,7 +46,8 @@ func (s *Service) Attach(ctx context.Context, sarID liaison.ID, name string, dat
 		name = "attachment"
 	}
 	sum := sha256.Sum256(data)
-	att := &liaison.Attachment{Hash: hex.EncodeToString(sum[:]), Name: name, ContentType: ctype, Size: int64(len(data)), Added: s.now()}
+	att := &liaison.Attachment{Hash: hex.EncodeToString(sum[:]), Name: name, ContentType: ctype, Size: int64(len(data)), Added: s.now(),
+		AddedBy: a.User.ID}
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
 		if !liaison.ValidID(sarID) {
 			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
@@ -72,27 +74,107 @@ func (s *Service) Attach(ctx context.Context, sarID liaison.ID, name string, dat
 
 // ReadAttachment returns a report's file to those who may see the report
 // in full: its agency and vetting chain, or a partner whose decision
-// releases it without redaction. Audited.
+// releases it without redaction (the same decision as SARAttachments). A
+// reader of a redacted copy gets ENOTFOUND. Audited, refusals too.
 func (s *Service) ReadAttachment(ctx context.Context, sarID liaison.ID, hash string, purpose liaison.Purpose) (*liaison.Attachment, []byte, error) {
-	r, err := s.GetSAR(ctx, sarID, purpose)
-	if err != nil {
+	if _, err := s.GetSAR(ctx, sarID, purpose); err != nil {
 		return nil, nil, err
 	}
+	purpose, _ = purposeOf(ctx, purpose) // GetSAR checked it
 	a := liaison.ActorFrom(ctx)
-	if r.AgencyID != a.User.AgencyID && r.AuthorID == "" {
-		// GetSAR redacted the report: its files may hold personal data.
-		return nil, nil, liaison.Errorf(liaison.ENOTFOUND, "no such attachment")
-	}
 	var att *liaison.Attachment
 	var data []byte
-	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
-		var err error
-		if att, data, err = tx.ReadSARAttachment(ctx, sarID, strings.ToLower(hash)); err != nil {
+	refused := false
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		r, err := tx.FindSAR(ctx, sarID)
+		if err != nil {
+			return err
+		}
+		sub, err := s.subject(ctx, tx, a.User)
+		if err != nil {
 			return err
 		}
 		e := liaison.NewAuditEvent(ctx, s.now(), "sar.attachment.read", "sar", sarID)
+		d := s.decideSARView(sub, a.User, r, purpose)
+		e.Decision = d.text
+		if !d.allow || d.plan != policy.Full {
+			// A redacted copy: the files may hold personal data.
+			refused, e.Outcome = true, liaison.OutcomeDenied
+			return s.audit(ctx, tx, e)
+		}
+		if att, data, err = tx.ReadSARAttachment(ctx, sarID, strings.ToLower(hash)); err != nil {
+			return err
+		}
 		e.Details = map[string]string{"sha256": att.Hash}
 		return s.audit(ctx, tx, e)
 	})
-	return att, data, err
+	if err == nil && refused {
+		err = liaison.Errorf(liaison.ENOTFOUND, "no such attachment")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return att, data, nil
+}
+
+// SARAttachments lists a report's files, oldest first, to those who see
+// the report in full (its agency and vetting chain, or a reader of the
+// shared ISE-SAR whose decision releases it without redaction): the files
+// may hold personal data. A reader of a redacted copy gets EFORBIDDEN, a
+// report the caller may not read ENOTFOUND. Audited (sar.attachments); no
+// ledger row, as the list releases nothing the report's own read has not.
+func (s *Service) SARAttachments(ctx context.Context, sarID liaison.ID, purpose liaison.Purpose) ([]*liaison.Attachment, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	purpose, err := purposeOf(ctx, purpose)
+	if err != nil {
+		return nil, err
+	}
+	var out []*liaison.Attachment
+	var refused error
+	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if !liaison.ValidID(sarID) {
+			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		}
+		r, err := tx.FindSAR(ctx, sarID)
+		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
+			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		} else if err != nil {
+			return err
+		}
+		sub, err := s.subject(ctx, tx, a.User)
+		if err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, s.now(), "sar.attachments", "sar", sarID)
+		d := s.decideSARView(sub, a.User, r, purpose)
+		e.Decision = d.text
+		switch {
+		case !d.allow:
+			refused = liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		case d.plan != policy.Full:
+			refused = liaison.Errorf(liaison.EFORBIDDEN, "a report's files go only to those who may read it in full; ask its originator")
+		}
+		if refused != nil {
+			e.Outcome = liaison.OutcomeDenied
+			return s.audit(ctx, tx, e)
+		}
+		if out, err = tx.ListSARAttachments(ctx, sarID); err != nil {
+			return err
+		}
+		e.Details = map[string]string{"listed": itoa(len(out))}
+		return s.audit(ctx, tx, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if refused != nil {
+		return nil, refused
+	}
+	if out == nil {
+		out = []*liaison.Attachment{}
+	}
+	return out, nil
 }

@@ -354,30 +354,23 @@ func (s *Service) GetSAR(ctx context.Context, id liaison.ID, purpose liaison.Pur
 		if err != nil {
 			return err
 		}
-		actor := sar.Actor{User: a.User, AgencyKind: sub.AgencyKind}
 		e := liaison.NewAuditEvent(ctx, s.now(), "sar.read", "sar", id)
-		if s.maySeeSAR(r, actor) && (r.State != liaison.SARShared || a.User.AgencyID == r.AgencyID) {
-			e.Decision = "permit: originating agency or vetting chain"
-			out = r
-			return s.audit(ctx, tx, e)
-		}
-		if r.State != liaison.SARShared {
-			hidden, e.Outcome, e.Decision = true, liaison.OutcomeDenied, "deny: not shared, not in its vetting chain"
-			return s.audit(ctx, tx, e)
-		}
-		dec := s.Policy.Decide(policy.Request{Subject: sub, Action: policy.View, Purpose: purpose, Now: s.now(),
-			Resource: &policy.Resource{ID: r.ID, Kind: liaison.KindSAR, Originator: r.AgencyID, TLP: r.TLP, Handling: liaison.H0, SharedWith: r.SharedWith}})
-		e.Decision = decisionText(dec)
-		if !dec.Allow {
+		d := s.decideSARView(sub, a.User, r, purpose)
+		e.Decision = d.text
+		if !d.allow {
 			hidden, e.Outcome = true, liaison.OutcomeDenied
 			return s.audit(ctx, tx, e)
 		}
 		if err := s.audit(ctx, tx, e); err != nil {
 			return err
 		}
-		out = redactSAR(r, dec.Redaction)
+		if !d.shared {
+			out = r
+			return nil
+		}
+		out = redactSAR(r, d.plan)
 		return s.release(ctx, tx, Release{ItemKind: "sar", ItemID: r.ID, Recipient: a.User, Purpose: purpose,
-			Redacted: dec.Redaction != policy.Full, Labels: liaison.Labels{TLP: string(r.TLP), Originator: r.AgencyID}})
+			Redacted: d.plan != policy.Full, Labels: liaison.Labels{TLP: string(r.TLP), Originator: r.AgencyID}})
 	})
 	if err != nil {
 		return nil, err
@@ -386,6 +379,30 @@ func (s *Service) GetSAR(ctx context.Context, id liaison.ID, purpose liaison.Pur
 		return nil, liaison.Errorf(liaison.ENOTFOUND, "no such report")
 	}
 	return out, nil
+}
+
+// sarView is the decision on reading one report.
+type sarView struct {
+	allow  bool
+	shared bool             // decided by the decision point: a shared ISE-SAR of another agency
+	plan   policy.Redaction // what of it the reader gets, when shared
+	text   string           // the decision, for the audit entry
+}
+
+// decideSARView decides a read of r, as GetSAR does: before it is shared,
+// only the originating agency and its vetting chain; a shared ISE-SAR of
+// another agency through the decision point.
+func (s *Service) decideSARView(sub *policy.Subject, u *liaison.User, r *liaison.SAR, purpose liaison.Purpose) sarView {
+	actor := sar.Actor{User: u, AgencyKind: sub.AgencyKind}
+	if s.maySeeSAR(r, actor) && (r.State != liaison.SARShared || u.AgencyID == r.AgencyID) {
+		return sarView{allow: true, plan: policy.Full, text: "permit: originating agency or vetting chain"}
+	}
+	if r.State != liaison.SARShared {
+		return sarView{text: "deny: not shared, not in its vetting chain"}
+	}
+	dec := s.Policy.Decide(policy.Request{Subject: sub, Action: policy.View, Purpose: purpose, Now: s.now(),
+		Resource: &policy.Resource{ID: r.ID, Kind: liaison.KindSAR, Originator: r.AgencyID, TLP: r.TLP, Handling: liaison.H0, SharedWith: r.SharedWith}})
+	return sarView{allow: dec.Allow, shared: true, plan: dec.Redaction, text: decisionText(dec)}
 }
 
 // redactSAR applies a redaction plan to a report, as policy.Redact does to records.

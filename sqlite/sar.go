@@ -126,18 +126,22 @@ func (t *Tx) AttachToSAR(ctx context.Context, sarID liaison.ID, a *liaison.Attac
 		a.Hash, a.ContentType, a.Size, data); err != nil {
 		return err
 	}
-	return t.exec(ctx, op, "sha256", "sar_id", false, "INSERT INTO sar_attachments (sar_id, hash, name, added) VALUES (?, ?, ?, ?)",
-		sarID, a.Hash, a.Name, us(a.Added))
+	var by any // NULL when unknown
+	if a.AddedBy != "" {
+		by = a.AddedBy
+	}
+	return t.exec(ctx, op, "sha256", "sar_id", false, "INSERT INTO sar_attachments (sar_id, hash, name, added, added_by) VALUES (?, ?, ?, ?, ?)",
+		sarID, a.Hash, a.Name, us(a.Added), by)
 }
 
 // ListSARAttachments implements liaison.Tx.
 func (t *Tx) ListSARAttachments(ctx context.Context, sarID liaison.ID) ([]*liaison.Attachment, error) {
-	return list(ctx, t, "sqlite.ListSARAttachments", `SELECT a.hash, a.name, b.content_type, b.size, a.added
+	return list(ctx, t, "sqlite.ListSARAttachments", `SELECT a.hash, a.name, b.content_type, b.size, a.added, COALESCE(a.added_by, '')
 		FROM sar_attachments a JOIN blobs b ON b.hash = a.hash WHERE a.sar_id = ? ORDER BY a.added, a.hash`, []any{sarID},
 		func(s scanner) (*liaison.Attachment, error) {
 			var a liaison.Attachment
 			var added int64
-			if err := s.Scan(&a.Hash, &a.Name, &a.ContentType, &a.Size, &added); err != nil {
+			if err := s.Scan(&a.Hash, &a.Name, &a.ContentType, &a.Size, &added, &a.AddedBy); err != nil {
 				return nil, err
 			}
 			a.Added = fromUS(added)
@@ -150,9 +154,9 @@ func (t *Tx) ReadSARAttachment(ctx context.Context, sarID liaison.ID, hash strin
 	var a liaison.Attachment
 	var added int64
 	var data []byte
-	err := t.tx.QueryRowContext(ctx, `SELECT a.hash, a.name, b.content_type, b.size, a.added, b.data
+	err := t.tx.QueryRowContext(ctx, `SELECT a.hash, a.name, b.content_type, b.size, a.added, COALESCE(a.added_by, ''), b.data
 		FROM sar_attachments a JOIN blobs b ON b.hash = a.hash WHERE a.sar_id = ? AND a.hash = ?`, sarID, hash).
-		Scan(&a.Hash, &a.Name, &a.ContentType, &a.Size, &added, &data)
+		Scan(&a.Hash, &a.Name, &a.ContentType, &a.Size, &added, &a.AddedBy, &data)
 	if err != nil {
 		return nil, nil, translate("sqlite.ReadSARAttachment", err, "", "")
 	}

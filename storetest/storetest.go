@@ -60,6 +60,7 @@ func Run(t *testing.T, open Opener) {
 		{"EmptyLists", testEmptyLists},
 		{"Search", testSearch},
 		{"ImportJobs", testImportJobs},
+		{"Attachments", testAttachments},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
