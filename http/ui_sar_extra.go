@@ -84,8 +84,9 @@ func (s *Server) sarExtras(r *http.Request, rep *liaison.SAR, data map[string]an
 			return err
 		}
 	}
-	// Mirrors Service.AttachSARToCase: analysts and supervisors, to a case their agency leads.
-	if me.Has(liaison.RoleAnalyst) || me.Has(liaison.RoleSupervisor) {
+	// Mirrors Service.AttachSARToCase: analysts and supervisors of the
+	// originating agency, to a case their agency leads.
+	if (me.Has(liaison.RoleAnalyst) || me.Has(liaison.RoleSupervisor)) && rep.AgencyID == me.AgencyID {
 		cases, err := s.svc.MyCases(ctx)
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -307,11 +308,15 @@ func TestUISarLinkToCase(t *testing.T) {
 		RecordKinds: []liaison.RecordKind{liaison.KindSAR}, PIIAllowed: true, Expires: w.now.AddDate(1, 0, 0)}))(t)
 	view = mustPage(t, w.analyst, path+"?purpose=counterterrorism")
 	if !strings.Contains(view, "Linked to a case another agency leads") || strings.Contains(view, "Grid substation watch") ||
-		!strings.Contains(view, `<option value="`+theirs+`">Fusion watch</option>`) {
+		strings.Contains(view, `id="form-case"`) {
 		t.Errorf("the partner's view of the link:\n%.3000s", view)
 	}
-	if ok, denied := w.outcomeCount("sar.attach_case", liaison.OutcomeSuccess), w.outcomeCount("sar.attach_case", liaison.OutcomeDenied); ok != 1 || denied != 1 {
-		t.Errorf("sar.attach_case audited %d times, %d refusals; want 1 and 1 (the officer)", ok, denied)
+	// The partner may not move the originator's report into its own case.
+	if status, _, _ := w.analyst.do("POST", path+"/case", url.Values{"csrf": {csrfOf(t, view)}, "case_id": {theirs}}); status != 403 || caseOf() != mine {
+		t.Fatalf("the partner relinking the shared report = %d, case %q", status, caseOf())
+	}
+	if ok, denied := w.outcomeCount("sar.attach_case", liaison.OutcomeSuccess), w.outcomeCount("sar.attach_case", liaison.OutcomeDenied); ok != 1 || denied != 2 {
+		t.Errorf("sar.attach_case audited %d times, %d refusals; want 1 and 2 (the officer, the partner)", ok, denied)
 	}
 }
 
@@ -443,5 +448,65 @@ func TestUISarPromote(t *testing.T) {
 	}
 	if records() != 1 || w.outcomeCount("sar.promote", liaison.OutcomeSuccess) != 1 {
 		t.Errorf("records %d, sar.promote entries %d; want 1 and 1", records(), w.outcomeCount("sar.promote", liaison.OutcomeSuccess))
+	}
+}
+
+// TestUISarPromoteRedactedCopy: the fusion center's analyst, reading the
+// shared ISE-SAR redacted (its agreement carries no personal data),
+// promotes it into a case of its own: the record keeps nothing that was
+// withheld from it.
+func TestUISarPromoteRedactedCopy(t *testing.T) {
+	w := newSARUIWorld(t)
+	id := w.fileReport(t)
+	path := "/sars/" + id
+	_, _, view := w.sgt.do("GET", path, nil)
+	if status, _, _ := w.sgt.do("POST", path+"/steps", url.Values{"csrf": {csrfOf(t, view)}, "step": {"forward"}}); status != 303 {
+		t.Fatalf("forward = %d", status)
+	}
+	_, _, view = w.analyst.do("GET", path, nil)
+	if status, _, _ := w.analyst.do("POST", path+"/steps", url.Values{"csrf": {csrfOf(t, view)}, "step": {"share"}, "tlp": {"AMBER"},
+		"communities": {w.community.ID}, "corroboration": {"Same man seen at two other substations this month."}}); status != 303 {
+		t.Fatalf("share = %d", status)
+	}
+	ctx := liaison.NewContext(context.Background(), liaison.Actor{System: "test"})
+	_ = must(w.svc.CreateAgreement(ctx, liaison.AgreementInput{AgencyID: w.agency.ID, CommunityID: w.community.ID, LegalBasis: "SAR MOU",
+		Purposes: []liaison.Purpose{liaison.PurposeCounterterrorism}, RecordKinds: []liaison.RecordKind{liaison.KindSAR}, Expires: w.now.AddDate(1, 0, 0)}))(t)
+	ap := mustPage(t, w.analyst, "/records")
+	if status, _, _ := w.analyst.do("POST", "/records/cases", url.Values{"csrf": {csrfOf(t, ap)}, "title": {"Fusion watch"}}); status != 303 {
+		t.Fatalf("analyst's case = %d", status)
+	}
+	theirs := must(w.svc.MyCases(liaison.NewContext(context.Background(), liaison.Actor{User: w.analystUser(t)})))(t)[0].ID
+	form := mustPage(t, w.analyst, path+"/promote?purpose=counterterrorism")
+	if !strings.Contains(form, `id="promote-redacted"`) || strings.Contains(form, "Robert Vance") {
+		t.Fatalf("the redacted promotion form:\n%.3000s", form)
+	}
+	f := w.promoteForm(csrfOf(t, form))
+	f.Set("case_id", theirs)
+	status, loc, body := w.analyst.do("POST", path+"/promote", f)
+	if status != 303 || !strings.HasPrefix(loc, "/records/") {
+		t.Fatalf("promote the redacted copy = %d %q:\n%.2000s", status, loc, body)
+	}
+	recID := strings.TrimPrefix(loc[:strings.Index(loc, "?")], "/records/")
+	var rec *liaison.IntelRecord
+	_ = w.store.View(context.Background(), func(tx liaison.Tx) error {
+		var err error
+		rec, err = tx.FindIntelRecord(context.Background(), recID)
+		return err
+	})
+	if rec == nil {
+		t.Fatal("no record")
+	}
+	for _, s := range rec.Subjects {
+		for k, v := range s.Attributes {
+			if v == "[REDACTED]" || strings.Contains(v, "Robert Vance") {
+				t.Errorf("the promoted record keeps %s=%q of a %s, withheld from its promoter", k, v, s.Kind)
+			}
+		}
+		if len(s.Attributes) == 0 {
+			t.Errorf("the promoted record keeps an empty %s", s.Kind)
+		}
+	}
+	if !slices.Contains(rec.SourceSARs, id) {
+		t.Errorf("the record does not name its source report: %v", rec.SourceSARs)
 	}
 }

@@ -538,7 +538,19 @@ func (s *Service) PromoteSAR(ctx context.Context, id liaison.ID, in liaison.Inte
 	}
 	kinds := map[liaison.EntityKind]liaison.EntityKind{"target": liaison.EntityLocation, "aircraft": liaison.EntityVehicle, "vessel": liaison.EntityVehicle}
 	for _, e := range report.Involved {
-		e.ID = ""
+		// What a redacted copy withheld is not the promoter's to keep: its
+		// masked values are dropped, and a subject left with nothing is.
+		attrs := map[string]string{}
+		for k, v := range e.Attributes {
+			if v != policy.Masked {
+				attrs[k] = v
+			}
+		}
+		if len(attrs) == 0 {
+			continue
+		}
+		e.ID, e.Attributes = "", attrs
+		e.FirstAmendment = slices.DeleteFunc(slices.Clone(e.FirstAmendment), func(k string) bool { _, ok := attrs[k]; return !ok })
 		if k, ok := kinds[e.Kind]; ok {
 			e.Kind = k
 		}
@@ -575,6 +587,7 @@ func (s *Service) AttachSARToCase(ctx context.Context, id, caseID liaison.ID) (*
 		return nil, s.denied(ctx, "sar.attach_case", "sar", id, liaison.Errorf(liaison.EFORBIDDEN, "analysts and supervisors attach reports to cases"))
 	}
 	var r *liaison.SAR
+	notOriginator := false
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
 		if !liaison.ValidID(id) {
 			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
@@ -595,8 +608,15 @@ func (s *Service) AttachSARToCase(ctx context.Context, id, caseID liaison.ID) (*
 		if err != nil {
 			return err
 		}
-		if !s.maySeeSAR(r, sar.Actor{User: a.User, AgencyKind: ag.Kind}) && r.State != liaison.SARShared {
+		if !s.maySeeSAR(r, sar.Actor{User: a.User, AgencyKind: ag.Kind}) {
 			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		}
+		if r.AgencyID != a.User.AgencyID {
+			// A report has one case link, its originator's: a partner in its
+			// vetting chain or reading the shared ISE-SAR files it into its
+			// own case by promoting it to a record there.
+			notOriginator = true
+			return liaison.Errorf(liaison.EFORBIDDEN, "only the originating agency links its report to a case; promote it to a record in your case instead")
 		}
 		r.CaseID, r.Updated = caseID, s.now()
 		if err := tx.UpdateSAR(ctx, r); err != nil {
@@ -606,5 +626,8 @@ func (s *Service) AttachSARToCase(ctx context.Context, id, caseID liaison.ID) (*
 		e.Details = map[string]string{"case_id": caseID}
 		return s.audit(ctx, tx, e)
 	})
+	if notOriginator {
+		return nil, s.denied(ctx, "sar.attach_case", "sar", id, err) // audited once the transaction is over
+	}
 	return r, err
 }
