@@ -10,7 +10,8 @@ import (
 )
 
 // CreateCase opens a case led by the caller's agency, with the caller
-// assigned. EINVALID (assigned) for an unknown user.
+// assigned. EINVALID (assigned[i]) for a user who may not be assigned
+// (see checkAssignees).
 func (s *Service) CreateCase(ctx context.Context, in liaison.CaseInput) (*liaison.Case, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
@@ -19,6 +20,9 @@ func (s *Service) CreateCase(ctx context.Context, in liaison.CaseInput) (*liaiso
 	if !a.User.Has(liaison.RoleAnalyst) && !a.User.Has(liaison.RoleSupervisor) && !a.User.Has(liaison.RoleOfficer) {
 		return nil, s.denied(ctx, "case.create", "case", "", liaison.Errorf(liaison.EFORBIDDEN, "only officers, supervisors and analysts open cases"))
 	}
+	if err := assignedIDs(in.Assigned); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	c := &liaison.Case{ID: liaison.NewID(), Title: strings.TrimSpace(in.Title), AgencyID: a.User.AgencyID,
 		Assigned: uniqueIDs(append(slices.Clone(in.Assigned), a.User.ID)), Created: now, Updated: now}
@@ -26,6 +30,9 @@ func (s *Service) CreateCase(ctx context.Context, in liaison.CaseInput) (*liaiso
 		return nil, err
 	}
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if err := checkAssignees(ctx, tx, c.AgencyID, in.Assigned, []liaison.ID{a.User.ID}); err != nil {
+			return err
+		}
 		if err := tx.CreateCase(ctx, c); err != nil {
 			return err
 		}
@@ -45,11 +52,16 @@ func uniqueIDs(ids []liaison.ID) []liaison.ID {
 }
 
 // AssignCase replaces a case's assignments. The lead agency's supervisors
-// and analysts assigned to it may; ENOTFOUND, EFORBIDDEN, EINVALID (assigned).
+// and its staff assigned to the case may (liaison.Case.ManagedBy);
+// ENOTFOUND, EFORBIDDEN, EINVALID (assigned[i]) for a newly assigned user
+// who may not be (see checkAssignees).
 func (s *Service) AssignCase(ctx context.Context, id liaison.ID, assigned []liaison.ID) (*liaison.Case, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
 		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	if err := assignedIDs(assigned); err != nil {
+		return nil, err
 	}
 	var c *liaison.Case
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
@@ -60,9 +72,11 @@ func (s *Service) AssignCase(ctx context.Context, id liaison.ID, assigned []liai
 		if c, err = tx.FindCaseByID(ctx, id); err != nil {
 			return err
 		}
-		lead := c.AgencyID == a.User.AgencyID && (a.User.Has(liaison.RoleSupervisor) || slices.Contains(c.Assigned, a.User.ID))
-		if !lead {
+		if !c.ManagedBy(a.User) {
 			return liaison.Errorf(liaison.EFORBIDDEN, "only the lead agency's supervisors and assigned staff change a case's assignments")
+		}
+		if err := checkAssignees(ctx, tx, c.AgencyID, assigned, c.Assigned); err != nil {
+			return err
 		}
 		before := strings.Join(c.Assigned, ",")
 		c.Assigned, c.Updated = uniqueIDs(slices.Clone(assigned)), s.now()
