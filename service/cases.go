@@ -27,6 +27,19 @@ func assignedIDs(assigned []liaison.ID) error {
 	return p.Err()
 }
 
+// errNoCase is the answer for a case that is missing and for one the
+// caller may not see: the same words, so that ids cannot be probed.
+func errNoCase() error { return liaison.Errorf(liaison.ENOTFOUND, "no such case") }
+
+// findCase loads a case, a missing one answered as errNoCase.
+func findCase(ctx context.Context, tx liaison.Tx, id liaison.ID) (*liaison.Case, error) {
+	c, err := tx.FindCaseByID(ctx, id)
+	if liaison.ErrorCode(err) == liaison.ENOTFOUND {
+		return nil, errNoCase()
+	}
+	return c, err
+}
+
 // caseAgencies returns the agencies whose staff may be assigned to a case
 // led by lead, by id.
 func caseAgencies(ctx context.Context, tx liaison.Tx, lead liaison.ID) (map[liaison.ID]*liaison.Agency, error) {
@@ -54,8 +67,8 @@ func caseAgencies(ctx context.Context, tx liaison.Tx, lead liaison.ID) (map[liai
 }
 
 // checkAssignees refuses the users newly assigned to a case led by lead
-// who may not be: unknown, disabled, or of an agency caseAgencies leaves
-// out. Those in before are assigned already and stay unchecked, so that a
+// who may not be: malformed ids, unknown, disabled, or of an agency
+// caseAgencies leaves out. Those in before are assigned already and stay unchecked, so that a
 // case keeps (and can drop) people whose agency has since left a community.
 // EINVALID (assigned[i], i the place in assigned).
 func checkAssignees(ctx context.Context, tx liaison.Tx, lead liaison.ID, assigned, before []liaison.ID) error {
@@ -66,6 +79,10 @@ func checkAssignees(ctx context.Context, tx liaison.Tx, lead liaison.ID, assigne
 			continue
 		}
 		field := "assigned[" + itoa(i) + "]"
+		if !liaison.ValidID(id) {
+			p.Add(field, "must be a user id")
+			continue
+		}
 		u, err := tx.FindUserByID(ctx, id)
 		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
 			p.Add(field, "must be one of the users offered: no account has this id")
@@ -112,14 +129,14 @@ func (s *Service) CaseCandidates(ctx context.Context, id liaison.ID, text string
 	var refused error
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
 		if !liaison.ValidID(id) {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such case")
+			return errNoCase()
 		}
-		c, err := tx.FindCaseByID(ctx, id)
+		c, err := findCase(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		if c.AgencyID != a.User.AgencyID && !slices.Contains(c.Assigned, a.User.ID) {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such case")
+			return errNoCase()
 		}
 		if !c.ManagedBy(a.User) {
 			refused = liaison.Errorf(liaison.EFORBIDDEN, "only the lead agency's supervisors and assigned staff change a case's assignments")

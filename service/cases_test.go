@@ -190,3 +190,20 @@ func TestAssignmentIsNeedToKnow(t *testing.T) {
 		t.Fatalf("read after removal: %v, want ENOTFOUND", err)
 	}
 }
+
+// A case the caller may not see is answered in the words a missing one is,
+// so that case ids cannot be probed.
+func TestCaseHiddenLikeMissing(t *testing.T) {
+	t.Parallel()
+	w := newCaseWorld(t)
+	_, hidden := w.svc.FindCase(w.as(w.farOfficer), w.caseID)
+	_, missing := w.svc.FindCase(w.as(w.farOfficer), liaison.NewID())
+	if liaison.ErrorCode(hidden) != liaison.ENOTFOUND || liaison.ErrorMessage(hidden) != liaison.ErrorMessage(missing) {
+		t.Errorf("hidden case: %v; missing case: %v", hidden, missing)
+	}
+	_, _, missing = w.svc.CaseCandidates(w.as(w.sgt), liaison.NewID(), "", 0)
+	_, _, hidden = w.svc.CaseCandidates(w.as(w.farOfficer), w.caseID, "", 0)
+	if liaison.ErrorMessage(hidden) != liaison.ErrorMessage(missing) {
+		t.Errorf("candidates of a hidden case: %v; of a missing case: %v", hidden, missing)
+	}
+}

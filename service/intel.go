@@ -60,16 +60,13 @@ func (s *Service) AssignCase(ctx context.Context, id liaison.ID, assigned []liai
 	if a.User == nil {
 		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
 	}
-	if err := assignedIDs(assigned); err != nil {
-		return nil, err
-	}
 	var c *liaison.Case
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
 		var err error
 		if !liaison.ValidID(id) {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such case")
+			return errNoCase()
 		}
-		if c, err = tx.FindCaseByID(ctx, id); err != nil {
+		if c, err = findCase(ctx, tx, id); err != nil {
 			return err
 		}
 		if !c.ManagedBy(a.User) {
@@ -536,10 +533,10 @@ func (s *Service) FindCase(ctx context.Context, id liaison.ID) (*liaison.Case, e
 	var c *liaison.Case
 	err := s.read(ctx, "case.read", "case", nil, func(tx liaison.Tx) (string, error) {
 		if !liaison.ValidID(id) {
-			return "", liaison.Errorf(liaison.ENOTFOUND, "no such case")
+			return "", errNoCase()
 		}
 		var err error
-		if c, err = tx.FindCaseByID(ctx, id); err != nil {
+		if c, err = findCase(ctx, tx, id); err != nil {
 			return "", err
 		}
 		if c.AgencyID != a.User.AgencyID && !slices.Contains(c.Assigned, a.User.ID) {
@@ -549,7 +546,7 @@ func (s *Service) FindCase(ctx context.Context, id liaison.ID) (*liaison.Case, e
 				return "", err
 			}
 			if !slices.ContainsFunc(gs, func(g *liaison.Grant) bool { return g.ItemID == c.ID && g.Kind == liaison.KindCase }) {
-				return "", liaison.Errorf(liaison.ENOTFOUND, "no such case")
+				return "", errNoCase()
 			}
 		}
 		return c.ID, nil
