@@ -189,6 +189,12 @@ type Case struct {
 	Updated  time.Time `json:"updated_at"`
 }
 
+// ManagedBy reports whether u may change the case's assignments: the
+// lead agency's supervisors, and its staff assigned to the case.
+func (c *Case) ManagedBy(u *User) bool {
+	return u != nil && c.AgencyID == u.AgencyID && (u.Has(RoleSupervisor) || slices.Contains(c.Assigned, u.ID))
+}
+
 // Validate checks the case's own fields.
 func (c *Case) Validate() error {
 	var p Problems

@@ -306,9 +306,9 @@ func (s *Service) ListUsers(ctx context.Context, f liaison.UserFilter, p liaison
 	if f.AgencyID != "" && !liaison.ValidID(f.AgencyID) {
 		return nil, "", liaison.FieldErrorf("agency_id", "must be an agency id")
 	}
-	f.Text = strings.TrimSpace(f.Text)
-	if n := utf8.RuneCountInString(f.Text); n > 100 || !utf8.ValidString(f.Text) || strings.ContainsFunc(f.Text, unicode.IsControl) {
-		return nil, "", liaison.FieldErrorf("q", "must be at most 100 printable characters of a login, name or e-mail address")
+	var err error
+	if f.Text, err = userText(f.Text); err != nil {
+		return nil, "", err
 	}
 	if err := checkPage(p); err != nil {
 		return nil, "", err
@@ -318,12 +318,22 @@ func (s *Service) ListUsers(ctx context.Context, f liaison.UserFilter, p liaison
 	if f.Text != "" {
 		details["q"] = f.Text
 	}
-	err := s.read(ctx, "user.list", "user", details, func(tx liaison.Tx) (string, error) {
+	err = s.read(ctx, "user.list", "user", details, func(tx liaison.Tx) (string, error) {
 		var err error
 		out, err = tx.ListUsers(ctx, f, p.Clamp())
 		return "", err
 	})
 	return out, next(out, p, func(u *liaison.User) string { return u.ID }), err
+}
+
+// userText checks the text a user search looks for (UserFilter.Text);
+// EINVALID (q).
+func userText(text string) (string, error) {
+	text = strings.TrimSpace(text)
+	if n := utf8.RuneCountInString(text); n > 100 || !utf8.ValidString(text) || strings.ContainsFunc(text, unicode.IsControl) {
+		return "", liaison.FieldErrorf("q", "must be at most 100 printable characters of a login, name or e-mail address")
+	}
+	return text, nil
 }
 
 // CreateCommunity forms a community of agencies. Admins only; ECONFLICT on

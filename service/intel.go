@@ -10,7 +10,8 @@ import (
 )
 
 // CreateCase opens a case led by the caller's agency, with the caller
-// assigned. EINVALID (assigned) for an unknown user.
+// assigned. EINVALID (assigned[i]) for a user who may not be assigned
+// (see checkAssignees).
 func (s *Service) CreateCase(ctx context.Context, in liaison.CaseInput) (*liaison.Case, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
@@ -19,6 +20,9 @@ func (s *Service) CreateCase(ctx context.Context, in liaison.CaseInput) (*liaiso
 	if !a.User.Has(liaison.RoleAnalyst) && !a.User.Has(liaison.RoleSupervisor) && !a.User.Has(liaison.RoleOfficer) {
 		return nil, s.denied(ctx, "case.create", "case", "", liaison.Errorf(liaison.EFORBIDDEN, "only officers, supervisors and analysts open cases"))
 	}
+	if err := assignedIDs(in.Assigned); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	c := &liaison.Case{ID: liaison.NewID(), Title: strings.TrimSpace(in.Title), AgencyID: a.User.AgencyID,
 		Assigned: uniqueIDs(append(slices.Clone(in.Assigned), a.User.ID)), Created: now, Updated: now}
@@ -26,6 +30,9 @@ func (s *Service) CreateCase(ctx context.Context, in liaison.CaseInput) (*liaiso
 		return nil, err
 	}
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		if err := checkAssignees(ctx, tx, c.AgencyID, in.Assigned, []liaison.ID{a.User.ID}); err != nil {
+			return err
+		}
 		if err := tx.CreateCase(ctx, c); err != nil {
 			return err
 		}
@@ -45,7 +52,9 @@ func uniqueIDs(ids []liaison.ID) []liaison.ID {
 }
 
 // AssignCase replaces a case's assignments. The lead agency's supervisors
-// and analysts assigned to it may; ENOTFOUND, EFORBIDDEN, EINVALID (assigned).
+// and its staff assigned to the case may (liaison.Case.ManagedBy);
+// ENOTFOUND, EFORBIDDEN, EINVALID (assigned[i]) for a newly assigned user
+// who may not be (see checkAssignees).
 func (s *Service) AssignCase(ctx context.Context, id liaison.ID, assigned []liaison.ID) (*liaison.Case, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
@@ -55,14 +64,16 @@ func (s *Service) AssignCase(ctx context.Context, id liaison.ID, assigned []liai
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
 		var err error
 		if !liaison.ValidID(id) {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such case")
+			return errNoCase()
 		}
-		if c, err = tx.FindCaseByID(ctx, id); err != nil {
+		if c, err = findCase(ctx, tx, id); err != nil {
 			return err
 		}
-		lead := c.AgencyID == a.User.AgencyID && (a.User.Has(liaison.RoleSupervisor) || slices.Contains(c.Assigned, a.User.ID))
-		if !lead {
+		if !c.ManagedBy(a.User) {
 			return liaison.Errorf(liaison.EFORBIDDEN, "only the lead agency's supervisors and assigned staff change a case's assignments")
+		}
+		if err := checkAssignees(ctx, tx, c.AgencyID, assigned, c.Assigned); err != nil {
+			return err
 		}
 		before := strings.Join(c.Assigned, ",")
 		c.Assigned, c.Updated = uniqueIDs(slices.Clone(assigned)), s.now()
@@ -522,10 +533,10 @@ func (s *Service) FindCase(ctx context.Context, id liaison.ID) (*liaison.Case, e
 	var c *liaison.Case
 	err := s.read(ctx, "case.read", "case", nil, func(tx liaison.Tx) (string, error) {
 		if !liaison.ValidID(id) {
-			return "", liaison.Errorf(liaison.ENOTFOUND, "no such case")
+			return "", errNoCase()
 		}
 		var err error
-		if c, err = tx.FindCaseByID(ctx, id); err != nil {
+		if c, err = findCase(ctx, tx, id); err != nil {
 			return "", err
 		}
 		if c.AgencyID != a.User.AgencyID && !slices.Contains(c.Assigned, a.User.ID) {
@@ -535,7 +546,7 @@ func (s *Service) FindCase(ctx context.Context, id liaison.ID) (*liaison.Case, e
 				return "", err
 			}
 			if !slices.ContainsFunc(gs, func(g *liaison.Grant) bool { return g.ItemID == c.ID && g.Kind == liaison.KindCase }) {
-				return "", liaison.Errorf(liaison.ENOTFOUND, "no such case")
+				return "", errNoCase()
 			}
 		}
 		return c.ID, nil
