@@ -172,7 +172,7 @@ func (s *Server) caseAssign(w http.ResponseWriter, r *http.Request) error {
 	if !errs.empty() {
 		return s.renderCase(w, r, http.StatusBadRequest, f, errs)
 	}
-	_, err = s.svc.AssignCase(r.Context(), c.ID, append(slices.Clone(c.Assigned), f.User))
+	_, err = s.svc.AddToCase(r.Context(), c.ID, f.User)
 	if liaison.ErrorCode(err) == liaison.EINVALID {
 		errs.add("assign-user", "Staff member", fieldMessage(err))
 		return s.renderCase(w, r, http.StatusBadRequest, f, errs)
@@ -217,8 +217,12 @@ func (s *Server) caseUnassign(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
-	rest := slices.DeleteFunc(slices.Clone(c.Assigned), func(id liaison.ID) bool { return id == user })
-	if _, err := s.svc.AssignCase(r.Context(), c.ID, rest); err != nil {
+	if _, err := s.svc.RemoveFromCase(r.Context(), c.ID, user); liaison.ErrorCode(err) == liaison.EINVALID {
+		// Someone else took them off since the page was read.
+		errs := newFormErrors()
+		errs.add("staff", "Staff member", "must be someone assigned to this case: the list below shows who is now")
+		return s.renderCase(w, r, http.StatusBadRequest, caseForm{}, errs)
+	} else if err != nil {
 		return err
 	}
 	done := "removed"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"liaison"
@@ -206,4 +207,44 @@ func TestCaseHiddenLikeMissing(t *testing.T) {
 	if liaison.ErrorMessage(hidden) != liaison.ErrorMessage(missing) {
 		t.Errorf("candidates of a hidden case: %v; of a missing case: %v", hidden, missing)
 	}
+}
+
+// TestAddAndRemoveAtOnce: two supervisors' changes made at the same time
+// both count (each is read and written in one transaction), and adding
+// someone assigned or removing someone who is not is named.
+func TestAddAndRemoveAtOnce(t *testing.T) {
+	w := newCaseWorld(t)
+	for round := range 10 {
+		var wg sync.WaitGroup
+		for _, u := range []*liaison.User{w.colleague, w.fcAnalyst} {
+			wg.Go(func() {
+				if _, err := w.svc.AddToCase(w.as(w.sgt), w.caseID, u.ID); err != nil {
+					t.Errorf("round %d: add %s: %v", round, u.Login, err)
+				}
+			})
+		}
+		wg.Wait()
+		if got := w.assigned(); !slices.Contains(got, w.colleague.ID) || !slices.Contains(got, w.fcAnalyst.ID) {
+			t.Fatalf("round %d: after two adds at once: %v", round, got)
+		}
+		for _, u := range []*liaison.User{w.colleague, w.fcAnalyst} {
+			wg.Go(func() {
+				if _, err := w.svc.RemoveFromCase(w.as(w.sgt), w.caseID, u.ID); err != nil {
+					t.Errorf("round %d: remove %s: %v", round, u.Login, err)
+				}
+			})
+		}
+		wg.Wait()
+		if got := w.assigned(); slices.Contains(got, w.colleague.ID) || slices.Contains(got, w.fcAnalyst.ID) || !slices.Contains(got, w.det.ID) {
+			t.Fatalf("round %d: after two removals at once: %v", round, got)
+		}
+	}
+	_, err := w.svc.AddToCase(w.as(w.sgt), w.caseID, w.det.ID)
+	wantErr(t, err, liaison.EINVALID, "user")
+	_, err = w.svc.RemoveFromCase(w.as(w.sgt), w.caseID, w.colleague.ID)
+	wantErr(t, err, liaison.EINVALID, "user")
+	_, err = w.svc.AddToCase(w.as(w.sgt), w.caseID, w.banker.ID)
+	wantErr(t, err, liaison.EINVALID, "")
+	_, err = w.svc.AddToCase(w.as(w.colleague), w.caseID, w.colleague.ID)
+	wantErr(t, err, liaison.EFORBIDDEN, "")
 }

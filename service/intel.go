@@ -56,6 +56,35 @@ func uniqueIDs(ids []liaison.ID) []liaison.ID {
 // ENOTFOUND, EFORBIDDEN, EINVALID (assigned[i]) for a newly assigned user
 // who may not be (see checkAssignees).
 func (s *Service) AssignCase(ctx context.Context, id liaison.ID, assigned []liaison.ID) (*liaison.Case, error) {
+	return s.changeCase(ctx, id, func([]liaison.ID) ([]liaison.ID, error) { return assigned, nil })
+}
+
+// AddToCase assigns one more person to a case, as AssignCase would with
+// the current list plus them, in one transaction: two supervisors adding
+// people at once both count. EINVALID (user) when already assigned.
+func (s *Service) AddToCase(ctx context.Context, id, user liaison.ID) (*liaison.Case, error) {
+	return s.changeCase(ctx, id, func(cur []liaison.ID) ([]liaison.ID, error) {
+		if slices.Contains(cur, user) {
+			return nil, liaison.FieldErrorf("user", "is assigned to this case already")
+		}
+		return append(slices.Clone(cur), user), nil
+	})
+}
+
+// RemoveFromCase takes one person off a case in one transaction.
+// EINVALID (user) when they are not assigned.
+func (s *Service) RemoveFromCase(ctx context.Context, id, user liaison.ID) (*liaison.Case, error) {
+	return s.changeCase(ctx, id, func(cur []liaison.ID) ([]liaison.ID, error) {
+		if !slices.Contains(cur, user) {
+			return nil, liaison.FieldErrorf("user", "must be someone assigned to this case")
+		}
+		return slices.DeleteFunc(slices.Clone(cur), func(u liaison.ID) bool { return u == user }), nil
+	})
+}
+
+// changeCase replaces a case's assignments with what change makes of the
+// current ones, read in the same transaction.
+func (s *Service) changeCase(ctx context.Context, id liaison.ID, change func(cur []liaison.ID) ([]liaison.ID, error)) (*liaison.Case, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
 		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
@@ -71,6 +100,10 @@ func (s *Service) AssignCase(ctx context.Context, id liaison.ID, assigned []liai
 		}
 		if !c.ManagedBy(a.User) {
 			return liaison.Errorf(liaison.EFORBIDDEN, "only the lead agency's supervisors and assigned staff change a case's assignments")
+		}
+		assigned, err := change(c.Assigned)
+		if err != nil {
+			return err
 		}
 		if err := checkAssignees(ctx, tx, c.AgencyID, assigned, c.Assigned); err != nil {
 			return err
