@@ -70,7 +70,7 @@ func (s *Server) sarExtras(r *http.Request, rep *liaison.SAR, data map[string]an
 	}
 	closed := rep.State == liaison.SARWithdrawn || rep.State == liaison.SARRejected
 	// Mirrors Service.Attach: any user of the originating agency, while the report is open.
-	data["CanAttach"] = rep.AgencyID == me.AgencyID && !closed
+	data["CanAttach"] = rep.AgencyID == me.AgencyID && !closed && mayFile(me)
 	data["AttachClosed"] = rep.AgencyID == me.AgencyID && closed
 	data["AttachAccept"] = strings.Join(service.AttachmentTypes, ",")
 	data["AttachMax"] = service.MaxAttachment >> 20

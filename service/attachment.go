@@ -20,13 +20,19 @@ const MaxAttachment = 10 << 20
 // (sniffed, never trusted from the client).
 var AttachmentTypes = []string{"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf", "text/plain", "video/mp4"}
 
-// Attach adds a file to a report of the caller's own agency. EINVALID
-// (file) for a disallowed type, ENOTFOUND for a report the caller may not
-// change.
+// Attach adds a file to a report of the caller's own agency, for those
+// who file reports (officers, supervisors, analysts, partner liaisons;
+// EFORBIDDEN, audited, for anyone else). EINVALID (file) for a
+// disallowed type, ENOTFOUND for a report the caller may not change.
 func (s *Service) Attach(ctx context.Context, sarID liaison.ID, name string, data []byte) (*liaison.Attachment, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
 		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	u := a.User
+	if !u.Has(liaison.RoleOfficer) && !u.Has(liaison.RoleSupervisor) && !u.Has(liaison.RoleAnalyst) && !u.Has(liaison.RolePartnerLiaison) {
+		return nil, s.denied(ctx, "sar.attach", "sar", sarID,
+			liaison.Errorf(liaison.EFORBIDDEN, "officers, supervisors, analysts and partner liaisons attach files to their agency's reports"))
 	}
 	if len(data) == 0 {
 		return nil, liaison.FieldErrorf("file", "is empty")

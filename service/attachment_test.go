@@ -47,6 +47,12 @@ func TestSARAttachmentsListedToFullReadersOnly(t *testing.T) {
 	if att.AddedBy != officer.ID || att.ContentType != "image/png" {
 		t.Fatalf("attached %+v: want the officer as who and image/png", att)
 	}
+	// The agency's auditor sees the report but does not add to it.
+	_, err := e.svc.Attach(e.as(clerk), r.ID, "more.png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDRmore"))
+	wantErr(t, err, liaison.EFORBIDDEN, "")
+	if n := len(e.audit(liaison.AuditFilter{Action: "sar.attach", Outcome: liaison.OutcomeDenied})); n != 1 {
+		t.Errorf("the auditor's refused attachment audited %d times, want once", n)
+	}
 	list := func(u *liaison.User) ([]*liaison.Attachment, error) {
 		return e.svc.SARAttachments(e.as(u), r.ID, liaison.PurposeCounterterrorism)
 	}
@@ -62,7 +68,7 @@ func TestSARAttachmentsListedToFullReadersOnly(t *testing.T) {
 		_, err := list(u)
 		wantErr(t, err, liaison.ENOTFOUND, "")
 	}
-	_, err := e.svc.StepSAR(e.as(sgt), r.ID, service.StepInput{Step: sar.Forward})
+	_, err = e.svc.StepSAR(e.as(sgt), r.ID, service.StepInput{Step: sar.Forward})
 	must(t, err)
 	if got, err := list(analyst); err != nil || len(got) != 1 {
 		t.Fatalf("step-2 analyst's list = %v, %v", got, err)
