@@ -395,7 +395,14 @@ func reports(ctx context.Context, svc *service.Service, comms map[string]liaison
 		{"Draft: drone over the stadium", "Evan Cole flew a drone over the stadium during a closed practice.", []liaison.Category{liaison.CatAviation}, false, nil},
 		{"Awaiting step 1: questions about the water plant", "Evan Cole asked staff about chlorine deliveries and shift changes.", []liaison.Category{liaison.CatEliciting}, true, nil},
 		{"Awaiting step 2: fence cut at the substation", "The perimeter fence was cut; a grey sedan RVT2290 left at speed.", []liaison.Category{liaison.CatBreach}, true,
-			[]func(id liaison.ID) error{func(id liaison.ID) error { return step(sgt, id, service.StepInput{Step: "forward"}) }}},
+			[]func(id liaison.ID) error{
+				func(id liaison.ID) error {
+					_, err := svc.Attach(officer, id, "witness statement.txt", []byte("Statement of the night guard, substation 7.\n\n"+
+						"At about 02:10 I heard the fence rattle on the east side. I saw a grey sedan, plate RVT2290, leave at speed "+
+						"towards Harbor Point Road. The cut was about a metre long, at ground level.\n"))
+					return err
+				},
+				func(id liaison.ID) error { return step(sgt, id, service.StepInput{Step: "forward"}) }}},
 		{"Shared: photographing the harbor tunnel vents", "Evan Cole photographed ventilation shafts of the harbor tunnel for an hour.", []liaison.Category{liaison.CatPhotography, liaison.CatObservation}, true,
 			[]func(id liaison.ID) error{
 				func(id liaison.ID) error { return step(sgt, id, service.StepInput{Step: "forward"}) },
@@ -428,6 +435,12 @@ func reports(ctx context.Context, svc *service.Service, comms map[string]liaison
 				return fmt.Errorf("demo: SAR %q: %w", st.title, err)
 			}
 		}
+	}
+	// The analyst keeps a search of the subject: new reports and records
+	// naming him arrive in her inbox.
+	if _, err := svc.SaveSearch(analyst, "Evan Cole, any mention", service.SearchRequest{Q: "Evan Cole", Fuzzy: true,
+		Purpose: liaison.PurposeCounterterrorism}); err != nil {
+		return fmt.Errorf("demo: saved search: %w", err)
 	}
 	return nil
 }

@@ -7,7 +7,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,7 +89,32 @@ func benchUIPages(b *testing.B, store liaison.Store) {
 		{"privacy", "/privacy/review"},
 		{"auditor", "/audit?action=login."},
 		{"admin", "/admin/users"},
+		{"analyst", "/search/saved"},
 	}
+	// The demo's report with a file attached, and the supervisor's case.
+	var report, caseID liaison.ID
+	err = store.View(context.Background(), func(tx liaison.Tx) error {
+		sars, err := tx.ListSARs(context.Background(), liaison.SARFilter{}, liaison.Page{Limit: liaison.MaxPageSize})
+		for _, r := range sars {
+			if strings.HasPrefix(r.Title, "Awaiting step 2") {
+				report = r.ID
+			}
+		}
+		return err
+	})
+	if err != nil || report == "" {
+		b.Fatalf("the demo's report awaiting step 2: %v", err)
+	}
+	sgt, err := svc.FindUser(liaison.NewContext(context.Background(), liaison.Actor{System: "bench"}), "supervisor")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cases, err := svc.MyCases(liaison.NewContext(context.Background(), liaison.Actor{User: sgt}))
+	if err != nil || len(cases) == 0 {
+		b.Fatalf("the supervisor's cases: %v", err)
+	}
+	caseID = cases[0].ID
+	pages = append(pages, struct{ login, path string }{"officer", "/sars/" + report}, struct{ login, path string }{"supervisor", "/cases/" + caseID})
 	browsers := map[string]*browser{}
 	for _, p := range pages {
 		if browsers[p.login] == nil {
@@ -95,7 +122,7 @@ func benchUIPages(b *testing.B, store liaison.Store) {
 		}
 	}
 	for _, p := range pages {
-		b.Run(p.login+p.path, func(b *testing.B) {
+		b.Run(p.login+uuidRE.ReplaceAllString(p.path, "{id}"), func(b *testing.B) {
 			br := browsers[p.login]
 			br.t = &testing.T{}
 			times := make([]time.Duration, 0, b.N)
@@ -112,3 +139,6 @@ func benchUIPages(b *testing.B, store liaison.Store) {
 		})
 	}
 }
+
+// uuidRE finds ids in paths, so that benchmark names stay the same across runs.
+var uuidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
