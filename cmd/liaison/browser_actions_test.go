@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -122,4 +123,28 @@ func textOf(ctx context.Context, sel string) (string, error) {
 		return err
 	}))
 	return out, err
+}
+
+// stepsIn returns run, which does actions in order and fails the test at
+// the first that fails, saying where the page was, and eval, which
+// evaluates a script to a string or fails the test.
+func stepsIn(t *testing.T, ctx context.Context) (run func(...chromedp.Action[chromedp.Void]), eval func(string) string) {
+	eval = func(js string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		return s
+	}
+	run = func(actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		for i, a := range actions {
+			if err := chromedp.Do(ctx, a); err != nil {
+				t.Errorf("step %d: %v", i, err) // said first: eval fails too when time is up
+				t.Fatalf("step %d was at %s", i, eval(`location.href`))
+			}
+		}
+	}
+	return run, eval
 }

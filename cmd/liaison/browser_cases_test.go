@@ -17,24 +17,7 @@ func TestBrowserCaseAssignAnalyst(t *testing.T) {
 	keys := demoKeys(t, out.String())
 	ctx := browserFor(t, 120*time.Second)
 	type css = chromedp.CSS
-	var eval func(string) string
-	run := func(actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		for i, a := range actions {
-			if err := chromedp.Do(ctx, a); err != nil {
-				t.Errorf("step %d: %v", i, err) // said first: eval fails too when time is up
-				t.Fatalf("step %d was at %s", i, eval(`location.href`))
-			}
-		}
-	}
-	eval = func(js string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return s
-	}
+	run, eval := stepsIn(t, ctx)
 
 	browserSignIn(t, ctx, base, "supervisor", keys["supervisor"])
 	run(

@@ -18,23 +18,7 @@ func TestBrowserPrivacyExplainReviewLedger(t *testing.T) {
 	keys := demoKeys(t, out.String())
 	ctx := browserFor(t, 120*time.Second)
 	type css = chromedp.CSS
-	var eval func(string) string
-	run := func(actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		for i, a := range actions {
-			if err := chromedp.Do(ctx, a); err != nil {
-				t.Fatalf("step %d: %v (at %s)", i, err, eval(`location.href`))
-			}
-		}
-	}
-	eval = func(js string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return s
-	}
+	run, eval := stepsIn(t, ctx)
 
 	browserSignIn(t, ctx, base, "privacy", keys["privacy"])
 	run(click(css("#nav-privacy")), waitVisible(css("#privacy-due")), screenshot(t, "privacy-home"))

@@ -19,15 +19,7 @@ func TestBrowserSavedSearchSaveListDelete(t *testing.T) {
 	keys := demoKeys(t, out.String())
 	ctx := browserFor(t, 90*time.Second)
 	type css = chromedp.CSS
-	run := func(actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		for i, a := range actions {
-			if err := chromedp.Do(ctx, a); err != nil {
-				loc, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`))
-				t.Fatalf("step %d: %v (at %s)", i, err, loc)
-			}
-		}
-	}
+	run, _ := stepsIn(t, ctx)
 
 	browserSignIn(t, ctx, base, "analyst", keys["analyst"])
 	run(
