@@ -59,7 +59,7 @@ func casePath(id liaison.ID, q url.Values) string {
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request) error {
-	if err := checkQuery(r, "purpose", "cursor", "q", "done"); err != nil {
+	if err := checkQuery(r, "purpose", "cursor", "q", "done", "who"); err != nil {
 		return err
 	}
 	return s.renderCase(w, r, http.StatusOK, caseForm{Query: r.URL.Query().Get("q")}, nil)
@@ -93,8 +93,17 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	if next != "" {
 		data["Next"] = casePath(c.ID, url.Values{"purpose": {string(purpose)}, "cursor": {next}})
 	}
-	if data["Staff"], err = s.caseStaff(r, c, names); err != nil {
+	staff, err := s.caseStaff(r, c, names)
+	if err != nil {
 		return err
+	}
+	data["Staff"] = staff
+	if who := q.Get("who"); q.Get("done") == "assigned" && who != "" {
+		for _, row := range staff {
+			if row.ID == who && !row.Unknown {
+				data["Done"] = "Assigned " + row.Name + ". " + strings.TrimPrefix(caseDone["assigned"], "Assigned. ")
+			}
+		}
 	}
 	if c.ManagedBy(me) {
 		cands, more, err := s.svc.CaseCandidates(ctx, c.ID, f.Query, caseCandidateLimit)
@@ -120,15 +129,15 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 // is gone still shows, as such, so that it can be removed.
 func (s *Server) caseStaff(r *http.Request, c *liaison.Case, names map[liaison.ID]string) ([]staffRow, error) {
 	me := liaison.ActorFrom(r.Context()).User
-	rows := make([]staffRow, 0, len(c.Assigned))
-	for _, id := range c.Assigned {
-		u, err := s.svc.FindUser(r.Context(), id)
-		switch {
-		case liaison.ErrorCode(err) == liaison.ENOTFOUND:
-			rows = append(rows, staffRow{ID: id, Name: "Unknown account", Unknown: true})
+	staff, err := s.svc.CaseStaff(r.Context(), c.ID)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]staffRow, 0, len(staff))
+	for _, u := range staff {
+		if u.Login == "" {
+			rows = append(rows, staffRow{ID: u.ID, Name: "Unknown account", Unknown: true})
 			continue
-		case err != nil:
-			return nil, err
 		}
 		rows = append(rows, staffRow{ID: u.ID, Name: u.Name, Login: u.Login, Agency: names[u.AgencyID], Roles: u.Roles, Me: u.ID == me.ID})
 	}
@@ -180,7 +189,7 @@ func (s *Server) caseAssign(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, casePath(c.ID, url.Values{"done": {"assigned"}, "purpose": {string(casePurpose(r))}}), http.StatusSeeOther)
+	http.Redirect(w, r, casePath(c.ID, url.Values{"done": {"assigned"}, "who": {f.User}, "purpose": {string(casePurpose(r))}}), http.StatusSeeOther)
 	return nil
 }
 

@@ -110,7 +110,8 @@ func TestUICaseAssignAndRemove(t *testing.T) {
 				t.Fatalf("assign = %d %s", status, loc)
 			}
 			page = w.page(t, w.sgt, loc)
-			if !strings.Contains(page, `id="staff-`+w.colleague.ID+`"`) || !strings.Contains(page, "Officer Sam Chen") || !strings.Contains(page, `id="done"`) {
+			if !strings.Contains(page, `id="staff-`+w.colleague.ID+`"`) || !strings.Contains(page, "Officer Sam Chen") || !strings.Contains(page, `id="done"`) ||
+				!strings.Contains(page, "Assigned Officer Sam Chen. They now have need-to-know") {
 				t.Fatalf("after assigning, the colleague is not listed:\n%.3000s", page)
 			}
 			if !slices.Contains(w.assigned(t), w.colleague.ID) || !w.colleagueReads(t) {

@@ -248,3 +248,30 @@ func TestAddAndRemoveAtOnce(t *testing.T) {
 	_, err = w.svc.AddToCase(w.as(w.colleague), w.caseID, w.colleague.ID)
 	wantErr(t, err, liaison.EFORBIDDEN, "")
 }
+
+// TestCaseStaff: the assigned people come back in one read, audited once,
+// to those who see the case; anyone else is told there is no such case.
+func TestCaseStaff(t *testing.T) {
+	w := newCaseWorld(t)
+	_, err := w.svc.AddToCase(w.as(w.sgt), w.caseID, w.fcAnalyst.ID)
+	must(t, err)
+	staff, err := w.svc.CaseStaff(w.as(w.sgt), w.caseID)
+	must(t, err)
+	var logins []string
+	for _, u := range staff {
+		logins = append(logins, u.Login)
+	}
+	if !slices.Equal(logins, []string{"det", "fc.analyst"}) {
+		t.Fatalf("staff %v, want det and fc.analyst", logins)
+	}
+	if n := len(w.audit(liaison.AuditFilter{Action: "case.staff"})); n != 1 {
+		t.Errorf("case.staff audited %d times, want once", n)
+	}
+	// The assigned analyst of the fusion center sees it; the far agency does not.
+	_, err = w.svc.CaseStaff(w.as(w.fcAnalyst), w.caseID)
+	must(t, err)
+	_, err = w.svc.CaseStaff(w.as(w.farOfficer), w.caseID)
+	wantErr(t, err, liaison.ENOTFOUND, "")
+	_, err = w.svc.CaseStaff(w.as(w.farOfficer), liaison.NewID())
+	wantErr(t, err, liaison.ENOTFOUND, "")
+}

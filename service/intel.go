@@ -565,24 +565,64 @@ func (s *Service) FindCase(ctx context.Context, id liaison.ID) (*liaison.Case, e
 	}
 	var c *liaison.Case
 	err := s.read(ctx, "case.read", "case", nil, func(tx liaison.Tx) (string, error) {
-		if !liaison.ValidID(id) {
-			return "", errNoCase()
-		}
 		var err error
-		if c, err = findCase(ctx, tx, id); err != nil {
+		c, err = s.visibleCase(ctx, tx, a.User, id)
+		if err != nil {
 			return "", err
-		}
-		if c.AgencyID != a.User.AgencyID && !slices.Contains(c.Assigned, a.User.ID) {
-			// An originator-approved grant for the case (from a pointer).
-			gs, err := tx.ListGrants(ctx, liaison.GrantFilter{UserID: a.User.ID, ActiveAt: s.now()}, liaison.Page{Limit: liaison.MaxPageSize})
-			if err != nil {
-				return "", err
-			}
-			if !slices.ContainsFunc(gs, func(g *liaison.Grant) bool { return g.ItemID == c.ID && g.Kind == liaison.KindCase }) {
-				return "", errNoCase()
-			}
 		}
 		return c.ID, nil
 	})
 	return c, err
+}
+
+// visibleCase loads a case the user may see: its lead agency's staff,
+// those assigned to it and holders of an originator-approved grant for it
+// (from a pointer). Anyone else gets errNoCase, as for a missing case.
+func (s *Service) visibleCase(ctx context.Context, tx liaison.Tx, u *liaison.User, id liaison.ID) (*liaison.Case, error) {
+	if !liaison.ValidID(id) {
+		return nil, errNoCase()
+	}
+	c, err := findCase(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.AgencyID != u.AgencyID && !slices.Contains(c.Assigned, u.ID) {
+		gs, err := tx.ListGrants(ctx, liaison.GrantFilter{UserID: u.ID, ActiveAt: s.now()}, liaison.Page{Limit: liaison.MaxPageSize})
+		if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(gs, func(g *liaison.Grant) bool { return g.ItemID == c.ID && g.Kind == liaison.KindCase }) {
+			return nil, errNoCase()
+		}
+	}
+	return c, nil
+}
+
+// CaseStaff returns the people assigned to a case, to those FindCase
+// shows it to, in one read audited once as case.staff. An account that is
+// gone comes back as a User with only its ID, so that it can be removed.
+func (s *Service) CaseStaff(ctx context.Context, id liaison.ID) ([]*liaison.User, error) {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	var out []*liaison.User
+	err := s.read(ctx, "case.staff", "case", nil, func(tx liaison.Tx) (string, error) {
+		c, err := s.visibleCase(ctx, tx, a.User, id)
+		if err != nil {
+			return "", err
+		}
+		out = make([]*liaison.User, 0, len(c.Assigned))
+		for _, uid := range c.Assigned {
+			u, err := tx.FindUserByID(ctx, uid)
+			if liaison.ErrorCode(err) == liaison.ENOTFOUND {
+				u = &liaison.User{ID: uid}
+			} else if err != nil {
+				return "", err
+			}
+			out = append(out, u)
+		}
+		return c.ID, nil
+	})
+	return out, err
 }

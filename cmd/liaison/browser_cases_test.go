@@ -69,6 +69,9 @@ func TestBrowserCaseAssignAnalyst(t *testing.T) {
 		waitVisible(css("#staff-"+analyst)),
 		screenshot(t, "case-assigned"),
 	)
+	if s := text(t, ctx, "#done"); !strings.Contains(s, "Assigned Dana Whitfield.") {
+		t.Errorf("the notice does not say who was assigned: %q", s)
+	}
 	if s := text(t, ctx, "#staff-"+analyst); !strings.Contains(s, "Dana Whitfield") || !strings.Contains(s, "Columbia State Fusion Center") ||
 		!strings.Contains(s, "Analyst") {
 		t.Errorf("the assigned analyst's row: %q", s)
