@@ -273,6 +273,9 @@ func TestBadInput(t *testing.T) {
 				if tt.field != "" && (len(p.Errors) == 0 || p.Errors[0].Field != tt.field) {
 					t.Errorf("problem errors = %+v, want field %q", p.Errors, tt.field)
 				}
+				if tt.status == 413 && !strings.Contains(p.Detail, "its limit of 64 KiB") {
+					t.Errorf("too large, but the detail does not say the limit in words: %q", p.Detail)
+				}
 			})
 		}
 		for p, n := range before {

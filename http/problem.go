@@ -50,7 +50,7 @@ func problemFor(r *http.Request, err error) Problem {
 	if errors.As(err, &tl) {
 		return Problem{Type: "urn:liaison:problem:too_large", Title: "Request body too large",
 			Status: http.StatusRequestEntityTooLarge, Instance: r.URL.Path,
-			Detail: "the request body exceeds the limit of " + itoa(tl.limit) + " bytes; send less data per request"}
+			Detail: "the request is larger than its limit of " + byteSize(tl.limit) + "; send less data, or a smaller file, per request"}
 	}
 	code := liaison.ErrorCode(err)
 	status := statusOf[code]
@@ -72,4 +72,15 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 func itoa(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// byteSize says a size in the unit people read it in: 40 MiB, 64 KiB, 900 bytes.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return itoa(n>>20) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return itoa(n>>10) + " KiB"
+	}
+	return itoa(n) + " bytes"
 }

@@ -414,8 +414,8 @@ func TestUIFormBodyIsBounded(t *testing.T) {
 	_, _, page := w.officerB.do("GET", "/sars/new", nil)
 	form := w.sarForm(csrfOf(t, page))
 	form.Set("narrative", strings.Repeat("x", 200<<10))
-	if status, _, _ := w.officerB.do("POST", "/sars", form); status != 413 {
-		t.Fatalf("a 200 KiB form = %d, want 413", status)
+	if status, _, body := w.officerB.do("POST", "/sars", form); status != 413 || !strings.Contains(body, "its limit of 64 KiB") {
+		t.Fatalf("a 200 KiB form = %d, want 413 saying the limit:\n%.2000s", status, body)
 	}
 	_, _, q := w.officerB.do("GET", "/sars?queue=my_drafts", nil)
 	if !strings.Contains(q, `id="queue-empty"`) {
