@@ -78,11 +78,14 @@ func (s *Server) sarQueue(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) promoteSAR(w http.ResponseWriter, r *http.Request) error {
+	if err := checkQuery(r, "purpose"); err != nil {
+		return err
+	}
 	var in liaison.IntelInput
 	if err := s.decode(w, r, &in); err != nil {
 		return err
 	}
-	rec, err := s.svc.PromoteSAR(r.Context(), r.PathValue("id"), in)
+	rec, err := s.svc.PromoteSAR(r.Context(), r.PathValue("id"), liaison.Purpose(r.URL.Query().Get("purpose")), in)
 	if err != nil {
 		return err
 	}

@@ -365,7 +365,7 @@ func (s *Server) sarPromote(w http.ResponseWriter, r *http.Request) error {
 	if !errs.empty() {
 		return again()
 	}
-	rec, err := s.svc.PromoteSAR(ctx, id, in)
+	rec, err := s.svc.PromoteSAR(ctx, id, purpose, in)
 	if liaison.ErrorCode(err) == liaison.EINVALID {
 		addPromoteErrors(errs, err)
 		return again()

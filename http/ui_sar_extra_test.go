@@ -452,9 +452,9 @@ func TestUISarPromote(t *testing.T) {
 }
 
 // TestUISarPromoteRedactedCopy: the fusion center's analyst, reading the
-// shared ISE-SAR redacted (its agreement carries no personal data),
-// promotes it into a case of its own: the record keeps nothing that was
-// withheld from it.
+// shared ISE-SAR redacted (its agreement carries no personal data, for
+// criminal investigations only), promotes it into a case of its own for
+// that purpose: the record keeps nothing that was withheld from it.
 func TestUISarPromoteRedactedCopy(t *testing.T) {
 	w := newSARUIWorld(t)
 	id := w.fileReport(t)
@@ -469,19 +469,22 @@ func TestUISarPromoteRedactedCopy(t *testing.T) {
 		t.Fatalf("share = %d", status)
 	}
 	ctx := liaison.NewContext(context.Background(), liaison.Actor{System: "test"})
+	// Its agreement names another purpose than counterterrorism: the
+	// promotion reads the report for the purpose the page declares.
 	_ = must(w.svc.CreateAgreement(ctx, liaison.AgreementInput{AgencyID: w.agency.ID, CommunityID: w.community.ID, LegalBasis: "SAR MOU",
-		Purposes: []liaison.Purpose{liaison.PurposeCounterterrorism}, RecordKinds: []liaison.RecordKind{liaison.KindSAR}, Expires: w.now.AddDate(1, 0, 0)}))(t)
+		Purposes: []liaison.Purpose{liaison.PurposeCriminalInvestigation}, RecordKinds: []liaison.RecordKind{liaison.KindSAR}, Expires: w.now.AddDate(1, 0, 0)}))(t)
 	ap := mustPage(t, w.analyst, "/records")
 	if status, _, _ := w.analyst.do("POST", "/records/cases", url.Values{"csrf": {csrfOf(t, ap)}, "title": {"Fusion watch"}}); status != 303 {
 		t.Fatalf("analyst's case = %d", status)
 	}
 	theirs := must(w.svc.MyCases(liaison.NewContext(context.Background(), liaison.Actor{User: w.analystUser(t)})))(t)[0].ID
-	form := mustPage(t, w.analyst, path+"/promote?purpose=counterterrorism")
+	form := mustPage(t, w.analyst, path+"/promote?purpose=criminal_investigation")
 	if !strings.Contains(form, `id="promote-redacted"`) || strings.Contains(form, "Robert Vance") {
 		t.Fatalf("the redacted promotion form:\n%.3000s", form)
 	}
 	f := w.promoteForm(csrfOf(t, form))
 	f.Set("case_id", theirs)
+	f.Set("purpose", "criminal_investigation")
 	status, loc, body := w.analyst.do("POST", path+"/promote", f)
 	if status != 303 || !strings.HasPrefix(loc, "/records/") {
 		t.Fatalf("promote the redacted copy = %d %q:\n%.2000s", status, loc, body)

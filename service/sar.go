@@ -502,14 +502,23 @@ func (s *Service) SARQueue(ctx context.Context, q sar.Queue, purpose liaison.Pur
 // PromoteSAR writes an intelligence record whose subjects are a report's
 // involved entities (targets become locations; aircraft and vessels,
 // vehicles). The record still needs its own predicate and attestation; the
-// analyst must be allowed to see the report. ENOTFOUND, EINVALID.
-func (s *Service) PromoteSAR(ctx context.Context, id liaison.ID, in liaison.IntelInput) (*liaison.IntelRecord, error) {
+// analyst must be allowed to see the report. Another agency's shared
+// ISE-SAR is read for purpose (counterterrorism when none is declared),
+// redacted as its agreement plans. ENOTFOUND, EINVALID.
+func (s *Service) PromoteSAR(ctx context.Context, id liaison.ID, purpose liaison.Purpose, in liaison.IntelInput) (*liaison.IntelRecord, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
 		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
 	}
+	purpose, err := purposeOf(ctx, purpose)
+	if err != nil {
+		return nil, err
+	}
+	if purpose == "" {
+		purpose = liaison.PurposeCounterterrorism
+	}
 	var report *liaison.SAR
-	err := s.Store.View(ctx, func(tx liaison.Tx) error {
+	err = s.Store.View(ctx, func(tx liaison.Tx) error {
 		if !liaison.ValidID(id) {
 			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
 		}
@@ -532,7 +541,7 @@ func (s *Service) PromoteSAR(ctx context.Context, id liaison.ID, in liaison.Inte
 	}
 	if report.State == liaison.SARShared && report.AgencyID != a.User.AgencyID {
 		// A shared report is read through the decision point, redacted as planned.
-		if report, err = s.GetSAR(ctx, id, liaison.PurposeCounterterrorism); err != nil {
+		if report, err = s.GetSAR(ctx, id, purpose); err != nil {
 			return nil, err
 		}
 	}
