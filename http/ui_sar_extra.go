@@ -421,7 +421,9 @@ func (s *Server) renderPromote(w http.ResponseWriter, r *http.Request, status in
 	}
 	data := map[string]any{"SAR": rep, "Purpose": purpose, "Form": f, "Cases": cases, "Communities": comms,
 		"TLPs": liaison.TLPs, "Handlings": liaison.Handlings, "Sources": []string{"A", "B", "C", "D", "E", "F"}, "Infos": []int{1, 2, 3, 4, 5, 6},
-		"Subjects": subjects, "Redacted": rep.AgencyID != me.AgencyID && rep.History == nil, "TLPNote": "The report's own label is the default."}
+		"Subjects": subjects, "Redacted": rep.AgencyID != me.AgencyID && rep.History == nil, "TLPNote": "The report's own label is the default.",
+		"NarrativeHint": "The report's narrative, to edit as the record should tell it.", "NoCaseHint": true,
+		"PredicateHint": "Why the report was suspicious is not enough by itself: say what crime, and what links the subjects to it."}
 	errs.into(data)
 	w.WriteHeader(status)
 	s.render(w, r, "sar-promote.html", data)
