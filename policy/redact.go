@@ -15,17 +15,45 @@ import (
 // Masked replaces what a redaction removes.
 const Masked = "[REDACTED]"
 
-// identifying are the subject attributes that identify a person or thing.
-var identifying = map[string]bool{
-	"name": true, "full_name": true, "first_name": true, "last_name": true, "alias": true, "aka": true,
-	"date_of_birth": true, "dob": true, "ssn": true, "national_id": true, "passport": true, "passport_number": true,
-	"drivers_license": true, "license_number": true, "id_number": true, "document_number": true,
-	"phone": true, "number": true, "msisdn": true, "imei": true, "email": true, "address": true, "street": true,
-	"plate": true, "vin": true, "registration": true, "account_number": true, "iban": true, "card_number": true,
-	"serial_number": true, "username": true, "handle": true, "ip": true,
+// FieldClass says how a field is released to a reader without rights to
+// personal data.
+type FieldClass int
+
+// Field classes.
+const (
+	Identifying FieldClass = iota // masked
+	Safe                          // released as it is
+	FreeText                      // released through SanitizeText
+)
+
+// safeAttributes are the subject attribute keys known not to identify
+// anyone. Every other key is identifying: a new or misspelt key (surname,
+// phone_number, passport_no, tattoo_desc...) is masked, never released.
+var safeAttributes = map[string]bool{
+	"make": true, "model": true, "color": true, "colour": true, "year": true, "body_type": true,
+	"type": true, "role": true, "category": true, "sector": true, "status": true, "country": true,
+	"height": true, "build": true,
 }
 
-// Patterns of identifiers found in free text, masked in narratives.
+// freeTextAttributes are attribute keys holding prose: released sanitised.
+var freeTextAttributes = map[string]bool{
+	"description": true, "notes": true, "remarks": true, "comment": true, "summary": true, "details": true,
+}
+
+// AttributeClass classes a subject attribute by its key: safe, free text,
+// or (any key not known to be one of those) identifying.
+func AttributeClass(key string) FieldClass {
+	k := strings.ToLower(strings.TrimSpace(key))
+	switch {
+	case safeAttributes[k]:
+		return Safe
+	case freeTextAttributes[k]:
+		return FreeText
+	}
+	return Identifying
+}
+
+// Patterns of identifiers found in free text, masked in every free-text field.
 var narrativePatterns = []*regexp.Regexp{
 	regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`),                                                              // email
 	regexp.MustCompile(`\b\d{3}-\d{2}-\d{4}\b`),                                                                                       // SSN
@@ -35,64 +63,219 @@ var narrativePatterns = []*regexp.Regexp{
 	regexp.MustCompile(`\b[A-HJ-NPR-Z0-9]{17}\b`),                                                                                     // VIN
 }
 
-// Redact returns the record in the form a decision's redaction plan allows.
-// The original is never changed. Full returns a copy; NoPII removes the
-// subjects' identifiers and masks them, and identifier-shaped text, in the
-// narrative; Assessment keeps only what an assessment needs: no subjects,
-// no links, a sanitised narrative.
-func Redact(r *liaison.IntelRecord, plan Redaction) *liaison.IntelRecord {
-	out := *r
-	out.Subjects = make([]liaison.Entity, len(r.Subjects))
-	for i, e := range r.Subjects {
-		e.Attributes = maps.Clone(e.Attributes)
-		e.FirstAmendment = slices.Clone(e.FirstAmendment)
-		out.Subjects[i] = e
-	}
-	out.Links = slices.Clone(r.Links)
-	out.Recipients = slices.Clone(r.Recipients)
-	if plan == Full {
-		return &out
-	}
-	var known []string // identifier values to mask in the narrative
-	for i := range out.Subjects {
-		e := &out.Subjects[i]
+// identifierToken matches words that mix letters and digits, as plates,
+// passport and document numbers do (ABC1234, 7-XYZ-12, P1234567).
+var identifierToken = regexp.MustCompile(`\b[A-Z0-9]{1,5}(?:[- ][A-Z0-9]{1,5}){1,2}\b|\b[A-Za-z0-9]+(?:-[A-Za-z0-9]+){0,2}\b`)
+
+// nameParticles are name parts too common to mask on their own.
+var nameParticles = map[string]bool{
+	"de": true, "la": true, "le": true, "da": true, "di": true, "du": true, "van": true, "von": true, "der": true,
+	"den": true, "del": true, "el": true, "al": true, "bin": true, "ibn": true, "st": true, "mr": true, "mrs": true, "ms": true,
+	"dr": true, "jr": true, "sr": true, "the": true, "and": true, "of": true,
+}
+
+// Known collects the values a redaction withholds from entities, to be
+// masked wherever they appear in free text: every identifying attribute
+// value, and every value an entity marks as First Amendment.
+func Known(es []liaison.Entity) []string {
+	var known []string
+	for _, e := range es {
 		for k, v := range e.Attributes {
-			if identifying[strings.ToLower(k)] || slices.Contains(e.FirstAmendment, k) {
-				if len(strings.TrimSpace(v)) >= 3 {
+			if AttributeClass(k) == Identifying || slices.Contains(e.FirstAmendment, k) {
+				if strings.TrimSpace(v) != "" && v != Masked {
 					known = append(known, v)
 				}
-				e.Attributes[k] = Masked
 			}
 		}
 	}
+	return known
+}
+
+// RedactEntities returns copies of es as a reader without personal-data
+// rights gets them: identifying and First Amendment attributes masked,
+// free-text attributes sanitised against known, safe ones kept.
+func RedactEntities(es []liaison.Entity, known []string) []liaison.Entity {
+	out := make([]liaison.Entity, len(es))
+	for i, e := range es {
+		e.Attributes = maps.Clone(e.Attributes)
+		e.FirstAmendment = slices.Clone(e.FirstAmendment)
+		for k, v := range e.Attributes {
+			switch {
+			case slices.Contains(e.FirstAmendment, k) || AttributeClass(k) == Identifying:
+				e.Attributes[k] = Masked
+			case AttributeClass(k) == FreeText:
+				e.Attributes[k] = SanitizeText(v, known)
+			}
+		}
+		out[i] = e
+	}
+	return out
+}
+
+func cloneEntities(es []liaison.Entity) []liaison.Entity {
+	out := make([]liaison.Entity, len(es))
+	for i, e := range es {
+		e.Attributes = maps.Clone(e.Attributes)
+		e.FirstAmendment = slices.Clone(e.FirstAmendment)
+		out[i] = e
+	}
+	return out
+}
+
+// Redact returns the record in the form a decision's redaction plan allows.
+// The original is never changed. Full returns a copy. NoPII classes every
+// field: identifiers (subjects' identifying attributes) are masked, every
+// free-text field (title, narrative, predicate, First Amendment tie,
+// handling restriction, review and purge reasons) is sanitised, and safe
+// fields (labels, dates, ids, kinds) are kept. Assessment keeps only what
+// an assessment needs: no subjects, no links, sanitised text.
+func Redact(r *liaison.IntelRecord, plan Redaction) *liaison.IntelRecord {
+	out := *r
+	out.Links = slices.Clone(r.Links)
+	out.Recipients = slices.Clone(r.Recipients)
+	out.SharedWith = slices.Clone(r.SharedWith)
+	out.SourceSARs = slices.Clone(r.SourceSARs)
+	if plan == Full {
+		out.Subjects = cloneEntities(r.Subjects)
+		return &out
+	}
+	known := Known(r.Subjects)
+	out.Subjects = RedactEntities(r.Subjects, known)
+	out.Title = SanitizeText(r.Title, known)
 	out.Narrative = SanitizeText(r.Narrative, known)
 	out.Predicate = SanitizeText(r.Predicate, known)
 	out.FirstAmendmentTie = SanitizeText(r.FirstAmendmentTie, known)
+	out.Restriction = SanitizeText(r.Restriction, known)
+	out.ReviewReason = SanitizeText(r.ReviewReason, known)
+	out.PurgeReason = SanitizeText(r.PurgeReason, known)
 	if plan == Assessment {
-		out.Subjects, out.Links, out.Recipients = nil, nil, nil
-		out.FirstAmendmentTie = ""
+		out.Subjects, out.Links, out.Recipients = []liaison.Entity{}, []liaison.Link{}, nil
+		out.FirstAmendmentTie, out.SourceSARs = "", nil
 	}
 	return &out
 }
 
-// SanitizeText masks the known identifier values (longest first, any case)
-// and identifier-shaped text: emails, phone and ID numbers, dates,
-// street addresses and VINs.
-func SanitizeText(s string, known []string) string {
-	sort.Slice(known, func(i, j int) bool { return len(known[i]) > len(known[j]) })
-	for _, k := range known {
-		s = replaceFold(s, k)
-		// Also each word of a multi-word name: "J. Doe" is "Doe" later on.
-		for _, w := range strings.Fields(k) {
-			if len(w) >= 4 {
-				s = replaceFold(s, w)
+// RedactSAR returns a report in the form a plan allows, as Redact does for
+// records: NoPII masks the involved entities' identifiers, sanitises the
+// title, narrative, why, corroboration and address, drops the coordinates,
+// the author and the vetting history (who reviewed it, and their reasons).
+func RedactSAR(r *liaison.SAR, plan Redaction) *liaison.SAR {
+	out := *r
+	out.Categories = slices.Clone(r.Categories)
+	out.SharedWith = slices.Clone(r.SharedWith)
+	out.History = slices.Clone(r.History)
+	if plan == Full {
+		out.Involved = cloneEntities(r.Involved)
+		if out.Involved == nil {
+			out.Involved = []liaison.Entity{}
+		}
+		return &out
+	}
+	known := Known(r.Involved)
+	out.Involved = RedactEntities(r.Involved, known)
+	out.Title = SanitizeText(r.Title, known)
+	out.Narrative = SanitizeText(r.Narrative, known)
+	out.Why = SanitizeText(r.Why, known)
+	out.Corroboration = SanitizeText(r.Corroboration, known)
+	out.Where = liaison.Place{Address: SanitizeText(r.Where.Address, known)}
+	out.AuthorID, out.History = "", nil
+	if plan == Assessment {
+		out.Involved = []liaison.Entity{}
+	}
+	return &out
+}
+
+// nameParts splits a withheld value into the parts that identify on their
+// own: each run of letters of two or more (a hyphenated or compound name's
+// every part, not a particle such as "de"), and each run of four or more
+// digits.
+func nameParts(v string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(v, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		letters, digits := 0, 0
+		for _, r := range p {
+			if unicode.IsLetter(r) {
+				letters++
+			} else {
+				digits++
 			}
 		}
+		switch {
+		case digits == 0 && letters >= 2 && !nameParticles[strings.ToLower(p)]:
+			out = append(out, p)
+		case letters == 0 && digits >= 4:
+			out = append(out, p)
+		case letters > 0 && digits > 0 && len(p) >= 3:
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// SanitizeText masks the known withheld values (longest first, any case),
+// every part of them that identifies on its own (each part of a name,
+// however often it appears), and identifier-shaped text: emails, phone and
+// ID numbers, dates, street addresses, VINs and words that mix letters and
+// digits as plates and document numbers do.
+func SanitizeText(s string, known []string) string {
+	if s == "" {
+		return s
+	}
+	var terms []string
+	for _, k := range known {
+		if k = strings.TrimSpace(k); k != "" {
+			terms = append(terms, k)
+			terms = append(terms, nameParts(k)...)
+		}
+	}
+	sort.Slice(terms, func(i, j int) bool { return len(terms[i]) > len(terms[j]) })
+	terms = slices.Compact(terms)
+	for _, k := range terms {
+		s = replaceFold(s, k)
 	}
 	for _, re := range narrativePatterns {
 		s = re.ReplaceAllString(s, Masked)
 	}
-	return s
+	return identifierToken.ReplaceAllStringFunc(s, func(tok string) string {
+		if identifierShaped(tok) {
+			return Masked
+		}
+		return tok
+	})
+}
+
+// identifierShaped reports whether a token has the shape of a plate or a
+// document number: 5 to 12 letters and digits with at least one letter
+// and two digits ("ABC1234", "P1234567"), or short upper-case or digit
+// parts joined by hyphens or spaces ("7-XYZ-12", "ABC 1234", "AB12 CDE").
+// "H2", "COVID-19" and prose are not.
+func identifierShaped(tok string) bool {
+	letters, digits := 0, 0
+	for _, r := range tok {
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case unicode.IsDigit(r):
+			digits++
+		}
+	}
+	if n := letters + digits; letters == 0 || digits < 2 || n < 5 || n > 12 {
+		return false
+	}
+	parts := strings.FieldsFunc(tok, func(r rune) bool { return r == '-' || r == ' ' })
+	if len(parts) == 1 {
+		return true
+	}
+	mixed := false
+	for _, p := range parts {
+		if len(p) > 5 || strings.ToUpper(p) != p {
+			return false // a long or lower-case part: prose, not a plate
+		}
+		hasLetter, hasDigit := strings.IndexFunc(p, unicode.IsLetter) >= 0, strings.IndexFunc(p, unicode.IsDigit) >= 0
+		mixed = mixed || hasLetter && hasDigit
+	}
+	// "AB12 CDE" has a mixed part; "7-XYZ-12" few letters; "COVID-19" neither.
+	return mixed || letters <= 4
 }
 
 // replaceFold replaces every case-insensitive, whole-word occurrence of

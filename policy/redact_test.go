@@ -73,3 +73,83 @@ func TestSanitizeTextWords(t *testing.T) {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 }
+
+// TestRedactByFieldType: every field of a record is classed. Titles and
+// every free-text field are sanitised like the narrative; attribute keys
+// not known to be safe are masked; every part of a name goes, however
+// often and in whatever field it appears.
+func TestRedactByFieldType(t *testing.T) {
+	a := liaison.NewID()
+	r := &liaison.IntelRecord{
+		Title:     "Anna-Maria Kowalczyk-Brennan seen at the depot",
+		Narrative: "Kowalczyk-Brennan arrived. Later Kowalczyk alone returned; Brennan drove 7-XYZ-12 and ABC1234.",
+		Predicate: "Anna bought detonators; Brennan paid.",
+		Subjects: []liaison.Entity{{ID: a, Kind: liaison.EntityPerson, Attributes: map[string]string{
+			"name": "Anna-Maria Kowalczyk-Brennan", "surname": "Kowalczyk-Brennan", "birth_date": "1984-02-29",
+			"phone_number": "+1 555 010 9999", "license_plate": "7-XYZ-12", "passport_no": "P9988776",
+			"tattoo_desc": "rose on left wrist", "make": "Ford", "description": "Kowalczyk wore a red coat",
+		}}},
+		Restriction:  "Ask before telling Brennan's employer",
+		ReviewReason: "Kowalczyk still active",
+		TLP:          liaison.TLPAmber, Handling: liaison.H3,
+	}
+	got := policy.Redact(r, policy.NoPII)
+	text := strings.Join([]string{got.Title, got.Narrative, got.Predicate, got.Restriction, got.ReviewReason,
+		got.Subjects[0].Attributes["description"]}, " | ")
+	for _, secret := range []string{"Anna", "Maria", "Kowalczyk", "Brennan", "7-XYZ-12", "ABC1234", "1984-02-29", "P9988776"} {
+		if strings.Contains(text, secret) {
+			t.Errorf("free text still shows %q: %s", secret, text)
+		}
+	}
+	for k, v := range got.Subjects[0].Attributes {
+		switch k {
+		case "make":
+			if v != "Ford" {
+				t.Errorf("safe attribute %s = %q, want Ford", k, v)
+			}
+		case "description":
+			if !strings.Contains(v, "red coat") {
+				t.Errorf("free-text attribute lost its substance: %q", v)
+			}
+		default:
+			if v != policy.Masked {
+				t.Errorf("attribute %s = %q, want masked", k, v)
+			}
+		}
+	}
+	if !strings.Contains(got.Title, "seen at the depot") || !strings.Contains(got.Narrative, "alone returned") {
+		t.Errorf("the substance was lost: %q / %q", got.Title, got.Narrative)
+	}
+}
+
+func TestRedactSAR(t *testing.T) {
+	lat, lon := 40.1, -75.2
+	r := &liaison.SAR{Title: "Li Wei photographing the substation", Narrative: "Wei took photos.", Why: "Li ran.",
+		Corroboration: "Security saw Wei Li again on 2026-01-03 with plate KLM4455.",
+		Where:         liaison.Place{Address: "12 Main Street", Lat: &lat, Lon: &lon}, AuthorID: liaison.NewID(),
+		Involved: []liaison.Entity{{Kind: liaison.EntityPerson, Attributes: map[string]string{"full_name": "Li Wei", "vehicle_reg": "KLM4455"}}},
+		History:  []liaison.SARTransition{{Reason: "Wei is known to us"}}}
+	got := policy.RedactSAR(r, policy.NoPII)
+	text := strings.Join([]string{got.Title, got.Narrative, got.Why, got.Corroboration, got.Where.Address}, " | ")
+	for _, secret := range []string{"Li ", "Wei", "KLM4455", "2026-01-03", "12 Main"} {
+		if strings.Contains(text, secret) {
+			t.Errorf("report text still shows %q: %s", secret, text)
+		}
+	}
+	if got.Where.Lat != nil || got.AuthorID != "" || got.History != nil {
+		t.Errorf("coordinates, author or history kept: %+v", got)
+	}
+	if got.Involved[0].Attributes["vehicle_reg"] != policy.Masked {
+		t.Errorf("unlisted identifier kept: %v", got.Involved[0].Attributes)
+	}
+	if full := policy.RedactSAR(r, policy.Full); full.Title != r.Title || full.Where.Lat == nil {
+		t.Errorf("a full release changed the report: %+v", full)
+	}
+}
+
+func TestSanitizeTextLeavesProse(t *testing.T) {
+	in := "Handling H2 applies; COVID-19 closed the site for 10 days in 2025."
+	if got := policy.SanitizeText(in, nil); got != in {
+		t.Fatalf("prose was masked:\n got %q\nwant %q", got, in)
+	}
+}
