@@ -6,6 +6,7 @@ import (
 
 	"liaison"
 	"liaison/policy"
+	"liaison/service"
 )
 
 func (s *Server) createCase(w http.ResponseWriter, r *http.Request) error {
@@ -62,8 +63,8 @@ func (s *Server) correctRecord(w http.ResponseWriter, r *http.Request) error {
 
 // recordResponse is a record as released, with the decision behind it.
 type recordResponse struct {
-	Record   *liaison.IntelRecord `json:"record"`
-	Decision *policy.Decision     `json:"decision"`
+	Record   *service.ReleasedRecord `json:"record"`
+	Decision *policy.Decision        `json:"decision"`
 }
 
 func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) error {

@@ -397,7 +397,7 @@ func (f *recordForm) pad() {
 }
 
 // recordFormFrom fills the form from a record (for a correction).
-func recordFormFrom(rec *liaison.IntelRecord) *recordForm {
+func recordFormFrom(rec *service.ReleasedRecord) *recordForm {
 	f := &recordForm{ID: rec.ID, Version: rec.Version, Title: rec.Title, Narrative: rec.Narrative, CaseID: rec.CaseID,
 		Predicate: rec.Predicate, Lawful: rec.LawfulCollection, Tie: rec.FirstAmendmentTie, Source: rec.Grading.Source,
 		Info: strconv.Itoa(rec.Grading.Information), TLP: string(rec.TLP), Handling: string(rec.Handling), Restriction: rec.Restriction,
@@ -723,7 +723,7 @@ func (s *Server) recordsViewPage(w http.ResponseWriter, r *http.Request) error {
 
 // renderRecordView renders a record's page; an assessment, when given, is
 // shown instead of the record the decision point would release.
-func (s *Server) renderRecordView(w http.ResponseWriter, r *http.Request, status int, assessed *liaison.IntelRecord, assessDec *policy.Decision, justification string, errs *formErrors) error {
+func (s *Server) renderRecordView(w http.ResponseWriter, r *http.Request, status int, assessed *service.ReleasedRecord, assessDec *policy.Decision, justification string, errs *formErrors) error {
 	if _, err := requireIntelReader(r); err != nil {
 		return err
 	}

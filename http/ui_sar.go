@@ -355,7 +355,7 @@ type queueTab struct {
 
 // sarRow is one report in a queue.
 type sarRow struct {
-	*liaison.SAR
+	*service.ReleasedSAR
 	URL        string
 	Categories string
 	PartBOnly  bool
@@ -423,7 +423,7 @@ func (s *Server) sarQueuePage(w http.ResponseWriter, r *http.Request) error {
 		if q == sar.SharedWithUs {
 			u += "?purpose=" + url.QueryEscape(string(purpose))
 		}
-		rows[i] = sarRow{SAR: it, URL: u, Categories: strings.Join(names, "; "), PartBOnly: it.PartBOnly()}
+		rows[i] = sarRow{ReleasedSAR: it, URL: u, Categories: strings.Join(names, "; "), PartBOnly: it.PartBOnly()}
 	}
 	data := map[string]any{"Tabs": tabs, "Queue": q, "QueueLabel": label, "Empty": empty, "Rows": rows,
 		"Purpose": purpose, "Purposes": liaison.Purposes, "MayFile": mayFile(me)}
@@ -469,8 +469,8 @@ type communityBox struct {
 
 // mayStep reports whether the actor may take step on rep now: a dry run of
 // the domain's state machine on a copy, with complete input.
-func mayStep(rep *liaison.SAR, a sar.Actor, step sar.Step, now time.Time) bool {
-	c := *rep
+func mayStep(rep *service.ReleasedSAR, a sar.Actor, step sar.Step, now time.Time) bool {
+	c := rep.Copy()
 	err := sar.Apply(&c, a, step, sar.Input{Reason: "dry run of the step", Corroboration: strings.Repeat("x", 40),
 		Communities: []liaison.ID{liaison.NewID()}}, now)
 	return err == nil

@@ -7,12 +7,13 @@ import (
 	"strings"
 
 	"liaison"
+	"liaison/service"
 )
 
 // sarFormOf fills the report form from a stored draft: the form's involved
 // rows take the first entities (identifier and description), as many as
 // the form has slots. A draft with more keeps only those the form shows.
-func sarFormOf(rep *liaison.SAR) *sarForm {
+func sarFormOf(rep *service.ReleasedSAR) *sarForm {
 	f := emptySARForm()
 	f.Title, f.Address, f.Why, f.Narrative = rep.Title, rep.Where.Address, rep.Why, rep.Narrative
 	if !rep.When.IsZero() {
@@ -43,7 +44,7 @@ func sarFormOf(rep *liaison.SAR) *sarForm {
 
 // lastReturn is the reason a supervisor gave when returning the draft, if
 // that is how it became a draft again.
-func lastReturn(rep *liaison.SAR) string {
+func lastReturn(rep *service.ReleasedSAR) string {
 	for _, t := range slices.Backward(rep.History) {
 		if t.From == liaison.SARSubmitted && t.To == liaison.SARDraft {
 			return t.Reason
@@ -52,7 +53,7 @@ func lastReturn(rep *liaison.SAR) string {
 	return ""
 }
 
-func (s *Server) renderSAREdit(w http.ResponseWriter, r *http.Request, status int, rep *liaison.SAR, f *sarForm, errs *formErrors) {
+func (s *Server) renderSAREdit(w http.ResponseWriter, r *http.Request, status int, rep *service.ReleasedSAR, f *sarForm, errs *formErrors) {
 	data := map[string]any{"Form": f, "Kinds": involvedKinds, "Edit": rep.ID, "Returned": lastReturn(rep)}
 	errs.into(data)
 	w.WriteHeader(status)
@@ -60,7 +61,7 @@ func (s *Server) renderSAREdit(w http.ResponseWriter, r *http.Request, status in
 }
 
 // editableDraft reads a report for editing: the caller's agency's draft.
-func (s *Server) editableDraft(r *http.Request) (*liaison.SAR, error) {
+func (s *Server) editableDraft(r *http.Request) (*service.ReleasedSAR, error) {
 	rep, err := s.svc.GetSAR(r.Context(), r.PathValue("id"), liaison.PurposeCounterterrorism)
 	if err != nil {
 		return nil, err

@@ -58,7 +58,7 @@ type attachmentRow struct {
 }
 
 // sarExtras adds what the report page's extra sections show to data.
-func (s *Server) sarExtras(r *http.Request, rep *liaison.SAR, data map[string]any) error {
+func (s *Server) sarExtras(r *http.Request, rep *service.ReleasedSAR, data map[string]any) error {
 	ctx := r.Context()
 	me := liaison.ActorFrom(ctx).User
 	purpose, _ := data["Purpose"].(liaison.Purpose)
@@ -106,7 +106,7 @@ func (s *Server) sarExtras(r *http.Request, rep *liaison.SAR, data map[string]an
 }
 
 // attachmentsInto lists the report's files, or says why they are withheld.
-func (s *Server) attachmentsInto(r *http.Request, rep *liaison.SAR, purpose liaison.Purpose, data map[string]any) error {
+func (s *Server) attachmentsInto(r *http.Request, rep *service.ReleasedSAR, purpose liaison.Purpose, data map[string]any) error {
 	ctx := r.Context()
 	atts, err := s.svc.SARAttachments(ctx, rep.ID, purpose)
 	switch liaison.ErrorCode(err) {
@@ -396,7 +396,7 @@ func addPromoteErrors(errs *formErrors, err error) {
 }
 
 // renderPromote renders the promotion form beside the report it promotes.
-func (s *Server) renderPromote(w http.ResponseWriter, r *http.Request, status int, rep *liaison.SAR, purpose liaison.Purpose,
+func (s *Server) renderPromote(w http.ResponseWriter, r *http.Request, status int, rep *service.ReleasedSAR, purpose liaison.Purpose,
 	f *recordForm, errs *formErrors) error {
 	ctx := r.Context()
 	me := liaison.ActorFrom(ctx).User

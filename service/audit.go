@@ -173,46 +173,6 @@ func (s *Service) AuditReview(ctx context.Context, since, until time.Time) (*Rev
 	return r, nil
 }
 
-// Release is one item leaving its originating agency.
-type Release struct {
-	ItemKind  string
-	ItemID    liaison.ID
-	Labels    liaison.Labels
-	Recipient *liaison.User
-	Purpose   liaison.Purpose
-	Redacted  bool
-}
-
-// release is the one function on every release path: it writes the
-// release's audit entry and its dissemination-ledger row in tx, the
-// transaction that hands the item over. Releases inside the originating
-// agency are audited but are not disseminations.
-func (s *Service) release(ctx context.Context, tx liaison.Tx, r Release) error {
-	if r.Recipient == nil || r.ItemID == "" || r.Labels.TLP == "" {
-		return liaison.Errorf(liaison.EINTERNAL, "release: recipient, item and labels are required")
-	}
-	now := s.now()
-	e := liaison.NewAuditEvent(ctx, now, r.ItemKind+".release", r.ItemKind, r.ItemID)
-	e.Reason = string(r.Purpose)
-	e.Details = map[string]string{"recipient_user_id": r.Recipient.ID, "recipient_agency_id": r.Recipient.AgencyID,
-		"tlp": r.Labels.TLP, "redacted": boolStr(r.Redacted)}
-	if err := s.audit(ctx, tx, e); err != nil {
-		return err
-	}
-	if r.Recipient.AgencyID == r.Labels.Originator {
-		return nil
-	}
-	return tx.CreateDissemination(ctx, &liaison.Dissemination{ID: liaison.NewID(), At: now, ItemKind: r.ItemKind,
-		ItemID: r.ItemID, RecipientUserID: r.Recipient.ID, RecipientAgencyID: r.Recipient.AgencyID, Labels: r.Labels,
-		Purpose: r.Purpose, Redacted: r.Redacted, AuditEventID: e.ID})
-}
-
-// ReleaseInTx exposes release to packages that hand items over in their
-// own transaction (exports, federation); every release path calls it.
-func (s *Service) ReleaseInTx(ctx context.Context, tx liaison.Tx, r Release) error {
-	return s.release(ctx, tx, r)
-}
-
 // ListDisseminations reads the dissemination ledger. Auditors and privacy
 // officers only; the read is audited.
 func (s *Service) ListDisseminations(ctx context.Context, f liaison.DisseminationFilter, p liaison.Page) ([]*liaison.Dissemination, string, error) {

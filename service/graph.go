@@ -98,24 +98,63 @@ func (s *Service) EntityGraph(ctx context.Context, recordID, entityID liaison.ID
 	}
 	var g *Graph
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
-		start, dec, err := s.decideRecord(ctx, tx, recordID, recordRead{action: policy.Links, audit: "intel.graph", purpose: purpose,
-			details: map[string]string{"entity_id": entityID}})
-		if start == nil || err != nil {
+		sub, err := s.subject(ctx, tx, a.User)
+		if err != nil {
 			return err
 		}
-		if start.Purged {
-			return nil
+		rq := releaseRequest{sub: sub, action: policy.Links, purpose: purpose, audit: "intel.graph", objectType: "intel",
+			details: map[string]string{"entity_id": entityID}}
+		var start *liaison.IntelRecord
+		if liaison.ValidID(recordID) {
+			rq.object = recordID
+			if start, err = tx.FindIntelRecord(ctx, recordID); liaison.ErrorCode(err) == liaison.ENOTFOUND {
+				start = nil
+			} else if err != nil {
+				return err
+			}
 		}
-		released := map[liaison.ID]*releasedRecord{start.ID: {raw: start, rec: policy.Redact(start, dec.Redaction), redaction: dec.Redaction}}
-		if !slices.ContainsFunc(released[start.ID].rec.Subjects, func(e liaison.Entity) bool { return e.ID == entityID }) {
-			return nil
+		var dec policy.Decision
+		if start != nil && !start.Purged {
+			dec = s.decideItem(rq, liveItem{rec: start})
 		}
-		if err := s.graphCandidates(ctx, tx, purpose, released); err != nil {
+		if !dec.Allow {
+			_, err := s.release(ctx, tx, rq, nil) // a miss and a refusal are audited alike
 			return err
 		}
-		g = buildGraph(released, GraphRef{RecordID: start.ID, EntityID: entityID}, depth)
+		internal := map[liaison.ID]*releasedRecord{start.ID: {raw: start, rec: policy.Redact(start, dec.Redaction), redaction: dec.Redaction}}
+		if !slices.ContainsFunc(internal[start.ID].rec.Subjects, func(e liaison.Entity) bool { return e.ID == entityID }) {
+			_, err := s.release(ctx, tx, rq, nil)
+			return err
+		}
+		if err := s.graphCandidates(ctx, tx, rq, internal); err != nil {
+			return err
+		}
+		g = buildGraph(internal, GraphRef{RecordID: start.ID, EntityID: entityID}, depth)
 		g.Purpose = purpose
-		return s.releaseGraph(ctx, tx, g, released, start.ID, purpose)
+		// The records the graph draws on leave through release, which
+		// ledgers and audits each; their titles are the released ones.
+		items := make([]liveItem, len(g.Records))
+		for i, gr := range g.Records {
+			items[i] = liveItem{rec: internal[gr.ID].raw}
+		}
+		rq.details = map[string]string{"entity_id": entityID, "nodes": itoa(len(g.Nodes)), "edges": itoa(len(g.Edges))}
+		rel, err := s.release(ctx, tx, rq, items)
+		if err != nil {
+			return err
+		}
+		byID := map[liaison.ID]*ReleasedRecord{}
+		for _, r := range rel {
+			byID[r.record.ID] = r.record
+		}
+		kept := g.Records[:0]
+		for _, gr := range g.Records {
+			if r := byID[gr.ID]; r != nil {
+				gr.Title, gr.Redaction = r.Title, r.Redaction()
+				kept = append(kept, gr)
+			}
+		}
+		g.Records = kept
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -126,24 +165,22 @@ func (s *Service) EntityGraph(ctx context.Context, recordID, entityID liaison.ID
 	return g, nil
 }
 
+// releasedRecord is a record the graph may draw on, as decided for the
+// reader: the live record and its redacted form, used inside the service
+// to build the graph; what leaves goes through release.
 type releasedRecord struct {
 	raw, rec  *liaison.IntelRecord
 	redaction policy.Redaction
 }
 
-// graphCandidates adds to released every record the reader may use for
-// link analysis: the visibility prefilter narrows, the decision point decides each.
-func (s *Service) graphCandidates(ctx context.Context, tx liaison.Tx, purpose liaison.Purpose, released map[liaison.ID]*releasedRecord) error {
-	u := liaison.ActorFrom(ctx).User
-	sub, err := s.subject(ctx, tx, u)
-	if err != nil {
-		return err
-	}
-	vis := &liaison.Visibility{Agency: u.AgencyID, Communities: sub.Communities, UserID: u.ID}
-	for _, g := range sub.Grants {
+// graphCandidates adds every record the reader may use for link analysis:
+// the visibility prefilter narrows, the decision point decides each.
+func (s *Service) graphCandidates(ctx context.Context, tx liaison.Tx, rq releaseRequest, internal map[liaison.ID]*releasedRecord) error {
+	u := rq.sub.User
+	vis := &liaison.Visibility{Agency: u.AgencyID, Communities: rq.sub.Communities, UserID: u.ID}
+	for _, g := range rq.sub.Grants {
 		vis.Granted = append(vis.Granted, g.ItemID)
 	}
-	now := s.now()
 	p := liaison.Page{Limit: liaison.MaxPageSize}
 	for scanned := 0; scanned < maxGraphCandidates; {
 		cands, err := tx.ListIntelRecords(ctx, liaison.IntelFilter{Visible: vis}, p)
@@ -151,12 +188,11 @@ func (s *Service) graphCandidates(ctx context.Context, tx liaison.Tx, purpose li
 			return err
 		}
 		for _, r := range cands {
-			if _, done := released[r.ID]; done || r.Purged {
+			if _, done := internal[r.ID]; done || r.Purged {
 				continue
 			}
-			dec := s.Policy.Decide(policy.Request{Subject: sub, Action: policy.Links, Resource: resourceOf(r), Purpose: purpose, Now: now})
-			if dec.Allow {
-				released[r.ID] = &releasedRecord{raw: r, rec: policy.Redact(r, dec.Redaction), redaction: dec.Redaction}
+			if dec := s.decideItem(rq, liveItem{rec: r}); dec.Allow {
+				internal[r.ID] = &releasedRecord{raw: r, rec: policy.Redact(r, dec.Redaction), redaction: dec.Redaction}
 			}
 		}
 		scanned += len(cands)
@@ -166,39 +202,6 @@ func (s *Service) graphCandidates(ctx context.Context, tx liaison.Tx, purpose li
 		p.After = cands[len(cands)-1].ID
 	}
 	return nil
-}
-
-// releaseGraph audits the graph's read and ledgers each record it draws on
-// besides the start (whose read decideRecord audited).
-func (s *Service) releaseGraph(ctx context.Context, tx liaison.Tx, g *Graph, released map[liaison.ID]*releasedRecord, startID liaison.ID, purpose liaison.Purpose) error {
-	u := liaison.ActorFrom(ctx).User
-	now := s.now()
-	e := liaison.NewAuditEvent(ctx, now, "intel.graph.release", "intel", startID)
-	e.Reason = string(purpose)
-	var ids []string
-	var ledger []*liaison.Dissemination
-	for _, gr := range g.Records {
-		ids = append(ids, gr.ID)
-		r := released[gr.ID]
-		if gr.ID == startID {
-			continue
-		}
-		if r.raw.Originator != u.AgencyID {
-			ledger = append(ledger, &liaison.Dissemination{ID: liaison.NewID(), At: now, ItemKind: "intel", ItemID: r.raw.ID,
-				RecipientUserID: u.ID, RecipientAgencyID: u.AgencyID, Purpose: purpose, Redacted: r.redaction != policy.Full,
-				Labels:       liaison.Labels{TLP: string(r.raw.TLP), Handling: string(r.raw.Handling), Sensitivity: r.raw.Sensitivity, Originator: r.raw.Originator},
-				AuditEventID: e.ID})
-		}
-	}
-	e.Details = map[string]string{"released": strings.Join(ids, ","), "nodes": itoa(len(g.Nodes)), "edges": itoa(len(g.Edges))}
-	if err := s.audit(ctx, tx, e); err != nil {
-		return err
-	}
-	if err := tx.CreateDisseminations(ctx, ledger); err != nil {
-		return err
-	}
-	st := released[startID]
-	return s.releaseRecord(ctx, tx, st.raw, purpose, st.redaction != policy.Full)
 }
 
 // entityKeys are the normalised identifiers of a subject as released:

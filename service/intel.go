@@ -309,7 +309,7 @@ func purposeOf(ctx context.Context, declared liaison.Purpose) (liaison.Purpose, 
 // is redacted as the decision plans, released through the ledger, and
 // audited with the decision. A record the caller may not see is answered
 // exactly as a missing one.
-func (s *Service) GetIntelRecord(ctx context.Context, id liaison.ID, purpose liaison.Purpose) (*liaison.IntelRecord, *policy.Decision, error) {
+func (s *Service) GetIntelRecord(ctx context.Context, id liaison.ID, purpose liaison.Purpose) (*ReleasedRecord, *policy.Decision, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
 		return nil, nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
@@ -318,15 +318,10 @@ func (s *Service) GetIntelRecord(ctx context.Context, id liaison.ID, purpose lia
 	if err != nil {
 		return nil, nil, err
 	}
-	var out *liaison.IntelRecord
-	var dec *policy.Decision
+	var out *released
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
-		r, d, err := s.decideRecord(ctx, tx, id, recordRead{action: policy.View, audit: "intel.read", purpose: purpose})
-		if r == nil || err != nil {
-			return err
-		}
-		dec, out = d, policy.Redact(r, d.Redaction)
-		return s.releaseRecord(ctx, tx, r, purpose, d.Redaction != policy.Full)
+		out, _, err = s.readRecord(ctx, tx, id, recordRead{action: policy.View, audit: "intel.read", purpose: purpose})
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
@@ -334,7 +329,7 @@ func (s *Service) GetIntelRecord(ctx context.Context, id liaison.ID, purpose lia
 	if out == nil {
 		return nil, nil, errNoRecord()
 	}
-	return out, dec, nil
+	return out.record, &out.dec, nil
 }
 
 // recordRead is one read of one record through the decision point.
@@ -343,46 +338,47 @@ type recordRead struct {
 	audit     string // audit action, e.g. intel.read
 	purpose   liaison.Purpose
 	emergency bool
+	atMost    policy.Redaction
 	reason    string            // recorded in the audit entry
 	details   map[string]string // recorded in the audit entry
+	versions  bool              // release every version too
 }
 
-// decideRecord loads a record and decides the read for the caller inside
-// tx, auditing the decision. A missing or refused record returns nil with
-// no error: the caller answers both alike.
-func (s *Service) decideRecord(ctx context.Context, tx liaison.Tx, id liaison.ID, rd recordRead) (*liaison.IntelRecord, *policy.Decision, error) {
-	if !liaison.ValidID(id) {
-		return nil, nil, nil
-	}
-	r, err := tx.FindIntelRecord(ctx, id)
-	if liaison.ErrorCode(err) == liaison.ENOTFOUND {
-		return nil, nil, nil
-	} else if err != nil {
-		return nil, nil, err
-	}
+// readRecord releases one record to the caller inside tx: the live record
+// is decided, redacted, ledgered and audited by release, which audits a
+// missing record exactly as a refused one. A missing or refused record
+// returns nil with no error: the caller answers both alike. live is the
+// stored record, for the caller's own further use inside the service.
+func (s *Service) readRecord(ctx context.Context, tx liaison.Tx, id liaison.ID, rd recordRead) (out *released, live *liaison.IntelRecord, err error) {
 	u := liaison.ActorFrom(ctx).User
 	sub, err := s.subject(ctx, tx, u)
 	if err != nil {
 		return nil, nil, err
 	}
-	dec := s.Policy.Decide(policy.Request{Subject: sub, Action: rd.action, Resource: resourceOf(r), Purpose: rd.purpose,
-		Emergency: rd.emergency, Now: s.now()})
-	e := liaison.NewAuditEvent(ctx, s.now(), rd.audit, "intel", id)
-	e.Decision, e.Details = decisionText(dec), rd.details
-	if rd.reason != "" {
-		e.Reason = rd.reason
+	rq := releaseRequest{sub: sub, action: rd.action, purpose: rd.purpose, emergency: rd.emergency, atMost: rd.atMost,
+		audit: rd.audit, objectType: "intel", reason: rd.reason, details: rd.details}
+	var items []liveItem
+	if liaison.ValidID(id) {
+		rq.object = id
+		r, err := tx.FindIntelRecord(ctx, id)
+		switch {
+		case err == nil:
+			items, live = []liveItem{{rec: r}}, r
+		case liaison.ErrorCode(err) != liaison.ENOTFOUND:
+			return nil, nil, err
+		}
 	}
-	if !dec.Allow {
-		e.Outcome = liaison.OutcomeDenied
-		return nil, nil, s.audit(ctx, tx, e)
+	if rd.versions && live != nil {
+		// The latest labels decide: a version is never wider than its record.
+		if rq.versions, err = tx.ListIntelVersions(ctx, id); err != nil {
+			return nil, nil, err
+		}
 	}
-	return r, &dec, s.audit(ctx, tx, e)
-}
-
-// releaseRecord ledgers the release of a record to the caller.
-func (s *Service) releaseRecord(ctx context.Context, tx liaison.Tx, r *liaison.IntelRecord, purpose liaison.Purpose, redacted bool) error {
-	return s.release(ctx, tx, Release{ItemKind: "intel", ItemID: r.ID, Recipient: liaison.ActorFrom(ctx).User, Purpose: purpose,
-		Redacted: redacted, Labels: liaison.Labels{TLP: string(r.TLP), Handling: string(r.Handling), Sensitivity: r.Sensitivity, Originator: r.Originator}})
+	rel, err := s.release(ctx, tx, rq, items)
+	if err != nil || len(rel) == 0 {
+		return nil, nil, err
+	}
+	return &rel[0], live, nil
 }
 
 func decisionText(d policy.Decision) string {
@@ -396,7 +392,7 @@ func decisionText(d policy.Decision) string {
 // ListIntelRecords lists the records the caller may see: a SQL prefilter
 // built from the same facts narrows the candidates, and every candidate is
 // still decided one by one; what is released is redacted and ledgered.
-func (s *Service) ListIntelRecords(ctx context.Context, caseID liaison.ID, purpose liaison.Purpose, p liaison.Page) ([]*liaison.IntelRecord, string, error) {
+func (s *Service) ListIntelRecords(ctx context.Context, caseID liaison.ID, purpose liaison.Purpose, p liaison.Page) ([]*ReleasedRecord, string, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
 		return nil, "", liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
@@ -412,7 +408,7 @@ func (s *Service) ListIntelRecords(ctx context.Context, caseID liaison.ID, purpo
 		return nil, "", err
 	}
 	p = p.Clamp()
-	var out []*liaison.IntelRecord
+	var out []*ReleasedRecord
 	var last liaison.ID
 	var full bool
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
@@ -426,34 +422,16 @@ func (s *Service) ListIntelRecords(ctx context.Context, caseID liaison.ID, purpo
 			return err
 		}
 		full = len(cands) == p.Limit
-		// One audit entry records the list read and every record it
-		// released; each release outside the originator gets its ledger row
-		// pointing at that entry.
-		now := s.now()
-		e := liaison.NewAuditEvent(ctx, now, "intel.list", "intel", "")
-		var released []string
-		var ledger []*liaison.Dissemination
-		for _, r := range cands {
-			last = r.ID
-			dec := s.Policy.Decide(policy.Request{Subject: sub, Action: policy.List, Resource: resourceOf(r), Purpose: purpose, Now: now})
-			if !dec.Allow {
-				continue
-			}
-			out = append(out, policy.Redact(r, dec.Redaction))
-			released = append(released, r.ID)
-			if r.Originator != a.User.AgencyID {
-				ledger = append(ledger, &liaison.Dissemination{ID: liaison.NewID(), At: now, ItemKind: "intel", ItemID: r.ID,
-					RecipientUserID: a.User.ID, RecipientAgencyID: a.User.AgencyID, Purpose: purpose, Redacted: dec.Redaction != policy.Full,
-					Labels:       liaison.Labels{TLP: string(r.TLP), Handling: string(r.Handling), Sensitivity: r.Sensitivity, Originator: r.Originator},
-					AuditEventID: e.ID})
-			}
+		items := make([]liveItem, len(cands))
+		for i, r := range cands {
+			items[i], last = liveItem{rec: r}, r.ID
 		}
-		e.Reason = string(purpose)
-		e.Details = map[string]string{"case_id": caseID, "candidates": itoa(len(cands)), "released": strings.Join(released, ",")}
-		if err := s.audit(ctx, tx, e); err != nil {
-			return err
+		rel, err := s.release(ctx, tx, releaseRequest{sub: sub, action: policy.List, purpose: purpose, audit: "intel.list",
+			objectType: "intel", details: map[string]string{"case_id": caseID}}, items)
+		for _, r := range rel {
+			out = append(out, r.record)
 		}
-		return tx.CreateDisseminations(ctx, ledger)
+		return err
 	})
 	if err != nil {
 		return nil, "", err
@@ -463,7 +441,7 @@ func (s *Service) ListIntelRecords(ctx context.Context, caseID liaison.ID, purpo
 		next = last
 	}
 	if out == nil {
-		out = []*liaison.IntelRecord{}
+		out = []*ReleasedRecord{}
 	}
 	return out, next, nil
 }
@@ -481,7 +459,7 @@ func (s *Service) ExplainAccess(ctx context.Context, id liaison.ID, asUser strin
 // IntelHistory returns every version of a record the caller may read, each
 // redacted as the decision plans. Corrections and purges are visible as
 // versions; a purged record's versions are all tombstones.
-func (s *Service) IntelHistory(ctx context.Context, id liaison.ID, purpose liaison.Purpose) ([]*liaison.IntelRecord, error) {
+func (s *Service) IntelHistory(ctx context.Context, id liaison.ID, purpose liaison.Purpose) ([]*ReleasedRecord, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
 		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
@@ -490,22 +468,10 @@ func (s *Service) IntelHistory(ctx context.Context, id liaison.ID, purpose liais
 	if err != nil {
 		return nil, err
 	}
-	var out []*liaison.IntelRecord
+	var out *released
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
-		// The latest labels decide: a version is never wider than its record.
-		r, dec, err := s.decideRecord(ctx, tx, id, recordRead{action: policy.History, audit: "intel.history", purpose: purpose})
-		if r == nil || err != nil {
-			return err
-		}
-		versions, err := tx.ListIntelVersions(ctx, id)
-		if err != nil {
-			return err
-		}
-		out = []*liaison.IntelRecord{}
-		for _, v := range versions {
-			out = append(out, policy.Redact(v, dec.Redaction))
-		}
-		return s.releaseRecord(ctx, tx, r, purpose, dec.Redaction != policy.Full)
+		out, _, err = s.readRecord(ctx, tx, id, recordRead{action: policy.History, audit: "intel.history", purpose: purpose, versions: true})
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -513,14 +479,17 @@ func (s *Service) IntelHistory(ctx context.Context, id liaison.ID, purpose liais
 	if out == nil {
 		return nil, errNoRecord()
 	}
-	return out, nil
+	if out.versions == nil {
+		return []*ReleasedRecord{}, nil
+	}
+	return out.versions, nil
 }
 
 // Assess releases an assessment of a record under the imminent-danger
 // exception: no subjects, no identifiers, a sanitised narrative. The
 // release is audited and flagged for review by the originator's privacy
 // officers. The justification is required.
-func (s *Service) Assess(ctx context.Context, id liaison.ID, justification string) (*liaison.IntelRecord, error) {
+func (s *Service) Assess(ctx context.Context, id liaison.ID, justification string) (*ReleasedRecord, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
 		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
@@ -529,15 +498,13 @@ func (s *Service) Assess(ctx context.Context, id liaison.ID, justification strin
 	if len(justification) < 20 {
 		return nil, liaison.FieldErrorf("justification", "describe the imminent danger to life or property (at least 20 characters)")
 	}
-	var out *liaison.IntelRecord
+	var out *released
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		r, _, err := s.decideRecord(ctx, tx, id, recordRead{action: policy.Assess, audit: "intel.assess", emergency: true,
-			reason: justification, details: map[string]string{"review": "true", "exception": "imminent danger to life or property"}})
-		if r == nil || err != nil {
-			return err
-		}
-		out = policy.Redact(r, policy.Assessment)
-		return s.releaseRecord(ctx, tx, r, liaison.PurposeOfficerSafety, true) // an assessment is always redacted
+		var err error
+		out, _, err = s.readRecord(ctx, tx, id, recordRead{action: policy.Assess, audit: "intel.assess", emergency: true,
+			purpose: liaison.PurposeOfficerSafety, atMost: policy.Assessment, reason: justification,
+			details: map[string]string{"review": "true", "exception": "imminent danger to life or property"}})
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -545,7 +512,7 @@ func (s *Service) Assess(ctx context.Context, id liaison.ID, justification strin
 	if out == nil {
 		return nil, errNoRecord()
 	}
-	return out, nil
+	return out.record, nil
 }
 
 func prefixFields(prefix string, fs []liaison.FieldError) []liaison.FieldError {

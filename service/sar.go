@@ -327,7 +327,7 @@ func (s *Service) maySeeSAR(r *liaison.SAR, a sar.Actor) bool {
 // GetSAR reads one report. Before it is shared, only the originating
 // agency and its vetting chain see it. A shared ISE-SAR goes through the
 // decision point like every shared item: redacted, ledgered, audited.
-func (s *Service) GetSAR(ctx context.Context, id liaison.ID, purpose liaison.Purpose) (*liaison.SAR, error) {
+func (s *Service) GetSAR(ctx context.Context, id liaison.ID, purpose liaison.Purpose) (*ReleasedSAR, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
 		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
@@ -336,49 +336,45 @@ func (s *Service) GetSAR(ctx context.Context, id liaison.ID, purpose liaison.Pur
 	if err != nil {
 		return nil, err
 	}
-	var out *liaison.SAR
-	hidden := false
+	var out *released
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
-		if !liaison.ValidID(id) {
-			hidden = true
-			return nil
-		}
-		r, err := tx.FindSAR(ctx, id)
-		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
-			hidden = true
-			return nil
-		} else if err != nil {
-			return err
-		}
-		sub, err := s.subject(ctx, tx, a.User)
-		if err != nil {
-			return err
-		}
-		e := liaison.NewAuditEvent(ctx, s.now(), "sar.read", "sar", id)
-		d := s.decideSARView(sub, a.User, r, purpose)
-		e.Decision = d.text
-		if !d.allow {
-			hidden, e.Outcome = true, liaison.OutcomeDenied
-			return s.audit(ctx, tx, e)
-		}
-		if err := s.audit(ctx, tx, e); err != nil {
-			return err
-		}
-		if !d.shared {
-			out = r
-			return nil
-		}
-		out = redactSAR(r, d.plan)
-		return s.release(ctx, tx, Release{ItemKind: "sar", ItemID: r.ID, Recipient: a.User, Purpose: purpose,
-			Redacted: d.plan != policy.Full, Labels: liaison.Labels{TLP: string(r.TLP), Originator: r.AgencyID}})
+		out, _, err = s.readSAR(ctx, tx, id, purpose, "sar.read")
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if hidden {
+	if out == nil {
 		return nil, liaison.Errorf(liaison.ENOTFOUND, "no such report")
 	}
-	return out, nil
+	return out.sar, nil
+}
+
+// readSAR releases one report to the caller inside tx, as readRecord does
+// for records: nil, audited as denied, for a hidden or a missing report.
+// live is the stored report, for the service's own further use.
+func (s *Service) readSAR(ctx context.Context, tx liaison.Tx, id liaison.ID, purpose liaison.Purpose, audit string) (out *released, live *liaison.SAR, err error) {
+	sub, err := s.subject(ctx, tx, liaison.ActorFrom(ctx).User)
+	if err != nil {
+		return nil, nil, err
+	}
+	rq := releaseRequest{sub: sub, action: policy.View, purpose: purpose, audit: audit, objectType: "sar"}
+	var items []liveItem
+	if liaison.ValidID(id) {
+		rq.object = id
+		r, err := tx.FindSAR(ctx, id)
+		switch {
+		case err == nil:
+			items, live = []liveItem{{sar: r}}, r
+		case liaison.ErrorCode(err) != liaison.ENOTFOUND:
+			return nil, nil, err
+		}
+	}
+	rel, err := s.release(ctx, tx, rq, items)
+	if err != nil || len(rel) == 0 {
+		return nil, nil, err
+	}
+	return &rel[0], live, nil
 }
 
 // sarView is the decision on reading one report.
@@ -405,25 +401,9 @@ func (s *Service) decideSARView(sub *policy.Subject, u *liaison.User, r *liaison
 	return sarView{allow: dec.Allow, shared: true, plan: dec.Redaction, text: decisionText(dec)}
 }
 
-// redactSAR applies a redaction plan to a report, as policy.Redact does to records.
-func redactSAR(r *liaison.SAR, plan policy.Redaction) *liaison.SAR {
-	rec := policy.Redact(&liaison.IntelRecord{Narrative: r.Narrative, Predicate: r.Why, Subjects: r.Involved}, plan)
-	out := *r
-	out.Narrative, out.Why, out.Involved = rec.Narrative, rec.Predicate, rec.Subjects
-	if out.Involved == nil {
-		out.Involved = []liaison.Entity{}
-	}
-	if plan != policy.Full {
-		out.AuthorID = ""
-		out.History = nil
-		out.Where = liaison.Place{Address: policy.SanitizeText(r.Where.Address, nil)}
-	}
-	return &out
-}
-
 // SARQueue lists a vetting queue for the caller.
 // The shared space is read for a declared purpose, like every shared item.
-func (s *Service) SARQueue(ctx context.Context, q sar.Queue, purpose liaison.Purpose, p liaison.Page) ([]*liaison.SAR, string, error) {
+func (s *Service) SARQueue(ctx context.Context, q sar.Queue, purpose liaison.Purpose, p liaison.Page) ([]*ReleasedSAR, string, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
 		return nil, "", liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
@@ -436,7 +416,7 @@ func (s *Service) SARQueue(ctx context.Context, q sar.Queue, purpose liaison.Pur
 		return nil, "", err
 	}
 	p = p.Clamp()
-	var out []*liaison.SAR
+	out := []*ReleasedSAR{}
 	var last liaison.ID
 	var full bool
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
@@ -456,7 +436,6 @@ func (s *Service) SARQueue(ctx context.Context, q sar.Queue, purpose liaison.Pur
 		case sar.SharedWithUs:
 			f = liaison.SARFilter{States: []liaison.SARState{liaison.SARShared}, SharedWith: sub.Communities}
 			if len(sub.Communities) == 0 {
-				out = []*liaison.SAR{}
 				return nil
 			}
 		case sar.Withdrawn:
@@ -469,25 +448,20 @@ func (s *Service) SARQueue(ctx context.Context, q sar.Queue, purpose liaison.Pur
 			return err
 		}
 		full = len(cands) == p.Limit
-		out = []*liaison.SAR{}
+		// The queue's filter only narrows; release decides every report.
+		var items []liveItem
 		for _, r := range cands {
 			last = r.ID
-			if !sar.InQueue(r, actor, q) {
-				continue
+			if sar.InQueue(r, actor, q) {
+				items = append(items, liveItem{sar: r})
 			}
-			if q == sar.SharedWithUs && r.AgencyID != a.User.AgencyID {
-				dec := s.Policy.Decide(policy.Request{Subject: sub, Action: policy.List, Now: s.now(), Purpose: purpose,
-					Resource: &policy.Resource{ID: r.ID, Kind: liaison.KindSAR, Originator: r.AgencyID, TLP: r.TLP, Handling: liaison.H0, SharedWith: r.SharedWith}})
-				if !dec.Allow {
-					continue
-				}
-				r = redactSAR(r, dec.Redaction)
-			}
-			out = append(out, r)
 		}
-		e := liaison.NewAuditEvent(ctx, s.now(), "sar.queue", "sar", "")
-		e.Details = map[string]string{"queue": string(q), "listed": itoa(len(out))}
-		return s.audit(ctx, tx, e)
+		rel, err := s.release(ctx, tx, releaseRequest{sub: sub, action: policy.List, purpose: purpose, audit: "sar.queue",
+			objectType: "sar", details: map[string]string{"queue": string(q)}}, items)
+		for _, r := range rel {
+			out = append(out, r.sar)
+		}
+		return err
 	})
 	if err != nil {
 		return nil, "", err
@@ -504,7 +478,9 @@ func (s *Service) SARQueue(ctx context.Context, q sar.Queue, purpose liaison.Pur
 // vehicles). The record still needs its own predicate and attestation; the
 // analyst must be allowed to see the report. Another agency's shared
 // ISE-SAR is read for purpose (counterterrorism when none is declared),
-// redacted as its agreement plans. ENOTFOUND, EINVALID.
+// redacted as its agreement plans. A record promoted from another
+// agency's report cannot be wider than the report (noWiderThan).
+// ENOTFOUND, EINVALID.
 func (s *Service) PromoteSAR(ctx context.Context, id liaison.ID, purpose liaison.Purpose, in liaison.IntelInput) (*liaison.IntelRecord, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
@@ -517,33 +493,24 @@ func (s *Service) PromoteSAR(ctx context.Context, id liaison.ID, purpose liaison
 	if purpose == "" {
 		purpose = liaison.PurposeCounterterrorism
 	}
-	var report *liaison.SAR
-	err = s.Store.View(ctx, func(tx liaison.Tx) error {
-		if !liaison.ValidID(id) {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+	// The report is read through release, as any read is: redacted as
+	// decided for a partner, audited as denied when hidden or missing.
+	var report *ReleasedSAR
+	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
+		rel, _, err := s.readSAR(ctx, tx, id, purpose, "sar.promote.read")
+		if rel != nil {
+			report = rel.sar
 		}
-		r, err := tx.FindSAR(ctx, id)
-		if err != nil {
-			return err
-		}
-		ag, err := tx.FindAgencyByID(ctx, a.User.AgencyID)
-		if err != nil {
-			return err
-		}
-		if !s.maySeeSAR(r, sar.Actor{User: a.User, AgencyKind: ag.Kind}) && r.State != liaison.SARShared {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
-		}
-		report = r
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if report.State == liaison.SARShared && report.AgencyID != a.User.AgencyID {
-		// A shared report is read through the decision point, redacted as planned.
-		if report, err = s.GetSAR(ctx, id, purpose); err != nil {
-			return nil, err
-		}
+	if report == nil {
+		return nil, liaison.Errorf(liaison.ENOTFOUND, "no such report")
+	}
+	if err := noWiderThan(a.User, report, in); err != nil {
+		return nil, err
 	}
 	kinds := map[liaison.EntityKind]liaison.EntityKind{"target": liaison.EntityLocation, "aircraft": liaison.EntityVehicle, "vessel": liaison.EntityVehicle}
 	for _, e := range report.Involved {
@@ -639,4 +606,25 @@ func (s *Service) AttachSARToCase(ctx context.Context, id, caseID liaison.ID) (*
 		return nil, s.denied(ctx, "sar.attach_case", "sar", id, err) // audited once the transaction is over
 	}
 	return r, err
+}
+
+// noWiderThan refuses a record derived from another agency's report that
+// would reach further than the report does: a lower TLP, or a community
+// the report was not shared to. Widening is the originator's to allow
+// (an access request), never the promoter's. EINVALID (tlp, shared_with).
+func noWiderThan(u *liaison.User, src *ReleasedSAR, in liaison.IntelInput) error {
+	if src.AgencyID == u.AgencyID {
+		return nil
+	}
+	var p liaison.Problems
+	tlp, ok := liaison.ParseTLP(string(in.TLP))
+	if ok && tlp.Rank() < src.TLP.Rank() {
+		p.Add("tlp", "must be at least %s, the label of the report it comes from; ask its originator to share it wider", src.TLP)
+	}
+	for i, c := range in.SharedWith {
+		if !slices.Contains(src.SharedWith, c) {
+			p.Add("shared_with["+itoa(i)+"]", "must be a community the report was shared to; ask its originator to share it wider")
+		}
+	}
+	return p.Err()
 }

@@ -598,7 +598,7 @@ func (s *Service) loadResult(ctx context.Context, tx liaison.Tx, c *liaison.Sear
 		if sr == nil {
 			return nil, item, nil // gone since it was indexed
 		}
-		sr = redactSAR(sr, dec.Redaction)
+		sr = policy.RedactSAR(sr, dec.Redaction)
 		r.Title, r.TLP, r.State = sr.Title, sr.TLP, string(sr.State)
 		text = []string{sr.Narrative, sr.Why}
 		subjects = sr.Involved

@@ -1,0 +1,200 @@
+package service
+
+import (
+	"context"
+	"strings"
+
+	"liaison"
+	"liaison/policy"
+)
+
+// Release is one thing: every item that leaves the service (a get, a
+// list, a queue, versions, a graph, an assessment, a search result) is
+// built by Service.release from the live item, fresh from the store in the
+// read's transaction. It decides the item for the reader, redacts it by
+// field type as decided (policy.Redact, policy.RedactSAR), writes a
+// dissemination-ledger row for every release outside the item's
+// originating agency and one audit entry that names every released item
+// (liaison.AuditObjectsDetail, which the stores index like ObjectID, so
+// "who received record X" finds reads through lists, searches and graphs
+// too). The released types below can be built only in this file: their
+// content sits in unexported embedded fields, so a read path elsewhere
+// cannot hand out a record or a report without going through release.
+
+type (
+	intelRecord = liaison.IntelRecord
+	sarReport   = liaison.SAR
+)
+
+// ReleasedRecord is an intelligence record in the form release let it
+// leave the service. Its fields read as the record's; only release builds one.
+type ReleasedRecord struct {
+	*intelRecord
+	redaction policy.Redaction
+}
+
+// Redaction is the form the record was released in.
+func (r *ReleasedRecord) Redaction() policy.Redaction { return r.redaction }
+
+// ReleasedSAR is a suspicious activity report in the form release let it
+// leave the service. Its fields read as the report's; only release builds one.
+type ReleasedSAR struct {
+	*sarReport
+	redaction policy.Redaction
+}
+
+// Redaction is the form the report was released in.
+func (r *ReleasedSAR) Redaction() policy.Redaction { return r.redaction }
+
+// Copy returns a copy of the report as released, for a dry run of a
+// vetting step on it; it holds nothing the release did not.
+func (r *ReleasedSAR) Copy() liaison.SAR { return *r.sarReport }
+
+// liveItem is one item read from the store in the releasing transaction:
+// a record or a report (exactly one is set).
+type liveItem struct {
+	rec *liaison.IntelRecord
+	sar *liaison.SAR
+}
+
+func (it liveItem) id() liaison.ID {
+	if it.rec != nil {
+		return it.rec.ID
+	}
+	return it.sar.ID
+}
+
+// releaseRequest is who reads, how and why, and how the read is audited.
+type releaseRequest struct {
+	sub       *policy.Subject
+	action    policy.Action
+	purpose   liaison.Purpose
+	emergency bool
+	// at most caps the form of the release (an assessment is never fuller
+	// than policy.Assessment); "" means as decided.
+	atMost policy.Redaction
+	// audit is the audit action (intel.read, intel.list, search...); object
+	// and objectType name what a one-item read asked for, so that a miss
+	// and a refusal are audited alike, naming it.
+	audit      string
+	objectType string
+	object     liaison.ID
+	reason     string
+	details    map[string]string
+	// versions, when set, are released in the form decided for rec (the
+	// record's latest labels decide for every version).
+	versions []*liaison.IntelRecord
+}
+
+// released is one allowed item in its released form, with its decision.
+type released struct {
+	record   *ReleasedRecord
+	sar      *ReleasedSAR
+	versions []*ReleasedRecord
+	dec      policy.Decision
+}
+
+// redactionRank orders plans from fullest (0) to least.
+func redactionRank(p policy.Redaction) int {
+	switch p {
+	case policy.Full:
+		return 0
+	case policy.NoPII:
+		return 1
+	}
+	return 2
+}
+
+// decideItem decides one live item for the request. A report before it is
+// shared is its agency's and its vetting chain's (decideSARView); every
+// other read asks the decision point.
+func (s *Service) decideItem(rq releaseRequest, it liveItem) policy.Decision {
+	if it.sar != nil {
+		v := s.decideSARView(rq.sub, rq.sub.User, it.sar, rq.purpose)
+		if !v.allow {
+			return policy.Decision{Reason: v.text}
+		}
+		return policy.Decision{Allow: true, Redaction: v.plan, Reason: v.text}
+	}
+	return s.Policy.Decide(policy.Request{Subject: rq.sub, Action: rq.action, Resource: resourceOf(it.rec), Purpose: rq.purpose,
+		Emergency: rq.emergency, Now: s.now()})
+}
+
+// release decides each live item for the reader, redacts every allowed
+// one as decided, and writes in tx the read's one audit entry and its
+// ledger rows. It returns the allowed items' released forms, in order. A
+// one-item read (rq.object set) that releases nothing is audited as denied
+// whether the item was hidden or missing, so the two cost and look alike.
+func (s *Service) release(ctx context.Context, tx liaison.Tx, rq releaseRequest, items []liveItem) ([]released, error) {
+	u := rq.sub.User
+	now := s.now()
+	e := liaison.NewAuditEvent(ctx, now, rq.audit, rq.objectType, rq.object)
+	if rq.reason != "" {
+		e.Reason = rq.reason
+	} else if rq.purpose != "" {
+		e.Reason = string(rq.purpose)
+	}
+	e.Details = map[string]string{}
+	for k, v := range rq.details {
+		e.Details[k] = v
+	}
+	var out []released
+	var ids []string
+	var ledger []*liaison.Dissemination
+	var decisions []string
+	for _, it := range items {
+		dec := s.decideItem(rq, it)
+		decisions = append(decisions, decisionText(dec))
+		if !dec.Allow {
+			continue
+		}
+		if rq.atMost != "" && redactionRank(rq.atMost) > redactionRank(dec.Redaction) {
+			dec.Redaction = rq.atMost
+		}
+		r := released{dec: dec}
+		var labels liaison.Labels
+		var kind string
+		if it.rec != nil {
+			r.record = &ReleasedRecord{intelRecord: policy.Redact(it.rec, dec.Redaction), redaction: dec.Redaction}
+			for _, v := range rq.versions {
+				r.versions = append(r.versions, &ReleasedRecord{intelRecord: policy.Redact(v, dec.Redaction), redaction: dec.Redaction})
+			}
+			kind, labels = "intel", liaison.Labels{TLP: string(it.rec.TLP), Handling: string(it.rec.Handling),
+				Sensitivity: it.rec.Sensitivity, Originator: it.rec.Originator}
+		} else {
+			r.sar = &ReleasedSAR{sarReport: policy.RedactSAR(it.sar, dec.Redaction), redaction: dec.Redaction}
+			kind, labels = "sar", liaison.Labels{TLP: string(it.sar.TLP), Originator: it.sar.AgencyID}
+		}
+		out = append(out, r)
+		ids = append(ids, it.id())
+		if labels.Originator != u.AgencyID {
+			ledger = append(ledger, &liaison.Dissemination{ID: liaison.NewID(), At: now, ItemKind: kind, ItemID: it.id(),
+				RecipientUserID: u.ID, RecipientAgencyID: u.AgencyID, Purpose: rq.purpose, Redacted: dec.Redaction != policy.Full,
+				Labels: labels, AuditEventID: e.ID})
+		}
+	}
+	if rq.object != "" {
+		switch {
+		case len(items) == 0:
+			e.Decision = "deny: no such item"
+		case len(items) == 1:
+			e.Decision = decisions[0]
+		}
+		if len(out) == 0 {
+			e.Outcome = liaison.OutcomeDenied
+		}
+	} else {
+		e.Details["candidates"] = itoa(len(items))
+	}
+	if len(ids) > 0 {
+		e.Details[liaison.AuditObjectsDetail] = strings.Join(ids, " ")
+	}
+	e.Details["released"] = itoa(len(ids))
+	if err := s.audit(ctx, tx, e); err != nil {
+		return nil, err
+	}
+	if err := tx.CreateDisseminations(ctx, ledger); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
