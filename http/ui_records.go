@@ -125,7 +125,7 @@ func recordsBanner(id string, tlp liaison.TLP, handling liaison.Handling, restri
 
 // recordsSARBanner is a report's banner: shared reports carry their TLP
 // (AMBER by default) and H0; reports still in vetting say so.
-func recordsSARBanner(id string, rep *liaison.SAR) bannerData {
+func recordsSARBanner(id string, rep *service.ReleasedSAR) bannerData {
 	if rep.State != liaison.SARShared && rep.State != liaison.SARWithdrawn {
 		b := recordsBanner(id, rep.TLP, "", "", nil)
 		b.Class, b.Unshared = "banner-unshared", true
