@@ -139,7 +139,7 @@ func (s *Server) sarExport(w http.ResponseWriter, r *http.Request) error {
 	started := false
 	var sw *service.SARWriter
 	bw := bufio.NewWriterSize(w, 64<<10)
-	_, err := s.svc.ExportSARs(r.Context(), func(rep *liaison.SAR) error {
+	_, err := s.svc.ExportSARs(r.Context(), func(rep *service.ReleasedSAR) error {
 		if !started {
 			started = true
 			w.Header().Set("Content-Type", ctype)
@@ -149,7 +149,7 @@ func (s *Server) sarExport(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 		}
-		return sw.Write(rep)
+		return sw.WriteReleased(rep)
 	})
 	if err != nil {
 		if started {

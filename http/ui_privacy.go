@@ -89,12 +89,12 @@ func (s *Server) requireReviewer(r *http.Request) (*liaison.User, error) {
 
 // privacyRecordRow is one record of the review queue, ready for a page.
 type privacyRecordRow struct {
-	*liaison.IntelRecord
+	*service.ReleasedRecord
 	Originator, ReviewedBy, When string
 	Overdue                      bool
 }
 
-func (s *Server) privacyRows(r *http.Request, recs []*liaison.IntelRecord) ([]privacyRecordRow, error) {
+func (s *Server) privacyRows(r *http.Request, recs []*service.ReleasedRecord) ([]privacyRecordRow, error) {
 	names, err := s.agencyNames(r)
 	if err != nil {
 		return nil, err
@@ -103,7 +103,7 @@ func (s *Server) privacyRows(r *http.Request, recs []*liaison.IntelRecord) ([]pr
 	users := map[liaison.ID]string{}
 	rows := make([]privacyRecordRow, len(recs))
 	for i, rec := range recs {
-		row := privacyRecordRow{IntelRecord: rec, Originator: names[rec.Originator], Overdue: rec.RetainUntil.Before(now)}
+		row := privacyRecordRow{ReleasedRecord: rec, Originator: names[rec.Originator], Overdue: rec.RetainUntil.Before(now)}
 		days := int(math.Ceil(rec.RetainUntil.Sub(now).Hours() / 24))
 		switch {
 		case row.Overdue:
@@ -389,7 +389,7 @@ func (s *Server) privacyRetain(w http.ResponseWriter, r *http.Request) error {
 
 // findOwnRecord finds a record of the officer's agency that is not purged,
 // through the review queue (the service's reviewer view of records).
-func (s *Server) findOwnRecord(r *http.Request, id liaison.ID) (*liaison.IntelRecord, error) {
+func (s *Server) findOwnRecord(r *http.Request, id liaison.ID) (*service.ReleasedRecord, error) {
 	all, err := s.svc.DueForReview(r.Context(), liaison.MaxRetention+48*time.Hour)
 	if err != nil {
 		return nil, err
@@ -417,7 +417,7 @@ func (s *Server) purgeConfirmPage(w http.ResponseWriter, r *http.Request, status
 	if err != nil {
 		return err
 	}
-	rows, err := s.privacyRows(r, []*liaison.IntelRecord{rec})
+	rows, err := s.privacyRows(r, []*service.ReleasedRecord{rec})
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,7 @@ const (
 	History Action = "history"
 	Links   Action = "links"
 	Assess  Action = "assess" // the imminent-danger exception: an assessment only
+	Review  Action = "review" // retention review (28 CFR 23.20(h)) by the originating agency's reviewers
 )
 
 // Grant is an originator-approved, expiring permission for one item and purpose.

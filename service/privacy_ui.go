@@ -254,27 +254,12 @@ func (s *Service) requireReviewer(ctx context.Context, action string) (*liaison.
 // PastRetention lists the caller's agency's records whose retention has
 // ended without a review: what PurgeExpired would purge of them (a dry
 // run). Reviewers only; audited.
-func (s *Service) PastRetention(ctx context.Context) ([]*liaison.IntelRecord, error) {
+func (s *Service) PastRetention(ctx context.Context) ([]*ReleasedRecord, error) {
 	u, err := s.requireReviewer(ctx, "intel.retention.dryrun")
 	if err != nil {
 		return nil, err
 	}
-	out := []*liaison.IntelRecord{}
-	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
-		due, err := tx.ListIntelDue(ctx, s.now(), 10_000)
-		if err != nil {
-			return err
-		}
-		for _, r := range due {
-			if r.Originator == u.AgencyID {
-				out = append(out, r)
-			}
-		}
-		e := liaison.NewAuditEvent(ctx, s.now(), "intel.retention.dryrun", "intel", "")
-		e.Details = map[string]string{"past_retention": itoa(len(out))}
-		return s.audit(ctx, tx, e)
-	})
-	return out, err
+	return s.reviewQueue(ctx, u, s.now(), "intel.retention.dryrun")
 }
 
 // RetentionPurge is what a purge of records past retention did.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"liaison"
+	"liaison/policy"
 )
 
 // ReviewWindow is how long before its deadline a record enters review.
@@ -17,35 +18,50 @@ func mayReview(u *liaison.User, agency liaison.ID) bool {
 	return u != nil && u.AgencyID == agency && u.Reviewer()
 }
 
-// DueForReview lists records whose retention ends within window (default
-// ReviewWindow): the review queue. Privacy officers and trained analysts
-// see their own agency's; the system sees all. Audited.
-func (s *Service) DueForReview(ctx context.Context, window time.Duration) ([]*liaison.IntelRecord, error) {
+// DueForReview lists the caller's agency's records whose retention ends
+// within window (default ReviewWindow): the review queue, for its privacy
+// officers and Part 23-trained analysts. The queue reads nothing around
+// the decision point: every record is released through release for the
+// review action, so a TLP:RED record reaches only the reviewers it names,
+// as its own page does. Audited, naming every record listed.
+func (s *Service) DueForReview(ctx context.Context, window time.Duration) ([]*ReleasedRecord, error) {
 	a := liaison.ActorFrom(ctx)
-	if a.User == nil && a.System == "" {
+	if a.User == nil {
 		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
 	}
-	if a.User != nil && !mayReview(a.User, a.User.AgencyID) {
+	if !mayReview(a.User, a.User.AgencyID) {
 		return nil, s.denied(ctx, "intel.review.queue", "intel", "", liaison.Errorf(liaison.EFORBIDDEN, "only privacy officers and trained analysts review records"))
 	}
 	if window <= 0 {
 		window = ReviewWindow
 	}
-	var out []*liaison.IntelRecord
+	return s.reviewQueue(ctx, a.User, s.now().Add(window), "intel.review.queue")
+}
+
+// reviewQueue releases to u, for review, its agency's records whose
+// retention ends before until.
+func (s *Service) reviewQueue(ctx context.Context, u *liaison.User, until time.Time, audit string) ([]*ReleasedRecord, error) {
+	out := []*ReleasedRecord{}
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		due, err := tx.ListIntelDue(ctx, s.now().Add(window), 10_000)
+		sub, err := s.subject(ctx, tx, u)
 		if err != nil {
 			return err
 		}
-		out = []*liaison.IntelRecord{}
+		due, err := tx.ListIntelDue(ctx, until, 10_000)
+		if err != nil {
+			return err
+		}
+		var items []liveItem
 		for _, r := range due {
-			if a.User == nil || r.Originator == a.User.AgencyID {
-				out = append(out, r)
+			if r.Originator == u.AgencyID {
+				items = append(items, liveItem{rec: r})
 			}
 		}
-		e := liaison.NewAuditEvent(ctx, s.now(), "intel.review.queue", "intel", "")
-		e.Details = map[string]string{"due": itoa(len(out))}
-		return s.audit(ctx, tx, e)
+		rel, err := s.release(ctx, tx, releaseRequest{sub: sub, action: policy.Review, audit: audit, objectType: "intel"}, items)
+		for _, r := range rel {
+			out = append(out, r.record)
+		}
+		return err
 	})
 	return out, err
 }

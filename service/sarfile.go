@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"liaison"
+	"liaison/policy"
 )
 
 // RowError is one problem with one row of an imported file.
@@ -191,32 +192,53 @@ func eachSAR(ctx context.Context, tx liaison.Tx, f liaison.SARFilter, fn func(*l
 	}
 }
 
-// ExportSARs calls fn with every report the caller's agency originated, in
-// id order, one page in memory at a time, and returns how many it passed.
-// The export is audited before the first report is read, so nothing leaves
-// unaudited; the reports are read in one read-only transaction, so a slow
-// fn holds up no writer.
-func (s *Service) ExportSARs(ctx context.Context, fn func(*liaison.SAR) error) (int, error) {
+// ExportSARs calls fn with every report the caller's agency originated,
+// in id order, one page at a time, and returns how many it passed. Each
+// page is read and handed over through release (decided, audited as
+// sar.export naming every report, in the page's transaction) before fn
+// sees it, so nothing leaves unaudited; fn runs outside the transaction,
+// so a slow reader holds up no writer.
+func (s *Service) ExportSARs(ctx context.Context, fn func(*ReleasedSAR) error) (int, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
 		return 0, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
 	}
-	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		e := liaison.NewAuditEvent(ctx, s.now(), "sar.export", "sar", "")
-		e.Details = map[string]string{}
-		return s.audit(ctx, tx, e)
-	})
-	if err != nil {
-		return 0, err
-	}
 	n := 0
-	err = s.Store.View(ctx, func(tx liaison.Tx) error {
-		return eachSAR(ctx, tx, liaison.SARFilter{AgencyID: a.User.AgencyID}, func(r *liaison.SAR) error {
-			n++
-			return fn(r)
+	p := liaison.Page{Limit: liaison.MaxPageSize}
+	for {
+		var rel []released
+		var got int
+		err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+			sub, err := s.subject(ctx, tx, a.User)
+			if err != nil {
+				return err
+			}
+			page, err := tx.ListSARs(ctx, liaison.SARFilter{AgencyID: a.User.AgencyID}, p)
+			if err != nil {
+				return err
+			}
+			got = len(page)
+			items := make([]liveItem, len(page))
+			for i, r := range page {
+				items[i] = liveItem{sar: r}
+				p.After = r.ID
+			}
+			rel, err = s.release(ctx, tx, releaseRequest{sub: sub, action: policy.Export, audit: "sar.export", objectType: "sar"}, items)
+			return err
 		})
-	})
-	return n, err
+		if err != nil {
+			return n, err
+		}
+		for _, r := range rel {
+			n++
+			if err := fn(r.sar); err != nil {
+				return n, err
+			}
+		}
+		if got < p.Limit {
+			return n, nil
+		}
+	}
 }
 
 // rowErrors turns a validation error into one RowError per field.
@@ -406,6 +428,9 @@ func NewSARWriter(w io.Writer, format string) (*SARWriter, error) {
 	}
 	return nil, liaison.Errorf(liaison.EINVALID, "the format must be csv or json, not %q", format)
 }
+
+// WriteReleased adds a released report to the file.
+func (w *SARWriter) WriteReleased(r *ReleasedSAR) error { return w.Write(r.sarReport) }
 
 // Write adds r to the file.
 func (w *SARWriter) Write(r *liaison.SAR) error {

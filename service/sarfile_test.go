@@ -205,8 +205,8 @@ func TestImportSARs(t *testing.T) {
 	if rep.Imported != 0 || rep.Skipped != 3 || len(rep.Errors) != 2 {
 		t.Errorf("re-import: %+v", rep)
 	}
-	var got []*liaison.SAR
-	n, err := e.svc.ExportSARs(e.as(officer), func(r *liaison.SAR) error { got = append(got, r); return nil })
+	var got []*service.ReleasedSAR
+	n, err := e.svc.ExportSARs(e.as(officer), func(r *service.ReleasedSAR) error { got = append(got, r); return nil })
 	must(t, err)
 	if n != 3 || len(got) != 3 {
 		t.Errorf("exported %d (%d) reports, want 3", n, len(got))
@@ -235,7 +235,7 @@ func TestImportSARs(t *testing.T) {
 	wantErr(t, err, liaison.EFORBIDDEN, "")
 	_, err = e.svc.ImportSARs(e.anon, service.SARRows(rows), nil)
 	wantErr(t, err, liaison.EUNAUTHORIZED, "")
-	_, err = e.svc.ExportSARs(e.anon, func(*liaison.SAR) error { return nil })
+	_, err = e.svc.ExportSARs(e.anon, func(*service.ReleasedSAR) error { return nil })
 	wantErr(t, err, liaison.EUNAUTHORIZED, "")
 }
 
@@ -334,7 +334,7 @@ func TestImportSARsAcrossBatches(t *testing.T) {
 	if rep.Imported != 0 || rep.Skipped != good+len(dups) || len(rep.Errors) != len(bad) {
 		t.Errorf("re-import: imported %d, skipped %d, %d errors; want 0, %d, %d", rep.Imported, rep.Skipped, len(rep.Errors), good+len(dups), len(bad))
 	}
-	count, err := e.svc.ExportSARs(e.as(officer), func(*liaison.SAR) error { return nil })
+	count, err := e.svc.ExportSARs(e.as(officer), func(*service.ReleasedSAR) error { return nil })
 	must(t, err)
 	if count != good {
 		t.Errorf("%d reports stored, want %d", count, good)

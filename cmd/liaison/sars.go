@@ -275,7 +275,7 @@ func (e *env) sarsExportCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if _, err := svc.ExportSARs(ctx, w.Write); err != nil {
+				if _, err := svc.ExportSARs(ctx, w.WriteReleased); err != nil {
 					return err
 				}
 				if err := w.Close(); err != nil {

@@ -1,0 +1,224 @@
+package service_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"liaison"
+	"liaison/policy"
+	"liaison/sar"
+	"liaison/service"
+)
+
+// TestOnlyReleaseBuildsReleasedItems: the released types can be built in
+// release.go alone, and no exported read of the service hands out a raw
+// record or report. A new read path that skips release does not compile,
+// or fails here.
+func TestOnlyReleaseBuildsReleasedItems(t *testing.T) {
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	must(t, err)
+	// Writes answer the writer with what they wrote, in its own agency;
+	// these are the only exported methods that return a raw record or report.
+	writes := map[string]bool{"CreateIntelRecord": true, "CorrectIntelRecord": true, "ReviewIntelRecord": true, "PromoteSAR": true,
+		"CreateSAR": true, "CreateSARs": true, "EditSARDraft": true, "StepSAR": true, "AttachSARToCase": true, "PurgeExpired": true}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		must(t, err)
+		ast.Inspect(file, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CompositeLit:
+				if id, ok := n.Type.(*ast.Ident); ok && (id.Name == "ReleasedRecord" || id.Name == "ReleasedSAR") && f != "release.go" {
+					t.Errorf("%s: %s is built outside release.go", fset.Position(n.Pos()), id.Name)
+				}
+			case *ast.FuncDecl:
+				if n.Recv == nil || exprString(n.Recv.List[0].Type) != "*Service" || !n.Name.IsExported() || n.Type.Results == nil || writes[n.Name.Name] {
+					return true
+				}
+				for _, r := range n.Type.Results.List {
+					if s := exprString(r.Type); strings.Contains(s, "liaison.IntelRecord") || strings.Contains(s, "liaison.SAR") && !strings.Contains(s, "liaison.SARState") {
+						t.Errorf("%s: %s returns %s: reads return released items", fset.Position(n.Pos()), n.Name.Name, s)
+					}
+				}
+			}
+			return true
+		})
+	}
+}
+
+func exprString(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.StarExpr:
+		return "*" + exprString(e.X)
+	case *ast.ArrayType:
+		return "[]" + exprString(e.Elt)
+	case *ast.SelectorExpr:
+		return exprString(e.X) + "." + e.Sel.Name
+	case *ast.Ident:
+		return e.Name
+	case *ast.MapType:
+		return "map[" + exprString(e.Key) + "]" + exprString(e.Value)
+	}
+	return ""
+}
+
+// TestTitlesAreRedacted: a reader without personal-data rights gets the
+// title sanitised like the narrative, on every read path; the legitimate
+// reader gets it whole.
+func TestTitlesAreRedacted(t *testing.T) {
+	w := newGraphWorld(t)
+	ct := liaison.PurposeCounterterrorism
+	rec, _, err := w.svc.GetIntelRecord(w.as(w.partner), w.a.ID, ct)
+	must(t, err)
+	list, _, err := w.svc.ListIntelRecords(w.as(w.partner), "", ct, liaison.Page{})
+	must(t, err)
+	hist, err := w.svc.IntelHistory(w.as(w.partner), w.a.ID, ct)
+	must(t, err)
+	g, err := w.graph(w.partner, w.a, 0, 1)
+	must(t, err)
+	titles := []string{rec.Title, hist[0].Title}
+	for _, r := range list {
+		titles = append(titles, r.Title)
+	}
+	for _, r := range g.Records {
+		titles = append(titles, r.Title)
+	}
+	for _, title := range titles {
+		if strings.Contains(title, "Marsh") {
+			t.Errorf("a redacted reader's title names the subject: %q", title)
+		}
+	}
+	if rec.Title != policy.Masked+" buys fertiliser" || rec.Redaction() != policy.NoPII {
+		t.Errorf("redacted title = %q (%s), want the substance kept", rec.Title, rec.Redaction())
+	}
+	full, _, err := w.svc.GetIntelRecord(w.as(w.analyst), w.a.ID, ct)
+	must(t, err)
+	if full.Title != "Marsh buys fertiliser" || full.Redaction() != policy.Full {
+		t.Errorf("the PII reader's title = %q (%s), want it whole", full.Title, full.Redaction())
+	}
+}
+
+// TestReviewQueueGoesThroughTheDecisionPoint: the retention review queue
+// releases a TLP:RED record only to the reviewers it names, as the
+// record's own page does; before, it listed it in full to every reviewer
+// of the agency.
+func TestReviewQueueGoesThroughTheDecisionPoint(t *testing.T) {
+	w := newSearchWorld(t)
+	po := w.userIn(w.holder, "po", liaison.RolePrivacyOfficer)
+	named := w.userIn(w.holder, "named-po", liaison.RolePrivacyOfficer)
+	amber := w.record("Amber note", "Kept.", liaison.TLPAmber, false, map[string]string{"name": "Ava Reyes"}, nil)
+	red := w.record("Red note about Ava Reyes", "Only for the named.", liaison.TLPRed, false, map[string]string{"name": "Ava Reyes"},
+		func(in *liaison.IntelInput) { in.Recipients = []liaison.ID{named.ID, w.writer.ID} })
+	w.clock.Add(340 * 24 * time.Hour) // both are due within the 30-day window
+	ids := func(u *liaison.User) []liaison.ID {
+		due, err := w.svc.DueForReview(w.as(u), 0)
+		must(t, err)
+		var out []liaison.ID
+		for _, r := range due {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		u    *liaison.User
+		want []liaison.ID
+	}{
+		{"privacy officer not named", po, []liaison.ID{amber.ID}},
+		{"privacy officer named", named, []liaison.ID{amber.ID, red.ID}},
+		{"trained analyst named", w.writer, []liaison.ID{amber.ID, red.ID}},
+	}
+	for _, tt := range tests {
+		got := ids(tt.u)
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("%s: queue = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	// The RED record is hidden from the reviewer it does not name, on its
+	// page as in the queue; the named analyst reads both.
+	for u, want := range map[*liaison.User]bool{po: false, w.writer: true} {
+		_, _, err := w.svc.GetIntelRecord(w.as(u), red.ID, liaison.PurposeCounterterrorism)
+		if listed := strings.Contains(strings.Join(ids(u), ","), red.ID); listed != want || (err == nil) != want {
+			t.Errorf("%s: the queue lists the RED record %v and its page answers %v; want both %v", u.Login, listed, err, want)
+		}
+	}
+	evs := w.audit(liaison.AuditFilter{Action: "intel.review.queue", ObjectID: red.ID})
+	if len(evs) != 3 {
+		t.Errorf("the auditor's query for the RED record finds %d queue reads, want the 3 that released it", len(evs))
+	}
+	for _, ev := range evs {
+		if ev.UserID != named.ID && ev.UserID != w.writer.ID {
+			t.Errorf("a queue read by %s is recorded as releasing the RED record", ev.UserID)
+		}
+	}
+}
+
+// TestPromotionCannotWiden: a partner that reads another agency's shared
+// AMBER report cannot promote it to a record at a lower TLP or shared to
+// communities the report was not shared to; the originator can.
+func TestPromotionCannotWiden(t *testing.T) {
+	e := newEnv(t)
+	pd := e.agency("ORIGIN-PD")
+	fc, err := e.svc.CreateAgency(e.sys, liaison.AgencyInput{Code: "FC", Name: "Fusion Center", Kind: liaison.AgencyFusionCenter, Country: "US",
+		Contacts: []liaison.Contact{{Name: "Desk", Email: "desk@example.gov"}}})
+	must(t, err)
+	region, err := e.svc.CreateCommunity(e.sys, liaison.CommunityInput{Name: "Region", Kind: liaison.CommunityOther, Members: []liaison.ID{pd.ID, fc.ID}})
+	must(t, err)
+	wide, err := e.svc.CreateCommunity(e.sys, liaison.CommunityInput{Name: "Nationwide", Kind: liaison.CommunityOther, Members: []liaison.ID{fc.ID}})
+	must(t, err)
+	_, err = e.svc.CreateAgreement(e.sys, liaison.AgreementInput{AgencyID: fc.ID, CommunityID: region.ID, LegalBasis: "MOU",
+		Purposes: []liaison.Purpose{liaison.PurposeCounterterrorism}, RecordKinds: []liaison.RecordKind{liaison.KindSAR, liaison.KindIntelligence},
+		PIIAllowed: true, Expires: e.clock.Now().AddDate(1, 0, 0)})
+	must(t, err)
+	trained := func(a *liaison.Agency, login string, roles ...liaison.Role) *liaison.User {
+		u, err := e.svc.CreateUser(e.sys, liaison.UserInput{Login: login, Name: "User " + login, Email: login + "@example.gov", AgencyID: a.ID,
+			Roles: roles, Attributes: liaison.Attributes{Part23Trained: true, SwornOfficer: true}, Password: password})
+		must(t, err)
+		return u
+	}
+	officer := trained(pd, "officer", liaison.RoleOfficer)
+	sgt := trained(pd, "sgt", liaison.RoleSupervisor)
+	analyst := trained(fc, "analyst", liaison.RoleAnalyst)
+	in := service.GenerateSARs(1, 7)[0]
+	in.Submit, in.When = true, liaison.SARTime{Time: e.clock.Now().Add(-time.Hour)}
+	r, err := e.svc.CreateSAR(e.as(officer), in)
+	must(t, err)
+	_, err = e.svc.StepSAR(e.as(sgt), r.ID, service.StepInput{Step: sar.Forward})
+	must(t, err)
+	_, err = e.svc.StepSAR(e.as(analyst), r.ID, service.StepInput{Step: sar.Share, Communities: []liaison.ID{region.ID},
+		Corroboration: "Seen at two other sites by patrol this month.", TLP: liaison.TLPAmber})
+	must(t, err)
+	fcCase, err := e.svc.CreateCase(e.as(analyst), liaison.CaseInput{Title: "Regional picture"})
+	must(t, err)
+	record := func(tlp liaison.TLP, shared ...liaison.ID) liaison.IntelInput {
+		return liaison.IntelInput{Title: "Promoted", Predicate: "Reasonable suspicion of a definable crime.", LawfulCollection: true,
+			Grading: liaison.Grading{Source: "B", Information: 2}, TLP: tlp, Handling: liaison.H1, CaseID: fcCase.ID,
+			SharedWith: shared, RetainUntil: e.clock.Now().AddDate(1, 0, 0)}
+	}
+	ct := liaison.PurposeCounterterrorism
+	_, err = e.svc.PromoteSAR(e.as(analyst), r.ID, ct, record(liaison.TLPClear, region.ID))
+	wantErr(t, err, liaison.EINVALID, "tlp")
+	_, err = e.svc.PromoteSAR(e.as(analyst), r.ID, ct, record(liaison.TLPAmber, wide.ID))
+	wantErr(t, err, liaison.EINVALID, "shared_with[0]")
+	rec, err := e.svc.PromoteSAR(e.as(analyst), r.ID, ct, record(liaison.TLPAmberStrict, region.ID))
+	must(t, err)
+	if rec.TLP != liaison.TLPAmberStrict {
+		t.Errorf("promoted at %s", rec.TLP)
+	}
+	// The originator's own analyst may label its own report's record as it sees fit.
+	pdAnalyst := trained(pd, "pd-analyst", liaison.RoleAnalyst)
+	pdCase, err := e.svc.CreateCase(e.as(pdAnalyst), liaison.CaseInput{Title: "Own"})
+	must(t, err)
+	own := record(liaison.TLPGreen, region.ID)
+	own.CaseID = pdCase.ID
+	_, err = e.svc.PromoteSAR(e.as(pdAnalyst), r.ID, ct, own)
+	must(t, err)
+}
