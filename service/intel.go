@@ -228,6 +228,10 @@ func (s *Service) CorrectIntelRecord(ctx context.Context, id liaison.ID, in liai
 		if err := r.Validate(now); err != nil {
 			return err
 		}
+		r.SourceSARs = old.SourceSARs
+		if err := derivedNoWider(ctx, tx, r); err != nil {
+			return err
+		}
 		if err := tx.UpdateIntelRecord(ctx, r); err != nil {
 			return err
 		}
@@ -592,4 +596,31 @@ func (s *Service) CaseStaff(ctx context.Context, id liaison.ID) ([]*liaison.User
 		return c.ID, nil
 	})
 	return out, err
+}
+
+// derivedNoWider refuses a correction that would make a record promoted
+// from another agency's report reach further than the report does, as
+// PromoteSAR refuses it at promotion (noWiderThan). EINVALID (tlp, shared_with).
+func derivedNoWider(ctx context.Context, tx liaison.Tx, r *liaison.IntelRecord) error {
+	var p liaison.Problems
+	for _, id := range r.SourceSARs {
+		src, err := tx.FindSAR(ctx, id)
+		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if src.AgencyID == r.Originator {
+			continue
+		}
+		if r.TLP.Rank() < src.TLP.Rank() {
+			p.Add("tlp", "must be at least %s, the label of the report this record comes from; ask its originator to share it wider", src.TLP)
+		}
+		for i, c := range r.SharedWith {
+			if !slices.Contains(src.SharedWith, c) {
+				p.Add("shared_with["+itoa(i)+"]", "must be a community the report this record comes from was shared to")
+			}
+		}
+	}
+	return p.Err()
 }

@@ -213,6 +213,17 @@ func TestPromotionCannotWiden(t *testing.T) {
 	if rec.TLP != liaison.TLPAmberStrict {
 		t.Errorf("promoted at %s", rec.TLP)
 	}
+	// Nor can a correction widen it afterwards.
+	fix := record(liaison.TLPGreen, region.ID)
+	fix.Version = rec.Version
+	_, err = e.svc.CorrectIntelRecord(e.as(analyst), rec.ID, fix)
+	wantErr(t, err, liaison.EINVALID, "tlp")
+	fix.TLP = liaison.TLPAmber
+	fixed, err := e.svc.CorrectIntelRecord(e.as(analyst), rec.ID, fix)
+	must(t, err)
+	if len(fixed.SourceSARs) != 1 || fixed.TLP != liaison.TLPAmber {
+		t.Errorf("corrected record %s from %v, want AMBER and its source kept", fixed.TLP, fixed.SourceSARs)
+	}
 	// The originator's own analyst may label its own report's record as it sees fit.
 	pdAnalyst := trained(pd, "pd-analyst", liaison.RoleAnalyst)
 	pdCase, err := e.svc.CreateCase(e.as(pdAnalyst), liaison.CaseInput{Title: "Own"})
