@@ -141,6 +141,12 @@ var communities = []communitySpec{
 				in.RecordKinds = append(in.RecordKinds, liaison.KindSAR)
 				in.PrivateRelease = true
 			}
+			if code == "CEPCO" {
+				// The utility receives shared reports about infrastructure,
+				// always without personal data (private partners never get it).
+				in.RecordKinds = append(in.RecordKinds, liaison.KindSAR)
+				in.PrivateRelease = true
+			}
 			return in
 		}},
 	{"Transatlantic CT Channel", liaison.CommunityInternational,
@@ -384,7 +390,7 @@ func reports(ctx context.Context, svc *service.Service, comms map[string]liaison
 		_, err := svc.StepSAR(c, id, in)
 		return err
 	}
-	share := service.StepInput{Step: "share", Communities: []liaison.ID{comms["Capital JTTF"], comms["Columbia Fusion Area"]}, TLP: liaison.TLPAmber,
+	share := service.StepInput{Step: "share", Communities: []liaison.ID{comms["Capital JTTF"], comms["Columbia Fusion Area"], comms["Energy & Finance ISAC"]}, TLP: liaison.TLPAmber,
 		Corroboration: "Same vehicle recorded near the water treatment plant on 12 November."}
 	steps := []struct {
 		title, narrative string
@@ -403,7 +409,7 @@ func reports(ctx context.Context, svc *service.Service, comms map[string]liaison
 					return err
 				},
 				func(id liaison.ID) error { return step(sgt, id, service.StepInput{Step: "forward"}) }}},
-		{"Shared: photographing the harbor tunnel vents", "Evan Cole photographed ventilation shafts of the harbor tunnel for an hour.", []liaison.Category{liaison.CatPhotography, liaison.CatObservation}, true,
+		{"Shared: Evan Cole photographing the harbor tunnel vents", "Evan Cole photographed ventilation shafts of the harbor tunnel for an hour; Cole left in RVT2290.", []liaison.Category{liaison.CatPhotography, liaison.CatObservation}, true,
 			[]func(id liaison.ID) error{
 				func(id liaison.ID) error { return step(sgt, id, service.StepInput{Step: "forward"}) },
 				func(id liaison.ID) error { return step(analyst, id, share) }}},
