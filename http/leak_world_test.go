@@ -287,7 +287,7 @@ func newLeakWorld(t *testing.T, open storetest.Opener) *leakWorld {
 		p.user = must(f.svc.CreateUser(ctx, liaison.UserInput{Login: p.name, Name: "Staff " + p.name, Email: p.name + "@example.gov",
 			AgencyID: w.agencies[p.agency].agency.ID, Roles: p.roles,
 			Attributes: liaison.Attributes{Part23Trained: p.trained, SwornOfficer: w.agencies[p.agency].kind != liaison.AgencyPrivate},
-			Password: testPassword}))(t)
+			Password:   testPassword}))(t)
 		p.tok = must(f.svc.CreateToken(ctx, liaison.TokenInput{UserID: p.user.ID, Name: "read", Scopes: []liaison.Scope{liaison.ScopeRead}}))(t).Secret
 		p.wtok = must(f.svc.CreateToken(ctx, liaison.TokenInput{UserID: p.user.ID, Name: "rw", Scopes: []liaison.Scope{liaison.ScopeRead, liaison.ScopeWrite}}))(t).Secret
 		w.principals = append(w.principals, p)
