@@ -421,6 +421,9 @@ func (s *Service) ListIntelRecords(ctx context.Context, caseID liaison.ID, purpo
 			return err
 		}
 		vis := &liaison.Visibility{Agency: a.User.AgencyID, Communities: sub.Communities, UserID: a.User.ID}
+		for _, g := range sub.Grants {
+			vis.Granted = append(vis.Granted, g.ItemID) // the prefilter may not hide what a grant lets the reader see
+		}
 		cands, err := tx.ListIntelRecords(ctx, liaison.IntelFilter{CaseID: caseID, Visible: vis}, p)
 		if err != nil {
 			return err
