@@ -374,14 +374,16 @@ func (s *Service) GetAccessRequest(ctx context.Context, id liaison.ID) (*liaison
 	var r *liaison.AccessRequest
 	err := s.read(ctx, "access.read", "access_request", nil, func(tx liaison.Tx) (string, error) {
 		if !liaison.ValidID(id) {
-			return "", liaison.Errorf(liaison.ENOTFOUND, "no such access request")
+			return "", errNoAccessRequest()
 		}
 		var err error
-		if r, err = tx.FindAccessRequest(ctx, id); err != nil {
+		if r, err = tx.FindAccessRequest(ctx, id); isMissing(err) {
+			return "", errNoAccessRequest()
+		} else if err != nil {
 			return "", err
 		}
 		if r.RequesterID != a.User.ID && r.HolderAgency != a.User.AgencyID {
-			return "", liaison.Errorf(liaison.ENOTFOUND, "no such access request")
+			return "", errNoAccessRequest()
 		}
 		return r.ID, nil
 	})
