@@ -125,6 +125,7 @@ func TestHiddenAnswersAsMissing(t *testing.T) {
 				{"link another agency's report to a case", "noagree", true, "PUT", "/api/v1/sars/{id}/case", samber.id, `{"case_id":"` + w.noagreeCase + `"}`},
 				{"promote a report the caller cannot read", "noagree", true, "POST", "/api/v1/sars/{id}/promote?purpose=counterterrorism", samber.id, string(rec)},
 				{"a file of a report the caller cannot read", "noagree", false, "GET", "/api/v1/sars/{id}/attachments/" + w.attachment + "?purpose=counterterrorism", samber.id, ""},
+				{"a file of a report the caller reads redacted", "nopii", false, "GET", "/api/v1/sars/" + samber.id + "/attachments/{id}?purpose=counterterrorism", liaison.ID(w.attachment), ""},
 				// Cases: the lead agency's staff and those assigned.
 				{"read another agency's case", "noagree", false, "GET", "/api/v1/cases/{id}", w.pdCase.ID, ""},
 				{"assign another agency's case", "noagree", true, "PUT", "/api/v1/cases/{id}/assignments", w.pdCase.ID, `{"assigned":[]}`},

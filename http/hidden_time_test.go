@@ -72,6 +72,13 @@ func TestHiddenTimeLikeMissing(t *testing.T) {
 					_, err := w.svc.CorrectIntelRecord(ctx, id, in)
 					return err
 				}},
+				{"review a record", "fc-analyst", ramber.id, func(ctx context.Context, id liaison.ID) error {
+					_, err := w.svc.ReviewIntelRecord(ctx, id, "Still meets the standard.", time.Now().AddDate(1, 0, 0))
+					return err
+				}},
+				{"purge a record", "fc-analyst", ramber.id, func(ctx context.Context, id liaison.ID) error {
+					return w.svc.PurgeIntelRecord(ctx, id, "no longer needed")
+				}},
 			} {
 				t.Run(c.name, func(t *testing.T) {
 					ctx := w.as(c.who)

@@ -51,3 +51,16 @@ func findConflict(ctx context.Context, tx liaison.Tx, id liaison.ID) (*liaison.C
 	}
 	return c, err
 }
+
+// findRecord loads a record; nil, with no error, for an id that is not
+// one or that no record has.
+func findRecord(ctx context.Context, tx liaison.Tx, id liaison.ID) (*liaison.IntelRecord, error) {
+	if !liaison.ValidID(id) {
+		return nil, nil
+	}
+	r, err := tx.FindIntelRecord(ctx, id)
+	if isMissing(err) {
+		return nil, nil
+	}
+	return r, err
+}

@@ -208,14 +208,9 @@ func (s *Service) CorrectIntelRecord(ctx context.Context, id liaison.ID, in liai
 	var r *liaison.IntelRecord
 	var hidden error
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		var old *liaison.IntelRecord
-		if liaison.ValidID(id) {
-			var err error
-			if old, err = tx.FindIntelRecord(ctx, id); isMissing(err) {
-				old = nil
-			} else if err != nil {
-				return err
-			}
+		old, err := findRecord(ctx, tx, id)
+		if err != nil {
+			return err
 		}
 		// Not the caller's to correct (another agency's, even one it
 		// reads; purged) answers as a missing record.
