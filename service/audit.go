@@ -95,19 +95,40 @@ func (s *Service) QueryAudit(ctx context.Context, f liaison.AuditFilter, p liais
 }
 
 // Review is the periodic audit review CJIS asks for (weekly): what
-// happened in a window, and the events a reviewer must look at.
+// happened in a window, and what a reviewer must look at: refusals,
+// privileged acts, exports and reads of the audit log (Notable), and
+// every release outside the originating agency (Releases, from the
+// dissemination ledger). Routine reads and lists are only in Totals.
 type Review struct {
-	Since     time.Time             `json:"since"`
-	Until     time.Time             `json:"until"`
-	Totals    []liaison.ActionCount `json:"totals"`
-	Notable   []*liaison.AuditEvent `json:"notable"`
-	Truncated bool                  `json:"truncated"` // more notable events than listed
+	Since     time.Time                `json:"since"`
+	Until     time.Time                `json:"until"`
+	Totals    []liaison.ActionCount    `json:"totals"`
+	Notable   []*liaison.AuditEvent    `json:"notable"`
+	Releases  []*liaison.Dissemination `json:"releases"`
+	Truncated bool                     `json:"truncated"` // more notable events or releases than listed
 }
 
-// notable are the action prefixes a reviewer always sees, besides every
-// failure and denial.
-var notable = []string{"account.", "user.permissions", "user.create", "mfa.", "password.", "token.",
-	"community.members", "agreement.", "audit."}
+// reviewed are the acts a reviewer always sees, by exact action, besides
+// every refused or failed act: privileged acts (the directory, accounts,
+// permissions and credentials, grants, purges, emergency reads, signing
+// keys, the search index), exports and reads of the audit log. A list or
+// a read a page makes by itself (the home page lists agreements every
+// time) is not among them.
+var reviewed = []string{
+	// The directory and permissions.
+	"agency.create", "agency.update", "user.create", "user.update", "user.permissions",
+	"community.create", "community.update", "community.members", "agreement.create", "agreement.update", "agreement.end",
+	// Accounts and credentials.
+	"account.lock", "account.unlock", "mfa.enrol", "mfa.reset", "password.change", "token.create", "token.revoke",
+	// Access granted or taken away, records destroyed, the emergency exception.
+	"access.decide", "grant.revoke", "intel.purge", "intel.assess",
+	// Signing keys and the search index.
+	"audit.checkpoint", "audit.cosign", "search.reindex",
+	// Exports.
+	"sar.export",
+	// Reads of the audit log and the ledger.
+	"audit.query", "audit.read", "audit.review", "audit.prove", "dissemination.query", "intel.purge.list", "intel.explain",
+}
 
 // AuditReview summarises the audit log between since and until (default:
 // the last 7 days). Auditors and privacy officers only; audited.
@@ -160,11 +181,26 @@ func (s *Service) AuditReview(ctx context.Context, since, until time.Time) (*Rev
 				return err
 			}
 		}
-		for _, a := range notable {
+		// Only the reviewed acts that happened are asked for, one exact action at a time.
+		happened := map[string]bool{}
+		for _, c := range r.Totals {
+			happened[c.Action] = true
+		}
+		for _, a := range reviewed {
+			if !happened[a] {
+				continue
+			}
 			if err := add(liaison.AuditFilter{Action: a}); err != nil {
 				return err
 			}
 		}
+		if r.Releases, err = tx.ListDisseminations(ctx, liaison.DisseminationFilter{Since: since, Until: until}, liaison.Page{Limit: limit}); err != nil {
+			return err
+		}
+		if r.Releases == nil {
+			r.Releases = []*liaison.Dissemination{}
+		}
+		r.Truncated = r.Truncated || len(r.Releases) == limit
 		return nil
 	})
 	if err != nil {

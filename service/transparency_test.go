@@ -206,3 +206,99 @@ func figures(r *service.Transparency) string {
 	}
 	return b.String()
 }
+
+// TestAuditReviewShowsWhatAReviewerMustSee: the weekly review lists
+// refusals, privileged acts, exports, reads of the audit log and releases
+// outside the agency, and none of the reads the home page makes each time
+// it opens.
+func TestAuditReviewShowsWhatAReviewerMustSee(t *testing.T) {
+	for _, be := range storetest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			w := newAuditWorld(t, be.Open(t))
+			w.clock.Add(time.Hour)
+			since := w.clock.Now()
+			ct := liaison.PurposeCounterterrorism
+			// The home page, opened three times by the analyst: routine reads.
+			for range 3 {
+				ctx := w.as(w.analyst)
+				_, err := w.svc.FindAgency(ctx, w.seeker.ID)
+				must(t, err)
+				_, _, err = w.svc.ListCommunities(ctx, liaison.CommunityFilter{AgencyID: w.seeker.ID}, liaison.Page{})
+				must(t, err)
+				_, _, err = w.svc.ListAgreements(ctx, liaison.AgreementFilter{AgencyID: w.seeker.ID, ActiveAt: w.clock.Now()}, liaison.Page{})
+				must(t, err)
+				_, _, err = w.svc.ListAgencies(ctx, liaison.AgencyFilter{}, liaison.Page{})
+				must(t, err)
+			}
+			// Reads inside the agency are routine too.
+			own := w.record("Routine Person", false)
+			_, _, err := w.svc.GetIntelRecord(w.as(w.writer), own.ID, ct)
+			must(t, err)
+			// A release outside the agency: the seeker reads a shared record.
+			shared := w.record("Shared Person", true)
+			_, _, err = w.svc.GetIntelRecord(w.as(w.analyst), shared.ID, ct)
+			must(t, err)
+			// Refusals: an act the rules refuse and a refused read.
+			_, err = w.svc.CreateAgency(w.as(w.analyst), liaison.AgencyInput{Code: "NOPE", Name: "x", Kind: liaison.AgencyLocal, Country: "US"})
+			wantErr(t, err, liaison.EFORBIDDEN, "")
+			_, _, err = w.svc.GetIntelRecord(w.as(w.analyst), own.ID, ct)
+			wantErr(t, err, liaison.ENOTFOUND, "")
+			// Privileged acts: a permission change, a token, a purge, a grant.
+			_, err = w.svc.UpdateUser(w.as(w.admin), w.analyst.ID, liaison.UserUpdate{Roles: &[]liaison.Role{liaison.RoleAnalyst, liaison.RoleSupervisor}})
+			must(t, err)
+			_, err = w.svc.CreateToken(w.as(w.analyst), liaison.TokenInput{Name: "script", Scopes: []liaison.Scope{liaison.ScopeRead}})
+			must(t, err)
+			must(t, w.svc.PurgeIntelRecord(w.as(w.privacy), w.record("Purged Person", false).ID, "no longer relevant to any case"))
+			w.record("Zorin Person", false)
+			req := w.requestAccess("Zorin")
+			_, err = w.svc.DecideAccessRequest(w.as(w.sup), req.ID, service.AccessDecision{Decision: "approve"})
+			must(t, err)
+			// An export and reads of the audit log.
+			_, err = w.svc.ExportSARs(w.as(w.writer), func(*liaison.SAR) error { return nil })
+			must(t, err)
+			_, _, err = w.svc.QueryAudit(w.as(w.auditor), liaison.AuditFilter{ObjectID: shared.ID}, liaison.Page{})
+			must(t, err)
+			_, _, err = w.svc.ListDisseminations(w.as(w.auditor), liaison.DisseminationFilter{ItemID: shared.ID}, liaison.Page{})
+			must(t, err)
+
+			r, err := w.svc.AuditReview(w.as(w.auditor), since, time.Time{})
+			must(t, err)
+			type act struct{ action, outcome string }
+			got := map[act]bool{}
+			for _, e := range r.Notable {
+				got[act{e.Action, e.Outcome}] = true
+			}
+			ok, denied := liaison.OutcomeSuccess, liaison.OutcomeDenied
+			for _, routine := range []act{{"agency.read", ok}, {"community.list", ok}, {"agreement.list", ok}, {"agency.list", ok},
+				{"intel.read", ok}, {"intel.release", ok}, {"search", ok}} {
+				if got[routine] {
+					t.Errorf("the review lists the routine %s", routine.action)
+				}
+				if !slices.ContainsFunc(r.Totals, func(c liaison.ActionCount) bool { return c.Action == routine.action && c.Outcome == routine.outcome }) {
+					t.Errorf("no routine %s happened, so the test proves nothing of it", routine.action)
+				}
+			}
+			for _, want := range []act{{"agency.create", denied}, {"intel.read", denied}, {"user.permissions", ok}, {"token.create", ok},
+				{"intel.purge", ok}, {"access.decide", ok}, {"sar.export", ok}, {"audit.query", ok}, {"dissemination.query", ok}} {
+				if !got[want] {
+					t.Errorf("the review lacks %s (%s)", want.action, want.outcome)
+				}
+			}
+			released := false
+			for _, d := range r.Releases {
+				if d.ItemID == shared.ID && d.RecipientAgencyID == w.seeker.ID && d.Labels.Originator == w.holder.ID {
+					released = true
+				}
+				if d.RecipientAgencyID == d.Labels.Originator {
+					t.Errorf("the review lists a release inside the agency: %+v", d)
+				}
+			}
+			if !released {
+				t.Errorf("the review lacks the release of the shared record to the seeker: %+v", r.Releases)
+			}
+			if r.Truncated {
+				t.Error("a short review is marked truncated")
+			}
+		})
+	}
+}
