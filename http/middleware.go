@@ -119,7 +119,7 @@ func (s *Server) wrap(rt route) http.Handler {
 				level = slog.LevelError
 			}
 			attrs := []any{"request_id", rid, "method", r.Method, "path", r.URL.Path,
-				"route", rt.name, "status", status, "duration_ms", float64(d.Microseconds())/1000, "actor", a.Name()}
+				"route", rt.name, "status", status, "duration_ms", float64(d.Microseconds()) / 1000, "actor", a.Name()}
 			if actor.IP != "" {
 				attrs = append(attrs, "ip", actor.IP)
 			}
