@@ -254,7 +254,7 @@ func TestAuditReviewShowsWhatAReviewerMustSee(t *testing.T) {
 			_, err = w.svc.DecideAccessRequest(w.as(w.sup), req.ID, service.AccessDecision{Decision: "approve"})
 			must(t, err)
 			// An export and reads of the audit log.
-			_, err = w.svc.ExportSARs(w.as(w.writer), func(*liaison.SAR) error { return nil })
+			_, err = w.svc.ExportSARs(w.as(w.writer), func(*service.ReleasedSAR) error { return nil })
 			must(t, err)
 			_, _, err = w.svc.QueryAudit(w.as(w.auditor), liaison.AuditFilter{ObjectID: shared.ID}, liaison.Page{})
 			must(t, err)
@@ -270,7 +270,7 @@ func TestAuditReviewShowsWhatAReviewerMustSee(t *testing.T) {
 			}
 			ok, denied := liaison.OutcomeSuccess, liaison.OutcomeDenied
 			for _, routine := range []act{{"agency.read", ok}, {"community.list", ok}, {"agreement.list", ok}, {"agency.list", ok},
-				{"intel.read", ok}, {"intel.release", ok}, {"search", ok}} {
+				{"intel.read", ok}, {"search", ok}} {
 				if got[routine] {
 					t.Errorf("the review lists the routine %s", routine.action)
 				}
