@@ -337,7 +337,7 @@ func (s *Service) DecideAccessRequest(ctx context.Context, id liaison.ID, in Acc
 		e.Reason = reason
 		e.Decision = string(r.State)
 		e.Details = map[string]string{"items": strings.Join(items, ","), "grants": strings.Join(r.Granted, ","),
-			"requester": r.RequesterID, "expires_at": expires.Format(time.RFC3339)}
+			"requester": r.RequesterID, "expires_at": expires.Format(time.RFC3339), "state": string(r.State)}
 		if err := s.audit(ctx, tx, e); err != nil {
 			return err
 		}
