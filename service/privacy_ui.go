@@ -81,7 +81,11 @@ func (s *Service) ExplainAccessDetail(ctx context.Context, id liaison.ID, asUser
 			return errNoRecord()
 		}
 		r, err := tx.FindIntelRecord(ctx, id)
-		if err != nil {
+		if liaison.ErrorCode(err) == liaison.ENOTFOUND || (err == nil && r.Originator != a.User.AgencyID) {
+			// A privacy officer explains its own agency's records; another
+			// agency's record is answered as a missing one.
+			return errNoRecord()
+		} else if err != nil {
 			return err
 		}
 		u, err := findUser(ctx, tx, asUser)
@@ -106,9 +110,7 @@ func (s *Service) ExplainAccessDetail(ctx context.Context, id liaison.ID, asUser
 			x.Communities[c.ID] = c.Name
 		}
 		x.User = u
-		if r.Originator == a.User.AgencyID {
-			x.Record.Title = r.Title
-		}
+		x.Record.Title = r.Title
 		e := liaison.NewAuditEvent(ctx, now, "intel.explain", "intel", id)
 		e.Details = map[string]string{"as_user_id": u.ID, "decision": decisionText(dec)}
 		return s.audit(ctx, tx, e)

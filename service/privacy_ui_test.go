@@ -32,10 +32,18 @@ func TestExplainAccessDetail(t *testing.T) {
 		t.Fatalf("full release expected: %q %v", x.RedactionWhy, x.Redacted)
 	}
 	// Another purpose: the agreement does not cover it, so nothing permits.
-	x, err = w.svc.ExplainAccessDetail(w.as(other), r.ID, "analyst", liaison.PurposeCyberDefense)
+	x, err = w.svc.ExplainAccessDetail(w.as(po), r.ID, "analyst", liaison.PurposeCyberDefense)
 	must(t, err)
-	if x.Decision.Allow || x.Agreements[0].Applies || !strings.Contains(x.Agreements[0].Why, "purpose") || x.Record.Title != "" {
+	if x.Decision.Allow || x.Agreements[0].Applies || !strings.Contains(x.Agreements[0].Why, "purpose") {
 		t.Fatalf("cyber_defense: %+v %+v %+v", x.Decision, x.Agreements, x.Record)
+	}
+	// Another agency's privacy officer explains only its own agency's
+	// records: this one is answered exactly as a missing one.
+	_, hidden := w.svc.ExplainAccessDetail(w.as(other), r.ID, "analyst", liaison.PurposeCounterterrorism)
+	_, missing := w.svc.ExplainAccessDetail(w.as(other), liaison.NewID(), "analyst", liaison.PurposeCounterterrorism)
+	wantErr(t, hidden, liaison.ENOTFOUND, "")
+	if hidden.Error() != missing.Error() {
+		t.Errorf("another agency's record answers %q, a missing one %q", hidden, missing)
 	}
 
 	wantErr(t, errOf(w.svc.ExplainAccessDetail(w.as(po), r.ID, "nobody", "")), liaison.EINVALID, "as")
