@@ -40,7 +40,7 @@ func newIntelWorld(t *testing.T, open storetest.Opener) *intelWorld {
 	w.officer, w.officerTok = person("det", pd, true, liaison.RoleOfficer)
 	_, w.bankTok = person("banker", bank, true, liaison.RolePartnerLiaison)
 	_, w.intlTok = person("europol", intl, true, liaison.RolePartnerLiaison)
-	_, w.privacyTok = person("privacy", f.agency, true, liaison.RolePrivacyOfficer)
+	_, w.privacyTok = person("privacy", pd, true, liaison.RolePrivacyOfficer) // explains its own agency's records
 	// The fixture's analyst needs Part 23 training to read intelligence.
 	trained := liaison.Attributes{Part23Trained: true, Clearance: liaison.ClearanceSecret}
 	_ = must(f.svc.UpdateUser(ctx, f.analyst.ID, liaison.UserUpdate{Attributes: &trained}))(t)
