@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"liaison"
 )
 
@@ -21,8 +19,15 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "store": s.svc.Store.Dialect()})
 }
 
+// metrics serves the Prometheus metrics on the main listener to
+// administrators only: exact per-route counts (purges, exports, refusals)
+// say what the partnership is doing. A scraper without an administrator's
+// token reads them on the separate metrics address (MetricsHandler).
 func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
-	promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+	if !liaison.ActorFrom(r.Context()).IsAdmin() {
+		return liaison.Errorf(liaison.EFORBIDDEN, "only administrators read the metrics here; a scraper reads them on the metrics address (liaison serve --metrics-addr)")
+	}
+	s.MetricsHandler().ServeHTTP(w, r)
 	return nil
 }
 

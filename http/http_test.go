@@ -501,7 +501,7 @@ func TestOpsEndpoints(t *testing.T) {
 		}
 	}
 	f.do("GET", "/api/v1/agencies", f.userTok, "")
-	status, _, body := f.do("GET", "/metrics", "", "")
+	status, _, body := f.do("GET", "/metrics", f.adminTok, "")
 	if status != 200 || !bytes.Contains(body, []byte(`liaison_http_requests_total{code="200",route="agencies.list"} 1`)) {
 		t.Errorf("metrics = %d, missing the request counter:\n%.500s", status, body)
 	}
@@ -582,4 +582,43 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 func (f *fixture) deniedCount(action string) int {
 	f.t.Helper()
 	return f.outcomeCount(action, liaison.OutcomeDenied)
+}
+
+// TestMetricsAdminsOnly pins who reads /metrics on the main listener:
+// its exact per-route counts (purges, exports, refusals) are an
+// administrator's, not the public's nor every user's.
+func TestMetricsAdminsOnly(t *testing.T) {
+	f := newFixture(t, storetest.OpenSQLite)
+	ctx := liaison.NewContext(context.Background(), liaison.Actor{System: "test"})
+	adminNoScope := must(f.svc.CreateToken(ctx, liaison.TokenInput{UserID: f.admin.ID, Name: "no admin scope",
+		Scopes: []liaison.Scope{liaison.ScopeRead}}))(t).Secret
+	f.do("GET", "/api/v1/agencies", f.userTok, "")
+	tests := []struct {
+		name   string
+		token  string
+		status int
+	}{
+		{"anonymous", "", 401},
+		{"analyst", f.userTok, 403},
+		{"analyst, read-only token", f.readTok, 403},
+		{"administrator without the admin scope", adminNoScope, 403},
+		{"administrator", f.adminTok, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, hdr, body := f.do("GET", "/metrics", tt.token, "")
+			if status != tt.status {
+				t.Fatalf("GET /metrics = %d, want %d: %.300s", status, tt.status, body)
+			}
+			counted := bytes.Contains(body, []byte(`liaison_http_requests_total{code="200",route="agencies.list"} 1`))
+			if got, want := counted, tt.status == 200; got != want {
+				t.Errorf("counts in the body: got %v, want %v:\n%.300s", got, want, body)
+			}
+			if tt.status != 200 {
+				if p := parseProblem(t, hdr, body); p.Status != tt.status {
+					t.Errorf("problem status = %d, want %d", p.Status, tt.status)
+				}
+			}
+		})
+	}
 }

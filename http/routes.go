@@ -30,7 +30,7 @@ func (s *Server) routeTable() []route {
 		// Operations.
 		{method: "GET", pattern: "/healthz", name: "healthz", h: s.healthz},
 		{method: "GET", pattern: "/readyz", name: "readyz", h: s.readyz},
-		{method: "GET", pattern: "/metrics", name: "metrics", h: s.metrics},
+		{method: "GET", pattern: "/metrics", name: "metrics", auth: authUser, h: s.metrics}, // administrators only; see MetricsHandler
 		{method: "GET", pattern: "/static/{hash}/{file}", name: "static", h: s.static},
 
 		// JSON API.
