@@ -1,0 +1,141 @@
+package service_test
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"liaison"
+	"liaison/service"
+	"liaison/storetest"
+)
+
+// world is one test's partnership on one store, for the suites that run on
+// every backend (env is SQLite only).
+type world struct {
+	t     *testing.T
+	store liaison.Store
+	svc   *service.Service
+	clock *clock
+	sys   context.Context
+}
+
+// onEveryStore runs fn once per backend, each with a fresh world.
+func onEveryStore(t *testing.T, fn func(t *testing.T, w *world)) {
+	for _, be := range storetest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			store := be.Open(t)
+			c := &clock{t: start}
+			svc := service.New(store)
+			svc.Argon2 = service.Argon2Params{Memory: 64, Time: 1, Threads: 1}
+			svc.Now = c.Now
+			fn(t, &world{t: t, store: store, svc: svc, clock: c, sys: liaison.NewContext(context.Background(), liaison.Actor{System: "test"})})
+		})
+	}
+}
+
+func (w *world) agency(code string, kind liaison.AgencyKind) *liaison.Agency {
+	w.t.Helper()
+	a, err := w.svc.CreateAgency(w.sys, liaison.AgencyInput{Code: code, Name: "Agency " + code, Kind: kind, Country: "US",
+		Contacts: []liaison.Contact{{Name: "Duty desk", Email: "duty@example.gov"}}})
+	must(w.t, err)
+	return a
+}
+
+func (w *world) user(a *liaison.Agency, login string, attrs liaison.Attributes, roles ...liaison.Role) *liaison.User {
+	w.t.Helper()
+	u, err := w.svc.CreateUser(w.sys, liaison.UserInput{Login: login, Name: "User " + login, Email: login + "@example.gov",
+		AgencyID: a.ID, Roles: roles, Attributes: attrs, Password: password})
+	must(w.t, err)
+	return u
+}
+
+func (w *world) community(name string, members ...*liaison.Agency) *liaison.Community {
+	w.t.Helper()
+	var ids []liaison.ID
+	for _, a := range members {
+		ids = append(ids, a.ID)
+	}
+	c, err := w.svc.CreateCommunity(w.sys, liaison.CommunityInput{Name: name, Kind: liaison.CommunityFusionArea, Members: ids})
+	must(w.t, err)
+	return c
+}
+
+func as(u *liaison.User) context.Context {
+	return liaison.NewContext(context.Background(), liaison.Actor{User: u})
+}
+
+// TestWatchOfficerOfAPartyGetsACoarseMidpoint: a watch officer whose own
+// agency is a party to a conflict knows its own centre, so the exact
+// midpoint would give away the other side's. That officer gets the midpoint
+// on a grid of about a kilometre; a watch officer of an agency that is no
+// party keeps the exact one.
+func TestWatchOfficerOfAPartyGetsACoarseMidpoint(t *testing.T) {
+	onEveryStore(t, func(t *testing.T, w *world) {
+		fc := w.agency("NCR-FC", liaison.AgencyFusionCenter)
+		other := w.agency("FBI-WFO", liaison.AgencyFederal)
+		neutral := w.agency("NCR-WATCH", liaison.AgencyState)
+		w.community("National Capital Region", fc, other, neutral)
+		partyWatch := w.user(fc, "watch.party", liaison.Attributes{}, liaison.RoleWatch)
+		neutralWatch := w.user(neutral, "watch.neutral", liaison.Attributes{}, liaison.RoleWatch)
+		t0 := w.clock.Now().Add(time.Hour)
+		op := func(u *liaison.User, name string, lat, lon float64) {
+			_, err := w.svc.CreateOperation(as(u), service.OperationInput{Name: name, Kind: liaison.OpRaid,
+				Center: &liaison.GeoPoint{Lat: lat, Lon: lon}, RadiusM: 150, Start: t0, End: t0.Add(3 * time.Hour), Officers: 8,
+				Contact: &liaison.PointOfContact{Phone: "+1 202 555 0100"}, Activate: true})
+			must(t, err)
+		}
+		op(w.user(fc, "det.fc", liaison.Attributes{}, liaison.RoleOfficer), "Lantern-01", 38.907212, -77.036871)
+		op(w.user(other, "sa.other", liaison.Attributes{}, liaison.RoleOfficer), "Harbor-02", 38.908431, -77.035102)
+		exact := liaison.GeoPoint{Lat: (38.907212 + 38.908431) / 2, Lon: (-77.036871 + -77.035102) / 2}
+
+		near := func(p liaison.GeoPoint, q liaison.GeoPoint) float64 { // metres, locally flat
+			dy := (p.Lat - q.Lat) * 111_320
+			dx := (p.Lon - q.Lon) * 111_320 * math.Cos(q.Lat*math.Pi/180)
+			return math.Hypot(dx, dy)
+		}
+		tests := []struct {
+			name   string
+			who    *liaison.User
+			coarse bool
+		}{
+			{"watch officer of a party", partyWatch, true},
+			{"watch officer of no party", neutralWatch, false},
+		}
+		for _, tt := range tests {
+			cs, err := w.svc.WatchConflicts(as(tt.who), nil, liaison.Page{})
+			must(t, err)
+			if len(cs) != 1 || cs[0].Where == nil {
+				t.Fatalf("%s: conflicts %+v, want one with a midpoint", tt.name, cs)
+			}
+			got := *cs[0].Where
+			off := near(got, exact)
+			if tt.coarse {
+				if off < 1 || off > 1000 {
+					t.Errorf("%s: midpoint %v is %.0f m from the exact %v, want coarsened by less than a kilometre", tt.name, got, off, exact)
+				}
+				// On the grid: nudging the centres a little moves nothing.
+				if g := math.Round(got.Lat * 111_320 / 1000); math.Abs(got.Lat*111_320/1000-g) > 1e-3 {
+					t.Errorf("%s: latitude %v is not on the kilometre grid", tt.name, got.Lat)
+				}
+			} else if off > 0.01 {
+				t.Errorf("%s: midpoint %v, want the exact %v", tt.name, got, exact)
+			}
+		}
+		// Handling it answers the same view.
+		cs, err := w.svc.WatchConflicts(as(partyWatch), nil, liaison.Page{})
+		must(t, err)
+		c, err := w.svc.HandleConflict(as(partyWatch), cs[0].ID, service.WatchAction{Action: "take"})
+		must(t, err)
+		if c.Where == nil || *c.Where != *cs[0].Where {
+			t.Errorf("take answers the midpoint %v, want the coarse %v", c.Where, cs[0].Where)
+		}
+		// The stored conflict keeps the exact midpoint for the neutral watch.
+		cs, err = w.svc.WatchConflicts(as(neutralWatch), nil, liaison.Page{})
+		must(t, err)
+		if near(*cs[0].Where, exact) > 0.01 {
+			t.Errorf("after the party's watch took it, the neutral watch sees %v, want the exact %v", cs[0].Where, exact)
+		}
+	})
+}
