@@ -134,7 +134,20 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if a := liaison.ActorFrom(r.Context()); !a.IsAdmin() && u.ID != a.User.ID {
+		// Another's account: its name card, without the fields it leaves out.
+		return writeJSON(w, http.StatusOK, userCard{ID: u.ID, Login: u.Login, Name: u.Name, AgencyID: u.AgencyID})
+	}
 	return writeJSON(w, http.StatusOK, u)
+}
+
+// userCard is what a user who is not an administrator reads of another
+// user (service.FindUser): who they are and where they work.
+type userCard struct {
+	ID       liaison.ID `json:"id"`
+	Login    string     `json:"login"`
+	Name     string     `json:"name"`
+	AgencyID liaison.ID `json:"agency_id"`
 }
 
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {

@@ -622,3 +622,45 @@ func TestMetricsAdminsOnly(t *testing.T) {
 		})
 	}
 }
+
+// TestUserDirectoryOverHTTP: the staff list answers administrators only
+// (403 problem+json otherwise); another user's account reads as a card
+// without roles, clearance or e-mail address; one's own stays whole.
+func TestUserDirectoryOverHTTP(t *testing.T) {
+	forEachStore(t, func(t *testing.T, f *fixture) {
+		tests := []struct {
+			name, path, token string
+			status            int
+			has, hasNot       []string
+		}{
+			{"admin lists", "/api/v1/users", f.adminTok, 200, []string{`"login":"analyst"`, `"roles"`}, nil},
+			{"analyst lists", "/api/v1/users", f.userTok, 403, []string{`"status":403`}, []string{`"login"`}},
+			{"analyst lists one agency", "/api/v1/users?agency_id=" + f.agency.ID, f.readTok, 403, nil, []string{`"login"`}},
+			{"analyst reads the admin", "/api/v1/users/admin", f.userTok, 200, []string{`"login":"admin"`, `"agency_id"`},
+				[]string{`"roles"`, `"email"`, `"attributes"`, "clearance"}},
+			{"analyst reads themself", "/api/v1/users/analyst", f.userTok, 200, []string{`"roles":["analyst"]`, `"email"`}, nil},
+			{"admin reads the analyst", "/api/v1/users/" + f.analyst.ID, f.adminTok, 200, []string{`"roles":["analyst"]`, `"email"`}, nil},
+			{"missing", "/api/v1/users/nobody", f.userTok, 404, nil, nil},
+		}
+		for _, tt := range tests {
+			status, hdr, body := f.do("GET", tt.path, tt.token, "")
+			if status != tt.status {
+				t.Errorf("%s: GET %s = %d, want %d: %s", tt.name, tt.path, status, tt.status, body)
+				continue
+			}
+			if status >= 400 {
+				parseProblem(t, hdr, body)
+			}
+			for _, s := range tt.has {
+				if !bytes.Contains(body, []byte(s)) {
+					t.Errorf("%s: body lacks %s: %s", tt.name, s, body)
+				}
+			}
+			for _, s := range tt.hasNot {
+				if bytes.Contains(body, []byte(s)) {
+					t.Errorf("%s: body has %s: %s", tt.name, s, body)
+				}
+			}
+		}
+	})
+}

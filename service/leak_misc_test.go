@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"liaison"
+	"liaison/audit"
 	"liaison/service"
 	"liaison/storetest"
 )
@@ -136,6 +137,103 @@ func TestWatchOfficerOfAPartyGetsACoarseMidpoint(t *testing.T) {
 		must(t, err)
 		if near(*cs[0].Where, exact) > 0.01 {
 			t.Errorf("after the party's watch took it, the neutral watch sees %v, want the exact %v", cs[0].Where, exact)
+		}
+	})
+}
+
+// TestStaffDirectoryIsTheAdministrators: outside administrators, nobody
+// lists staff (roles, clearance, e-mail addresses); another user's account
+// reads as a name card; a private-sector or international partner sees only
+// its own agency's users, and any other answers as a missing one does.
+func TestStaffDirectoryIsTheAdministrators(t *testing.T) {
+	onEveryStore(t, func(t *testing.T, w *world) {
+		pd := w.agency("METRO-PD", liaison.AgencyLocal)
+		bank := w.agency("BANK", liaison.AgencyPrivate)
+		intl := w.agency("INTL", liaison.AgencyInternational)
+		admin := w.user(pd, "root", liaison.Attributes{}, liaison.RoleAdmin)
+		analyst := w.user(pd, "analyst", liaison.Attributes{Clearance: liaison.ClearanceSecret, Part23Trained: true}, liaison.RoleAnalyst)
+		sgt := w.user(pd, "sgt", liaison.Attributes{SwornOfficer: true}, liaison.RoleSupervisor)
+		banker := w.user(bank, "banker", liaison.Attributes{}, liaison.RolePartnerLiaison)
+		teller := w.user(bank, "teller", liaison.Attributes{}, liaison.RolePartnerLiaison)
+		attache := w.user(intl, "attache", liaison.Attributes{}, liaison.RolePartnerLiaison)
+		denied := func() int {
+			var n int
+			_, err := audit.Sequence(context.Background(), w.store)
+			must(t, err)
+			must(t, w.store.View(context.Background(), func(tx liaison.Tx) error {
+				es, err := tx.ListAuditEvents(context.Background(), liaison.AuditFilter{Action: "user.list", Outcome: liaison.OutcomeDenied}, liaison.Page{Limit: liaison.MaxPageSize})
+				n = len(es)
+				return err
+			}))
+			return n
+		}
+
+		// The list.
+		us, _, err := w.svc.ListUsers(as(admin), liaison.UserFilter{}, liaison.Page{})
+		must(t, err)
+		if len(us) != 6 {
+			t.Errorf("admin lists %d users, want 6", len(us))
+		}
+		for i, who := range []*liaison.User{analyst, sgt, banker, attache} {
+			us, _, err := w.svc.ListUsers(as(who), liaison.UserFilter{AgencyID: pd.ID}, liaison.Page{})
+			wantErr(t, err, liaison.EFORBIDDEN, "")
+			if us != nil {
+				t.Errorf("%s: refused list still returned %d users", who.Login, len(us))
+			}
+			if got, want := denied(), i+1; got != want {
+				t.Errorf("%s: %d refused lists audited, want %d", who.Login, got, want)
+			}
+		}
+
+		// One user.
+		missing := func(who *liaison.User, idOrLogin string) error {
+			_, err := w.svc.FindUser(as(who), idOrLogin)
+			return err
+		}
+		const full, card, hidden = "full", "card", "hidden"
+		tests := []struct {
+			name   string
+			who    *liaison.User
+			target *liaison.User
+			want   string
+		}{
+			{"admin reads anyone", admin, banker, full},
+			{"a user reads themself", analyst, analyst, full},
+			{"a private partner reads themself", banker, banker, full},
+			{"a colleague", analyst, sgt, card},
+			{"a partner agency's user", analyst, banker, card},
+			{"a private partner, a colleague", banker, teller, card},
+			{"a private partner, the police", banker, analyst, hidden},
+			{"an international partner, the police", attache, sgt, hidden},
+			{"an international partner, a bank", attache, banker, hidden},
+		}
+		for _, tt := range tests {
+			for _, key := range []string{tt.target.ID, tt.target.Login} {
+				u, err := w.svc.FindUser(as(tt.who), key)
+				switch tt.want {
+				case hidden:
+					wantErr(t, err, liaison.ENOTFOUND, "")
+					gone := missing(tt.who, liaison.NewID())
+					if key == tt.target.Login {
+						gone = missing(tt.who, "nobody-here")
+					}
+					if err.Error() != gone.Error() {
+						t.Errorf("%s: hidden answers %q, missing %q", tt.name, err, gone)
+					}
+				case card:
+					must(t, err)
+					want := liaison.User{ID: tt.target.ID, Login: tt.target.Login, Name: tt.target.Name, AgencyID: tt.target.AgencyID}
+					if u.ID != want.ID || u.Login != want.Login || u.Name != want.Name || u.AgencyID != want.AgencyID ||
+						u.Email != "" || len(u.Roles) != 0 || u.Attributes != (liaison.Attributes{}) || !u.Created.IsZero() {
+						t.Errorf("%s (%s): got %+v, want only the card %+v", tt.name, key, u, want)
+					}
+				case full:
+					must(t, err)
+					if u.Email != tt.target.Email || len(u.Roles) != len(tt.target.Roles) || u.Attributes != tt.target.Attributes {
+						t.Errorf("%s (%s): got %+v, want the whole account", tt.name, key, u)
+					}
+				}
+			}
 		}
 	})
 }
