@@ -237,23 +237,7 @@ var errNotParty = liaison.Errorf(liaison.ENOTFOUND, "no such conflict")
 // member of every community its agency belongs to (a fusion center's area
 // is a community), its own agency included.
 func watchArea(ctx context.Context, tx liaison.Tx, u *liaison.User) ([]liaison.ID, error) {
-	area := []liaison.ID{u.AgencyID}
-	after := ""
-	for {
-		cs, err := tx.ListCommunities(ctx, liaison.CommunityFilter{AgencyID: u.AgencyID}, liaison.Page{After: after, Limit: liaison.MaxPageSize})
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cs {
-			area = append(area, c.Members...)
-		}
-		if len(cs) < liaison.MaxPageSize {
-			break
-		}
-		after = cs[len(cs)-1].ID
-	}
-	slices.Sort(area)
-	return slices.Compact(area), nil
+	return agencyPeers(ctx, tx, u.AgencyID)
 }
 
 func requireWatch(ctx context.Context) (*liaison.User, error) {

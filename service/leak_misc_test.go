@@ -3,11 +3,14 @@ package service_test
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
 	"liaison"
 	"liaison/audit"
+	"liaison/demo"
+	"liaison/sar"
 	"liaison/service"
 	"liaison/storetest"
 )
@@ -233,6 +236,97 @@ func TestStaffDirectoryIsTheAdministrators(t *testing.T) {
 						t.Errorf("%s (%s): got %+v, want the whole account", tt.name, key, u)
 					}
 				}
+			}
+		}
+	})
+}
+
+// TestStepTwoIsTheVettingChain: a report awaiting step 2 is for the
+// analysts of fusion centers and task forces that share a community with
+// the originating agency. A trained analyst of a fusion center outside
+// those communities neither finds it in the queue nor reads it, nor takes a
+// step on it: it answers as a missing report does.
+func TestStepTwoIsTheVettingChain(t *testing.T) {
+	onEveryStore(t, func(t *testing.T, w *world) {
+		pd := w.agency("METRO-PD", liaison.AgencyLocal)
+		near := w.agency("NCR-FC", liaison.AgencyFusionCenter)
+		jttf := w.agency("JTTF", liaison.AgencyTaskForce)
+		far := w.agency("FAR-FC", liaison.AgencyFusionCenter)
+		other := w.agency("FAR-PD", liaison.AgencyLocal)
+		w.community("National Capital Region", pd, near)
+		w.community("Joint terrorism task force", jttf, pd)
+		w.community("Far area", far, other)
+		trained := liaison.Attributes{Part23Trained: true}
+		officer := w.user(pd, "officer", liaison.Attributes{SwornOfficer: true}, liaison.RoleOfficer)
+		sgt := w.user(pd, "sgt", liaison.Attributes{SwornOfficer: true}, liaison.RoleSupervisor)
+		analysts := []struct {
+			who     *liaison.User
+			inChain bool
+		}{
+			{w.user(near, "near.analyst", trained, liaison.RoleAnalyst), true},
+			{w.user(jttf, "jttf.analyst", trained, liaison.RoleAnalyst), true},
+			{w.user(far, "far.analyst", trained, liaison.RoleAnalyst), false},
+		}
+		r, err := w.svc.CreateSAR(as(officer), service.SARInput{Title: "Man photographing the substation",
+			Narrative: "Observed for twenty minutes from the fence.", Where: liaison.Place{Address: "1 Grid Rd"},
+			When: liaison.SARTime{Time: w.clock.Now().Add(-time.Hour)}, Categories: []liaison.Category{liaison.CatPhotography}, Submit: true})
+		must(t, err)
+		_, err = w.svc.StepSAR(as(sgt), r.ID, service.StepInput{Step: sar.Forward})
+		must(t, err)
+
+		for _, a := range analysts {
+			q, _, err := w.svc.SARQueue(as(a.who), sar.AwaitingStep2, "", liaison.Page{})
+			must(t, err)
+			if got := len(q) == 1 && q[0].ID == r.ID; got != a.inChain {
+				t.Errorf("%s: report in the step-2 queue: %v, want %v", a.who.Login, got, a.inChain)
+			}
+			got, err := w.svc.GetSAR(as(a.who), r.ID, "")
+			_, missErr := w.svc.GetSAR(as(a.who), liaison.NewID(), "")
+			if a.inChain {
+				must(t, err)
+				if got.Narrative != r.Narrative {
+					t.Errorf("%s: reads %q, want the whole report", a.who.Login, got.Narrative)
+				}
+				continue
+			}
+			wantErr(t, err, liaison.ENOTFOUND, "")
+			if err.Error() != missErr.Error() {
+				t.Errorf("%s: hidden answers %q, missing %q", a.who.Login, err, missErr)
+			}
+			// (That a write on a hidden report reads word for word as one on a
+			// missing report is the write paths' own test.)
+			_, err = w.svc.StepSAR(as(a.who), r.ID, service.StepInput{Step: sar.RetainLocal, Reason: "kept at the far center"})
+			wantErr(t, err, liaison.ENOTFOUND, "")
+		}
+		// The chain still does step 2.
+		shared, err := w.svc.StepSAR(as(analysts[1].who), r.ID, service.StepInput{Step: sar.RetainLocal, Reason: "kept for the task force"})
+		must(t, err)
+		if shared.State != liaison.SARRetained {
+			t.Errorf("state after step 2: %s, want retained", shared.State)
+		}
+	})
+}
+
+// TestDemoStepTwoQueueIsTheChain: the demo's report awaiting step 2 (from
+// the Riverside police) is in the queue of the state fusion center's and
+// the JTTF's analysts, who share communities with Riverside.
+func TestDemoStepTwoQueueIsTheChain(t *testing.T) {
+	onEveryStore(t, func(t *testing.T, w *world) {
+		w.svc.Now = time.Now
+		if _, err := demo.Seed(context.Background(), w.svc); err != nil {
+			t.Fatal(err)
+		}
+		for _, login := range []string{"analyst", "jttf.analyst"} {
+			u, err := w.svc.FindUser(w.sys, login)
+			must(t, err)
+			q, _, err := w.svc.SARQueue(as(u), sar.AwaitingStep2, "", liaison.Page{})
+			must(t, err)
+			var titles []string
+			for _, r := range q {
+				titles = append(titles, r.Title)
+			}
+			if !slices.Contains(titles, "Awaiting step 2: fence cut at the substation") {
+				t.Errorf("%s's step-2 queue: %q, want the demo report awaiting step 2", login, titles)
 			}
 		}
 	})
