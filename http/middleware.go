@@ -94,6 +94,9 @@ func (s *Server) wrap(rt route) http.Handler {
 
 		actor := liaison.Actor{IP: clientIP(r), UserAgent: r.UserAgent(), RequestID: rid,
 			Purpose: purposeHeader(r.Header.Get("Liaison-Purpose"))}
+		if rt.anonymous {
+			actor.IP, actor.UserAgent = "", ""
+		}
 		ctx := context.WithValue(r.Context(), requestIDKey, rid)
 		ctx = liaison.NewContext(ctx, actor)
 		r = r.WithContext(ctx)
@@ -115,9 +118,12 @@ func (s *Server) wrap(rt route) http.Handler {
 			if status >= 500 {
 				level = slog.LevelError
 			}
-			s.log.Log(r.Context(), level, "request", "request_id", rid, "method", r.Method, "path", r.URL.Path,
-				"route", rt.name, "status", status, "duration_ms", float64(d.Microseconds())/1000, "actor", a.Name(),
-				"ip", actor.IP)
+			attrs := []any{"request_id", rid, "method", r.Method, "path", r.URL.Path,
+				"route", rt.name, "status", status, "duration_ms", float64(d.Microseconds()) / 1000, "actor", a.Name()}
+			if actor.IP != "" {
+				attrs = append(attrs, "ip", actor.IP)
+			}
+			s.log.Log(r.Context(), level, "request", attrs...)
 		}()
 
 		if rt.auth != authPublic {

@@ -14,6 +14,7 @@ type route struct {
 	name            string // stable label for metrics and logs
 	auth            authMode
 	ui              bool  // renders HTML errors and redirects to sign-in
+	anonymous       bool  // the public tip form: the client's address and browser are never recorded
 	upload          int64 // a form with a file: its body limit (0: maxFormBytes)
 	h               handlerFunc
 	doc             *op // nil for routes outside the JSON API
@@ -266,9 +267,9 @@ func (s *Server) routeTable() []route {
 
 		// Web UI.
 		page("GET", "/transparency", "ui.transparency", authPublic, s.transparencyPage),
-		page("GET", "/tip", "ui.tip", authPublic, s.tipPage),
-		page("POST", "/tip", "ui.tip.post", authPublic, s.tipSubmit),
-		page("POST", "/tip/add", "ui.tip.add", authPublic, s.tipAdd),
+		anonymousPage(page("GET", "/tip", "ui.tip", authPublic, s.tipPage)),
+		anonymousPage(page("POST", "/tip", "ui.tip.post", authPublic, s.tipSubmit)),
+		anonymousPage(page("POST", "/tip/add", "ui.tip.add", authPublic, s.tipAdd)),
 		page("GET", "/{$}", "ui.home", authSession, s.home),
 		page("GET", "/login", "ui.login", authPublic, s.loginPage),
 		page("POST", "/login", "ui.login.post", authPublic, s.loginSubmit),
@@ -339,6 +340,14 @@ func withUpload(rt route, limit int64) route {
 // redirects to sign-in.
 func uiPage(method, pattern, name string, auth authMode, h handlerFunc) route {
 	return route{method: method, pattern: pattern, name: name, auth: auth, ui: true, h: h}
+}
+
+// anonymousPage marks rt as a page for people who do not say who they
+// are: no address or browser of theirs reaches the actor, the audit log or
+// the request log.
+func anonymousPage(rt route) route {
+	rt.anonymous = true
+	return rt
 }
 
 // RouteInfo describes one registered endpoint.

@@ -1,6 +1,9 @@
 package http
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"net/http"
 	"sync"
 	"time"
@@ -9,20 +12,31 @@ import (
 	"liaison/service"
 )
 
-// limiter allows n events per window per key (a client address).
+// limiter allows n events per window per client address. It keeps no
+// address: each is hashed with a key drawn at start-up (HMAC-SHA256), so
+// what it holds cannot be matched with an address by anyone without the
+// key, which lives only in this process; and each hash is forgotten once
+// its window has passed.
 type limiter struct {
 	mu     sync.Mutex
 	n      int
 	window time.Duration
-	seen   map[string][]time.Time
+	key    []byte
+	seen   map[[sha256.Size]byte][]time.Time
 }
 
 func newLimiter(n int, window time.Duration) *limiter {
-	return &limiter{n: n, window: window, seen: map[string][]time.Time{}}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	return &limiter{n: n, window: window, key: key, seen: map[[sha256.Size]byte][]time.Time{}}
 }
 
-// allow records an event for key and reports whether it is within the limit.
-func (l *limiter) allow(key string, now time.Time) bool {
+// allow records an event for addr and reports whether it is within the limit.
+func (l *limiter) allow(addr string, now time.Time) bool {
+	m := hmac.New(sha256.New, l.key)
+	m.Write([]byte(addr))
+	var key [sha256.Size]byte
+	copy(key[:], m.Sum(nil))
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	keep := l.seen[key][:0]
@@ -62,7 +76,6 @@ func (s *Server) tipSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := checkLoginCSRF(r); err != nil {
 		return err
 	}
-	ip := clientIP(r)
 	again := func(status int, msg string, agencies []*liaison.Agency) error {
 		w.WriteHeader(status)
 		s.render(w, r, "tip.html", map[string]any{"LoginCSRF": loginToken(w, r), "Agencies": agencies, "Error": msg,
@@ -76,7 +89,7 @@ func (s *Server) tipSubmit(w http.ResponseWriter, r *http.Request) error {
 	if r.PostFormValue("website") != "" { // a field people never see: only bots fill it
 		return again(http.StatusBadRequest, "Your tip could not be accepted.", agencies)
 	}
-	if !s.tips.allow(ip, time.Now()) {
+	if !s.tips.allow(clientIP(r), time.Now()) {
 		return again(http.StatusTooManyRequests, "Too many tips from your connection in the last hour. If this is an emergency, call 911.", agencies)
 	}
 	var when liaison.SARTime
@@ -86,7 +99,7 @@ func (s *Server) tipSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	receipt, err := s.svc.SubmitTip(r.Context(), service.TipInput{AgencyID: r.PostFormValue("agency"), What: r.PostFormValue("what"),
-		When: when, Where: r.PostFormValue("where"), IP: ip})
+		When: when, Where: r.PostFormValue("where")})
 	if err != nil {
 		if liaison.ErrorCode(err) != liaison.EINVALID {
 			return err

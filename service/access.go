@@ -337,7 +337,7 @@ func (s *Service) DecideAccessRequest(ctx context.Context, id liaison.ID, in Acc
 		e.Reason = reason
 		e.Decision = string(r.State)
 		e.Details = map[string]string{"items": strings.Join(items, ","), "grants": strings.Join(r.Granted, ","),
-			"requester": r.RequesterID, "expires_at": expires.Format(time.RFC3339)}
+			"requester": r.RequesterID, "expires_at": expires.Format(time.RFC3339), "state": string(r.State)}
 		if err := s.audit(ctx, tx, e); err != nil {
 			return err
 		}
@@ -374,14 +374,16 @@ func (s *Service) GetAccessRequest(ctx context.Context, id liaison.ID) (*liaison
 	var r *liaison.AccessRequest
 	err := s.read(ctx, "access.read", "access_request", nil, func(tx liaison.Tx) (string, error) {
 		if !liaison.ValidID(id) {
-			return "", liaison.Errorf(liaison.ENOTFOUND, "no such access request")
+			return "", errNoAccessRequest()
 		}
 		var err error
-		if r, err = tx.FindAccessRequest(ctx, id); err != nil {
+		if r, err = tx.FindAccessRequest(ctx, id); isMissing(err) {
+			return "", errNoAccessRequest()
+		} else if err != nil {
 			return "", err
 		}
 		if r.RequesterID != a.User.ID && r.HolderAgency != a.User.AgencyID {
-			return "", liaison.Errorf(liaison.ENOTFOUND, "no such access request")
+			return "", errNoAccessRequest()
 		}
 		return r.ID, nil
 	})

@@ -54,16 +54,14 @@ func (s *Service) Attach(ctx context.Context, sarID liaison.ID, name string, dat
 	sum := sha256.Sum256(data)
 	att := &liaison.Attachment{Hash: hex.EncodeToString(sum[:]), Name: name, ContentType: ctype, Size: int64(len(data)), Added: s.now(),
 		AddedBy: a.User.ID}
+	var hidden error
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		if !liaison.ValidID(sarID) {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
-		}
-		r, err := tx.FindSAR(ctx, sarID)
+		r, err := findSAR(ctx, tx, sarID)
 		if err != nil {
 			return err
 		}
-		if r.AgencyID != a.User.AgencyID || r.State == liaison.SARWithdrawn || r.State == liaison.SARRejected {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		if r == nil || r.AgencyID != a.User.AgencyID || r.State == liaison.SARWithdrawn || r.State == liaison.SARRejected {
+			return s.hide(ctx, tx, &hidden, "sar.attach", "sar", sarID, errNoReport())
 		}
 		if err := tx.AttachToSAR(ctx, sarID, att, data); err != nil {
 			return err
@@ -72,6 +70,9 @@ func (s *Service) Attach(ctx context.Context, sarID liaison.ID, name string, dat
 		e.Details = map[string]string{"sha256": att.Hash, "content_type": ctype, "size": itoa(len(data))}
 		return s.audit(ctx, tx, e)
 	})
+	if err == nil {
+		err = hidden
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -108,14 +109,18 @@ func (s *Service) ReadAttachment(ctx context.Context, sarID liaison.ID, hash str
 			refused, e.Outcome = true, liaison.OutcomeDenied
 			return s.audit(ctx, tx, e)
 		}
-		if att, data, err = tx.ReadSARAttachment(ctx, sarID, strings.ToLower(hash)); err != nil {
+		if att, data, err = tx.ReadSARAttachment(ctx, sarID, strings.ToLower(hash)); isMissing(err) {
+			// A file the report does not have answers as one withheld.
+			refused, e.Outcome = true, liaison.OutcomeDenied
+			return s.audit(ctx, tx, e)
+		} else if err != nil {
 			return err
 		}
 		e.Details = map[string]string{"sha256": att.Hash}
 		return s.audit(ctx, tx, e)
 	})
 	if err == nil && refused {
-		err = liaison.Errorf(liaison.ENOTFOUND, "no such attachment")
+		err = errNoAttachment()
 	}
 	if err != nil {
 		return nil, nil, err
@@ -141,25 +146,25 @@ func (s *Service) SARAttachments(ctx context.Context, sarID liaison.ID, purpose 
 	var out []*liaison.Attachment
 	var refused error
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
-		if !liaison.ValidID(sarID) {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
-		}
-		r, err := tx.FindSAR(ctx, sarID)
-		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
-		} else if err != nil {
-			return err
-		}
+		// The reader's facts are gathered for a missing report too: both
+		// answers do the same work.
 		sub, err := s.subject(ctx, tx, a.User)
 		if err != nil {
 			return err
+		}
+		r, err := findSAR(ctx, tx, sarID)
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			return s.hide(ctx, tx, &refused, "sar.attachments", "sar", sarID, errNoReport())
 		}
 		e := liaison.NewAuditEvent(ctx, s.now(), "sar.attachments", "sar", sarID)
 		d := s.decideSARView(sub, a.User, r, purpose)
 		e.Decision = d.text
 		switch {
 		case !d.allow:
-			refused = liaison.Errorf(liaison.ENOTFOUND, "no such report")
+			refused = errNoReport()
 		case d.plan != policy.Full:
 			refused = liaison.Errorf(liaison.EFORBIDDEN, "a report's files go only to those who may read it in full; ask its originator")
 		}

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,19 +95,40 @@ func (s *Service) QueryAudit(ctx context.Context, f liaison.AuditFilter, p liais
 }
 
 // Review is the periodic audit review CJIS asks for (weekly): what
-// happened in a window, and the events a reviewer must look at.
+// happened in a window, and what a reviewer must look at: refusals,
+// privileged acts, exports and reads of the audit log (Notable), and
+// every release outside the originating agency (Releases, from the
+// dissemination ledger). Routine reads and lists are only in Totals.
 type Review struct {
-	Since     time.Time             `json:"since"`
-	Until     time.Time             `json:"until"`
-	Totals    []liaison.ActionCount `json:"totals"`
-	Notable   []*liaison.AuditEvent `json:"notable"`
-	Truncated bool                  `json:"truncated"` // more notable events than listed
+	Since     time.Time                `json:"since"`
+	Until     time.Time                `json:"until"`
+	Totals    []liaison.ActionCount    `json:"totals"`
+	Notable   []*liaison.AuditEvent    `json:"notable"`
+	Releases  []*liaison.Dissemination `json:"releases"`
+	Truncated bool                     `json:"truncated"` // more notable events or releases than listed
 }
 
-// notable are the action prefixes a reviewer always sees, besides every
-// failure and denial.
-var notable = []string{"account.", "user.permissions", "user.create", "mfa.", "password.", "token.",
-	"community.members", "agreement.", "audit."}
+// reviewed are the acts a reviewer always sees, by exact action, besides
+// every refused or failed act: privileged acts (the directory, accounts,
+// permissions and credentials, grants, purges, emergency reads, signing
+// keys, the search index), exports and reads of the audit log. A list or
+// a read a page makes by itself (the home page lists agreements every
+// time) is not among them.
+var reviewed = []string{
+	// The directory and permissions.
+	"agency.create", "agency.update", "user.create", "user.update", "user.permissions",
+	"community.create", "community.update", "community.members", "agreement.create", "agreement.update", "agreement.end",
+	// Accounts and credentials.
+	"account.lock", "account.unlock", "mfa.enrol", "mfa.reset", "password.change", "token.create", "token.revoke",
+	// Access granted or taken away, records destroyed, the emergency exception.
+	"access.decide", "grant.revoke", "intel.purge", "intel.assess",
+	// Signing keys and the search index.
+	"audit.checkpoint", "audit.cosign", "search.reindex",
+	// Exports.
+	"sar.export",
+	// Reads of the audit log and the ledger.
+	"audit.query", "audit.read", "audit.review", "audit.prove", "dissemination.query", "intel.purge.list", "intel.explain",
+}
 
 // AuditReview summarises the audit log between since and until (default:
 // the last 7 days). Auditors and privacy officers only; audited.
@@ -159,11 +181,26 @@ func (s *Service) AuditReview(ctx context.Context, since, until time.Time) (*Rev
 				return err
 			}
 		}
-		for _, a := range notable {
+		// Only the reviewed acts that happened are asked for, one exact action at a time.
+		happened := map[string]bool{}
+		for _, c := range r.Totals {
+			happened[c.Action] = true
+		}
+		for _, a := range reviewed {
+			if !happened[a] {
+				continue
+			}
 			if err := add(liaison.AuditFilter{Action: a}); err != nil {
 				return err
 			}
 		}
+		if r.Releases, err = tx.ListDisseminations(ctx, liaison.DisseminationFilter{Since: since, Until: until}, liaison.Page{Limit: limit}); err != nil {
+			return err
+		}
+		if r.Releases == nil {
+			r.Releases = []*liaison.Dissemination{}
+		}
+		r.Truncated = r.Truncated || len(r.Releases) == limit
 		return nil
 	})
 	if err != nil {
@@ -245,33 +282,52 @@ type Transparency struct {
 	VerifierKeys  []string              `json:"verifier_keys"`
 }
 
-// measures maps audit actions to the public measures they count.
-var measures = []struct {
+// measure is one public figure and the exact acts it counts: audit
+// entries of these actions (all of them when nil) with this outcome, and,
+// for access decisions, with one of these request states. A page that
+// lists acts (the review queue, the purge list) is an act of its own name
+// and never moves a figure.
+type measure struct {
 	name    string
 	actions []string
 	outcome string
-}{
-	{"SARs received", []string{"sar.submit", "tip.receive"}, liaison.OutcomeSuccess},
-	{"SARs vetted", []string{"sar.review", "sar.determine"}, liaison.OutcomeSuccess},
-	{"SARs shared", []string{"sar.share"}, liaison.OutcomeSuccess},
-	{"SARs rejected", []string{"sar.reject"}, liaison.OutcomeSuccess},
-	{"Intelligence records created", []string{"intel.create"}, liaison.OutcomeSuccess},
-	{"Intelligence records reviewed", []string{"intel.review"}, liaison.OutcomeSuccess},
-	{"Intelligence records purged", []string{"intel.purge"}, liaison.OutcomeSuccess},
-	{"Access requests granted", []string{"access.grant"}, liaison.OutcomeSuccess},
-	{"Access requests denied", []string{"access.deny"}, liaison.OutcomeSuccess},
-	{"Redress requests", []string{"redress.create"}, liaison.OutcomeSuccess},
-	{"Accesses refused by policy", nil, liaison.OutcomeDenied},
+	states  []liaison.AccessRequestState
 }
 
-// TransparencyReport builds the public report for the last months months.
-// It needs no sign-in and shows no identifying data.
+var measures = []measure{
+	{name: "SARs received", actions: []string{"sar.submit", "tip.receive"}, outcome: liaison.OutcomeSuccess},
+	{name: "SARs vetted", actions: []string{"sar.review", "sar.determine"}, outcome: liaison.OutcomeSuccess},
+	{name: "SARs shared", actions: []string{"sar.share"}, outcome: liaison.OutcomeSuccess},
+	{name: "SARs rejected", actions: []string{"sar.reject"}, outcome: liaison.OutcomeSuccess},
+	{name: "Intelligence records created", actions: []string{"intel.create"}, outcome: liaison.OutcomeSuccess},
+	{name: "Intelligence records reviewed", actions: []string{"intel.review"}, outcome: liaison.OutcomeSuccess},
+	{name: "Intelligence records purged", actions: []string{"intel.purge"}, outcome: liaison.OutcomeSuccess},
+	{name: "Access requests granted", actions: []string{"access.decide"}, outcome: liaison.OutcomeSuccess,
+		states: []liaison.AccessRequestState{liaison.RequestApproved, liaison.RequestPartial}},
+	{name: "Access requests denied", actions: []string{"access.decide"}, outcome: liaison.OutcomeSuccess,
+		states: []liaison.AccessRequestState{liaison.RequestDenied}},
+	{name: "Accesses refused by policy", outcome: liaison.OutcomeDenied},
+}
+
+// readEach are the counted actions whose entries are read one by one
+// rather than counted: an access decision's state is in its entry, and a
+// bulk submission names many reports in one entry.
+var readEach = []string{"access.decide", "sar.submit"}
+
+// closedAfter is how long after a month ends its figures are kept as
+// final: an act that began before midnight may still be committing.
+const closedAfter = time.Hour
+
+// TransparencyReport builds the public report for the last months closed
+// months; the current month, still moving, is never published. It needs
+// no sign-in and shows no identifying data.
 func (s *Service) TransparencyReport(ctx context.Context, months int) (*Transparency, error) {
 	if months <= 0 || months > 36 {
 		months = 12
 	}
 	now := s.now()
-	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -(months - 1), 0)
+	current := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	start := current.AddDate(0, -months, 0)
 	t := &Transparency{Generated: now, SuppressBelow: SuppressBelow, Rows: []TransparencyRow{}}
 	for m := range months {
 		t.Months = append(t.Months, start.AddDate(0, m, 0).Format("2006-01"))
@@ -282,12 +338,31 @@ func (s *Service) TransparencyReport(ctx context.Context, months int) (*Transpar
 	if err := s.sequence(ctx); err != nil {
 		return nil, err
 	}
-	var counts []liaison.ActionCount
+	figures := map[string]map[string]int64{}
 	err := s.Store.View(ctx, func(tx liaison.Tx) error {
-		var err error
-		if counts, err = tx.CountAuditActions(ctx, start, now.Add(time.Second)); err != nil {
-			return err
+		for m := range months {
+			from := start.AddDate(0, m, 0)
+			month := from.Format("2006-01")
+			s.closedMu.Lock()
+			f, ok := s.closedMonths[month]
+			s.closedMu.Unlock()
+			if !ok {
+				var err error
+				if f, err = monthFigures(ctx, tx, from, from.AddDate(0, 1, 0)); err != nil {
+					return err
+				}
+				if now.Sub(from.AddDate(0, 1, 0)) >= closedAfter {
+					s.closedMu.Lock()
+					if s.closedMonths == nil {
+						s.closedMonths = map[string]map[string]int64{}
+					}
+					s.closedMonths[month] = f
+					s.closedMu.Unlock()
+				}
+			}
+			figures[month] = f
 		}
+		var err error
 		if t.Checkpoints, err = tx.ListCheckpoints(ctx, 0, 24); err != nil {
 			return err
 		}
@@ -297,20 +372,9 @@ func (s *Service) TransparencyReport(ctx context.Context, months int) (*Transpar
 	if err != nil {
 		return nil, err
 	}
-	sum := map[[2]string]int64{}
-	for _, c := range counts {
-		for _, m := range measures {
-			if c.Outcome != m.outcome {
-				continue
-			}
-			if m.actions == nil || containsPrefix(m.actions, c.Action) {
-				sum[[2]string{c.Month, m.name}] += c.Count
-			}
-		}
-	}
 	for _, month := range t.Months {
 		for _, m := range measures {
-			n := sum[[2]string{month, m.name}]
+			n := figures[month][m.name]
 			row := TransparencyRow{Month: month, Measure: m.name}
 			if n > 0 && n < SuppressBelow {
 				row.Suppressed = true
@@ -323,13 +387,56 @@ func (s *Service) TransparencyReport(ctx context.Context, months int) (*Transpar
 	return t, nil
 }
 
-func containsPrefix(list []string, s string) bool {
-	for _, v := range list {
-		if s == v || strings.HasPrefix(s, v+".") {
-			return true
+// monthFigures counts every measure's acts in [from, until).
+func monthFigures(ctx context.Context, tx liaison.Tx, from, until time.Time) (map[string]int64, error) {
+	sum := map[string]int64{}
+	counts, err := tx.CountAuditActions(ctx, from, until)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range counts {
+		for _, m := range measures {
+			if c.Outcome == m.outcome && (m.actions == nil || slices.Contains(m.actions, c.Action) && !slices.Contains(readEach, c.Action)) {
+				sum[m.name] += c.Count
+			}
 		}
 	}
-	return false
+	for _, action := range readEach {
+		p := liaison.Page{Limit: liaison.MaxPageSize}
+		for {
+			evs, err := tx.ListAuditEvents(ctx, liaison.AuditFilter{Action: action, Outcome: liaison.OutcomeSuccess, Since: from, Until: until}, p)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range evs {
+				state := e.Details["state"]
+				if state == "" {
+					state = e.Decision // entries written before the state detail
+				}
+				for _, m := range measures {
+					if m.outcome == e.Outcome && slices.Contains(m.actions, e.Action) &&
+						(m.states == nil || slices.Contains(m.states, liaison.AccessRequestState(state))) {
+						sum[m.name] += actsIn(e)
+					}
+				}
+			}
+			if len(evs) < p.Limit {
+				break
+			}
+			p.After = strconv.FormatInt(evs[len(evs)-1].Index, 10)
+		}
+	}
+	return sum, nil
+}
+
+// actsIn is how many objects an entry acts on: those its objects detail
+// names, or the one in its ObjectID.
+func actsIn(e *liaison.AuditEvent) int64 {
+	if ids := strings.Fields(e.Details[liaison.AuditObjectsDetail]); len(ids) > 0 {
+		slices.Sort(ids)
+		return int64(len(slices.Compact(ids)))
+	}
+	return 1
 }
 
 // sequence appends queued audit entries to the log before a read of it.

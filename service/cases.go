@@ -31,15 +31,6 @@ func assignedIDs(assigned []liaison.ID) error {
 // caller may not see: the same words, so that ids cannot be probed.
 func errNoCase() error { return liaison.Errorf(liaison.ENOTFOUND, "no such case") }
 
-// findCase loads a case, a missing one answered as errNoCase.
-func findCase(ctx context.Context, tx liaison.Tx, id liaison.ID) (*liaison.Case, error) {
-	c, err := tx.FindCaseByID(ctx, id)
-	if liaison.ErrorCode(err) == liaison.ENOTFOUND {
-		return nil, errNoCase()
-	}
-	return c, err
-}
-
 // caseAgencies returns the agencies whose staff may be assigned to a case
 // led by lead, by id.
 func caseAgencies(ctx context.Context, tx liaison.Tx, lead liaison.ID) (map[liaison.ID]*liaison.Agency, error) {
@@ -112,8 +103,9 @@ func checkAssignees(ctx context.Context, tx liaison.Tx, lead liaison.ID, assigne
 // AssignCase accepts, not assigned yet, by name; at most limit (clamped
 // to [1, MaxPageSize]) and whether more matched. It answers those who may
 // change the case's assignments: ENOTFOUND to anyone FindCase would not
-// show the case, EFORBIDDEN (audited) to the rest; EINVALID (q). The
-// listing is audited as a user list naming the case.
+// show the case (audited as a missing case is), EFORBIDDEN (audited) to
+// the rest; EINVALID (q). The listing is audited as a user list naming
+// the case.
 func (s *Service) CaseCandidates(ctx context.Context, id liaison.ID, text string, limit int) ([]*liaison.User, bool, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
@@ -126,17 +118,14 @@ func (s *Service) CaseCandidates(ctx context.Context, id liaison.ID, text string
 	limit = liaison.Page{Limit: limit}.Clamp().Limit
 	var out []*liaison.User
 	var more bool
-	var refused error
+	var refused, hidden error
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
-		if !liaison.ValidID(id) {
-			return errNoCase()
-		}
-		c, err := findCase(ctx, tx, id)
+		c, err := s.visibleCase(ctx, tx, a.User, id)
 		if err != nil {
 			return err
 		}
-		if c.AgencyID != a.User.AgencyID && !slices.Contains(c.Assigned, a.User.ID) {
-			return errNoCase()
+		if c == nil {
+			return s.hide(ctx, tx, &hidden, "case.candidates", "case", id, errNoCase())
 		}
 		if !c.ManagedBy(a.User) {
 			refused = liaison.Errorf(liaison.EFORBIDDEN, "only the lead agency's supervisors and assigned staff change a case's assignments")
@@ -169,6 +158,9 @@ func (s *Service) CaseCandidates(ctx context.Context, id liaison.ID, text string
 	})
 	if refused != nil {
 		return nil, false, s.denied(ctx, "case.candidates", "case", id, refused)
+	}
+	if err == nil {
+		err = hidden
 	}
 	if err != nil {
 		return nil, false, err

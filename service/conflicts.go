@@ -139,16 +139,20 @@ func (s *Service) RetireTarget(ctx context.Context, id liaison.ID) (*liaison.Tar
 	}
 	var t *liaison.Target
 	var seq int64
+	var hidden error
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
 		var err error
 		if seq, err = s.tick(ctx, tx); err != nil {
 			return err
 		}
-		if t, err = tx.FindTarget(ctx, id); err != nil {
-			return err
+		if liaison.ValidID(id) {
+			t, err = tx.FindTarget(ctx, id)
 		}
-		if t.AgencyID != u.AgencyID {
-			return errForeignOperation
+		if !liaison.ValidID(id) || isMissing(err) || (err == nil && t.AgencyID != u.AgencyID) {
+			// Another agency's target is answered as a missing one.
+			return s.hide(ctx, tx, &hidden, "target.retire", "target", id, errNoTarget())
+		} else if err != nil {
+			return err
 		}
 		if !t.Active {
 			return liaison.Errorf(liaison.ECONFLICT, "the target is already retired")
@@ -160,9 +164,12 @@ func (s *Service) RetireTarget(ctx context.Context, id liaison.ID) (*liaison.Tar
 		return s.audit(ctx, tx, liaison.NewAuditEvent(ctx, t.Retired, "target.retire", "target", id))
 	})
 	if err != nil {
-		return nil, s.refuse(ctx, "target.retire", "target", id, err)
+		return nil, err
 	}
 	d.seen(seq)
+	if hidden != nil {
+		return nil, hidden
+	}
 	d.targets.Remove(id)
 	return t, nil
 }
@@ -215,23 +222,26 @@ func (s *Service) GetConflict(ctx context.Context, id liaison.ID) (*ConflictView
 		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
 	}
 	var v *ConflictView
+	var hidden error
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		c, err := tx.FindConflict(ctx, id)
+		c, err := findConflict(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if v = PartyView(c, a.User.AgencyID); v == nil {
-			return errNotParty
+		if c == nil || PartyView(c, a.User.AgencyID) == nil {
+			return s.hide(ctx, tx, &hidden, "conflict.read", "conflict", id, errNoConflict())
 		}
+		v = PartyView(c, a.User.AgencyID)
 		return s.audit(ctx, tx, liaison.NewAuditEvent(ctx, s.now(), "conflict.read", "conflict", id))
 	})
-	if errors.Is(err, errNotParty) {
-		return nil, s.denied(ctx, "conflict.read", "conflict", id, err)
+	if err == nil {
+		err = hidden
 	}
-	return v, err
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
 }
-
-var errNotParty = liaison.Errorf(liaison.ENOTFOUND, "no such conflict")
 
 // watchArea returns the agencies a watch officer's center watches: every
 // member of every community its agency belongs to (a fusion center's area
@@ -294,17 +304,17 @@ func (s *Service) HandleConflict(ctx context.Context, id liaison.ID, in WatchAct
 	}
 	now := s.now()
 	var c *liaison.Conflict
+	var hidden error
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
-		var err error
-		if c, err = tx.FindConflict(ctx, id); err != nil {
-			return err
-		}
 		area, err := watchArea(ctx, tx, u)
 		if err != nil {
 			return err
 		}
-		if !slices.Contains(area, c.A.AgencyID) && !slices.Contains(area, c.B.AgencyID) {
-			return errNotParty
+		if c, err = findConflict(ctx, tx, id); err != nil {
+			return err
+		}
+		if c == nil || (!slices.Contains(area, c.A.AgencyID) && !slices.Contains(area, c.B.AgencyID)) {
+			return s.hide(ctx, tx, &hidden, "conflict.handle", "conflict", id, errNoConflict())
 		}
 		var notice string
 		switch in.Action {
@@ -363,10 +373,10 @@ func (s *Service) HandleConflict(ctx context.Context, id liaison.ID, in WatchAct
 		}
 		return nil
 	})
+	if err == nil {
+		err = hidden
+	}
 	if err != nil {
-		if errors.Is(err, errNotParty) {
-			return nil, s.denied(ctx, "conflict.handle", "conflict", id, err)
-		}
 		return nil, err
 	}
 	s.kick()

@@ -628,28 +628,19 @@ func PartyView(k *liaison.Conflict, agency liaison.ID) *ConflictView {
 	return v
 }
 
-// ownOperation reads an operation of the caller's agency. Another agency's
-// operation answers not found: its details never leave its agency, nor
-// does its existence outside a conflict notice. Such a try is audited.
+// ownOperation reads an operation of the caller's agency; nil, with no
+// error, for one that is missing or another agency's: an operation's
+// details never leave its agency, nor does its existence outside a
+// conflict notice. The caller answers both alike (hide).
 func (s *Service) ownOperation(ctx context.Context, tx liaison.Tx, u *liaison.User, id liaison.ID) (*liaison.Operation, error) {
+	if !liaison.ValidID(id) {
+		return nil, nil
+	}
 	o, err := tx.FindOperation(ctx, id)
-	if err != nil {
-		return nil, err
+	if isMissing(err) || (err == nil && o.AgencyID != u.AgencyID) {
+		return nil, nil
 	}
-	if o.AgencyID != u.AgencyID {
-		return nil, errForeignOperation
-	}
-	return o, nil
-}
-
-var errForeignOperation = liaison.Errorf(liaison.ENOTFOUND, "no such operation")
-
-// refuse audits a refused act and returns err; a plain not found is not audited.
-func (s *Service) refuse(ctx context.Context, action, kind, id string, err error) error {
-	if err == errForeignOperation || liaison.ErrorCode(err) == liaison.EFORBIDDEN {
-		return s.denied(ctx, action, kind, id, err)
-	}
-	return err
+	return o, err
 }
 
 // TransitionOperation moves one of the caller's agency's operations:
@@ -677,6 +668,7 @@ func (s *Service) TransitionOperation(ctx context.Context, id liaison.ID, to lia
 	var io *deconflict.Op
 	var retired []liaison.ID
 	var seq int64
+	var hidden error
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
 		var err error
 		if seq, err = s.tick(ctx, tx); err != nil {
@@ -684,6 +676,9 @@ func (s *Service) TransitionOperation(ctx context.Context, id liaison.ID, to lia
 		}
 		if o, err = s.ownOperation(ctx, tx, u, id); err != nil {
 			return err
+		}
+		if o == nil {
+			return s.hide(ctx, tx, &hidden, "operation.transition", "operation", id, errNoOperation())
 		}
 		o.Seq = seq
 		if to == liaison.OpActive && o.State == liaison.OpDraft {
@@ -697,9 +692,12 @@ func (s *Service) TransitionOperation(ctx context.Context, id liaison.ID, to lia
 		return err
 	})
 	if err != nil {
-		return nil, s.refuse(ctx, "operation.transition", "operation", id, err)
+		return nil, err
 	}
 	d.seen(seq)
+	if hidden != nil {
+		return nil, hidden
+	}
 	if io != nil {
 		d.ops.Add(io)
 		s.kick()
@@ -741,15 +739,22 @@ func (s *Service) GetOperation(ctx context.Context, id liaison.ID) (*liaison.Ope
 		return nil, s.denied(ctx, "operation.read", "operation", id, err)
 	}
 	var o *liaison.Operation
+	var hidden error
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
 		var err error
 		if o, err = s.ownOperation(ctx, tx, u, id); err != nil {
 			return err
 		}
+		if o == nil {
+			return s.hide(ctx, tx, &hidden, "operation.read", "operation", id, errNoOperation())
+		}
 		return s.audit(ctx, tx, liaison.NewAuditEvent(ctx, s.now(), "operation.read", "operation", id))
 	})
+	if err == nil {
+		err = hidden
+	}
 	if err != nil {
-		return nil, s.refuse(ctx, "operation.read", "operation", id, err)
+		return nil, err
 	}
 	return o, nil
 }

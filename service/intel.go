@@ -90,13 +90,14 @@ func (s *Service) changeCase(ctx context.Context, id liaison.ID, change func(cur
 		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
 	}
 	var c *liaison.Case
+	var hidden error
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
 		var err error
-		if !liaison.ValidID(id) {
-			return errNoCase()
-		}
-		if c, err = findCase(ctx, tx, id); err != nil {
+		if c, err = s.visibleCase(ctx, tx, a.User, id); err != nil {
 			return err
+		}
+		if c == nil {
+			return s.hide(ctx, tx, &hidden, "case.assign", "case", id, errNoCase())
 		}
 		if !c.ManagedBy(a.User) {
 			return liaison.Errorf(liaison.EFORBIDDEN, "only the lead agency's supervisors and assigned staff change a case's assignments")
@@ -123,7 +124,13 @@ func (s *Service) changeCase(ctx context.Context, id liaison.ID, change func(cur
 	if liaison.ErrorCode(err) == liaison.EFORBIDDEN {
 		return nil, s.denied(ctx, "case.assign", "case", id, err)
 	}
-	return c, err
+	if err == nil {
+		err = hidden
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // CreateIntelRecord writes a criminal intelligence record for the caller's
@@ -199,16 +206,16 @@ func (s *Service) CorrectIntelRecord(ctx context.Context, id liaison.ID, in liai
 		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
 	}
 	var r *liaison.IntelRecord
+	var hidden error
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		if !liaison.ValidID(id) {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such record")
-		}
-		old, err := tx.FindIntelRecord(ctx, id)
+		old, err := findRecord(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if old.Originator != a.User.AgencyID || !a.User.Attributes.Part23Trained {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such record") // not visible to correct: same answer as missing
+		// Not the caller's to correct (another agency's, even one it
+		// reads; purged) answers as a missing record.
+		if old == nil || old.Originator != a.User.AgencyID || !a.User.Attributes.Part23Trained || old.Purged {
+			return s.hide(ctx, tx, &hidden, "intel.correct", "intel", id, errNoRecord())
 		}
 		if in.Version != old.Version {
 			return &liaison.Error{Code: liaison.ECONFLICT, Message: "the record changed since you read it; reload and correct the latest version",
@@ -218,9 +225,6 @@ func (s *Service) CorrectIntelRecord(ctx context.Context, id liaison.ID, in liai
 		r = intelFrom(in, id, old.Version+1)
 		r.Originator, r.ControlOfficial, r.Created, r.Updated = old.Originator, old.ControlOfficial, old.Created, now
 		r.ReviewedBy, r.ReviewedAt, r.ReviewReason = old.ReviewedBy, old.ReviewedAt, old.ReviewReason
-		if old.Purged {
-			return errNoRecord()
-		}
 		// Only a review extends retention: correcting identifiers is no review.
 		if r.RetainUntil.After(old.RetainUntil) {
 			return liaison.FieldErrorf("retain_until", "a correction cannot extend retention; review the record to validate it")
@@ -242,7 +246,13 @@ func (s *Service) CorrectIntelRecord(ctx context.Context, id liaison.ID, in liai
 		}
 		return s.notifyRecipients(ctx, tx, id, "intel.correction.notify", now, map[string]string{"version": itoa(r.Version)})
 	})
-	return r, err
+	if err == nil {
+		err = hidden
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 func itoa(n int) string {
@@ -422,6 +432,9 @@ func (s *Service) ListIntelRecords(ctx context.Context, caseID liaison.ID, purpo
 			return err
 		}
 		vis := &liaison.Visibility{Agency: a.User.AgencyID, Communities: sub.Communities, UserID: a.User.ID}
+		for _, g := range sub.Grants {
+			vis.Granted = append(vis.Granted, g.ItemID) // the prefilter may not hide what a grant lets the reader see
+		}
 		cands, err := tx.ListIntelRecords(ctx, liaison.IntelFilter{CaseID: caseID, Visible: vis}, p)
 		if err != nil {
 			return err
@@ -528,46 +541,74 @@ func prefixFields(prefix string, fs []liaison.FieldError) []liaison.FieldError {
 	return out
 }
 
-// FindCase returns a case to its lead agency's staff and the users assigned
-// to it; anyone else gets ENOTFOUND, as for a missing case.
+// FindCase returns a case to its lead agency's staff, the users assigned
+// to it and holders of a grant for it; anyone else gets ENOTFOUND, as for
+// a missing case, and both are audited alike (case.read, denied).
 func (s *Service) FindCase(ctx context.Context, id liaison.ID) (*liaison.Case, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
 		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
 	}
 	var c *liaison.Case
-	err := s.read(ctx, "case.read", "case", nil, func(tx liaison.Tx) (string, error) {
-		var err error
-		c, err = s.visibleCase(ctx, tx, a.User, id)
-		if err != nil {
-			return "", err
-		}
-		return c.ID, nil
+	err := s.readCase(ctx, "case.read", id, func(tx liaison.Tx, found *liaison.Case) error {
+		c = found
+		return nil
 	})
 	return c, err
 }
 
+// readCase runs fn on a case the caller may see (visibleCase) inside one
+// transaction that audits the read as action; a case that is missing or
+// hidden from the caller is audited as a denied read and answered as
+// errNoCase, alike.
+func (s *Service) readCase(ctx context.Context, action string, id liaison.ID, fn func(tx liaison.Tx, c *liaison.Case) error) error {
+	u := liaison.ActorFrom(ctx).User
+	var hidden error
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		c, err := s.visibleCase(ctx, tx, u, id)
+		if err != nil {
+			return err
+		}
+		if c == nil {
+			return s.hide(ctx, tx, &hidden, action, "case", id, errNoCase())
+		}
+		if err := fn(tx, c); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, liaison.NewAuditEvent(ctx, s.now(), action, "case", c.ID))
+	})
+	if err == nil {
+		err = hidden
+	}
+	return err
+}
+
 // visibleCase loads a case the user may see: its lead agency's staff,
 // those assigned to it and holders of an originator-approved grant for it
-// (from a pointer). Anyone else gets errNoCase, as for a missing case.
+// (from a pointer). For anyone else, and for a missing case, it returns
+// nil with no error, having done the same work: the caller answers both
+// alike.
 func (s *Service) visibleCase(ctx context.Context, tx liaison.Tx, u *liaison.User, id liaison.ID) (*liaison.Case, error) {
-	if !liaison.ValidID(id) {
-		return nil, errNoCase()
+	var c *liaison.Case
+	if liaison.ValidID(id) {
+		var err error
+		if c, err = tx.FindCaseByID(ctx, id); isMissing(err) {
+			c = nil
+		} else if err != nil {
+			return nil, err
+		}
 	}
-	c, err := findCase(ctx, tx, id)
+	if c != nil && (c.AgencyID == u.AgencyID || slices.Contains(c.Assigned, u.ID)) {
+		return c, nil
+	}
+	gs, err := tx.ListGrants(ctx, liaison.GrantFilter{UserID: u.ID, ActiveAt: s.now()}, liaison.Page{Limit: liaison.MaxPageSize})
 	if err != nil {
 		return nil, err
 	}
-	if c.AgencyID != u.AgencyID && !slices.Contains(c.Assigned, u.ID) {
-		gs, err := tx.ListGrants(ctx, liaison.GrantFilter{UserID: u.ID, ActiveAt: s.now()}, liaison.Page{Limit: liaison.MaxPageSize})
-		if err != nil {
-			return nil, err
-		}
-		if !slices.ContainsFunc(gs, func(g *liaison.Grant) bool { return g.ItemID == c.ID && g.Kind == liaison.KindCase }) {
-			return nil, errNoCase()
-		}
+	if c != nil && slices.ContainsFunc(gs, func(g *liaison.Grant) bool { return g.ItemID == c.ID && g.Kind == liaison.KindCase }) {
+		return c, nil
 	}
-	return c, nil
+	return nil, nil
 }
 
 // CaseStaff returns the people assigned to a case, to those FindCase
@@ -579,22 +620,18 @@ func (s *Service) CaseStaff(ctx context.Context, id liaison.ID) ([]*liaison.User
 		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
 	}
 	var out []*liaison.User
-	err := s.read(ctx, "case.staff", "case", nil, func(tx liaison.Tx) (string, error) {
-		c, err := s.visibleCase(ctx, tx, a.User, id)
-		if err != nil {
-			return "", err
-		}
+	err := s.readCase(ctx, "case.staff", id, func(tx liaison.Tx, c *liaison.Case) error {
 		out = make([]*liaison.User, 0, len(c.Assigned))
 		for _, uid := range c.Assigned {
 			u, err := tx.FindUserByID(ctx, uid)
-			if liaison.ErrorCode(err) == liaison.ENOTFOUND {
+			if isMissing(err) {
 				u = &liaison.User{ID: uid}
 			} else if err != nil {
-				return "", err
+				return err
 			}
 			out = append(out, u)
 		}
-		return c.ID, nil
+		return nil
 	})
 	return out, err
 }

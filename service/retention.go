@@ -79,15 +79,14 @@ func (s *Service) ReviewIntelRecord(ctx context.Context, id liaison.ID, reason s
 		return nil, liaison.FieldErrorf("reason", "say why the record still meets the criminal-intelligence standard (at least 10 characters)")
 	}
 	var r *liaison.IntelRecord
+	var hidden error
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		if !liaison.ValidID(id) {
-			return errNoRecord()
-		}
-		old, err := tx.FindIntelRecord(ctx, id)
-		if liaison.ErrorCode(err) == liaison.ENOTFOUND || (err == nil && (old.Purged || !mayReview(a.User, old.Originator))) {
-			return errNoRecord()
-		} else if err != nil {
+		old, err := findRecord(ctx, tx, id)
+		if err != nil {
 			return err
+		}
+		if old == nil || old.Purged || !mayReview(a.User, old.Originator) {
+			return s.hide(ctx, tx, &hidden, "intel.review", "intel", id, errNoRecord())
 		}
 		now := s.now()
 		next := *old
@@ -105,7 +104,13 @@ func (s *Service) ReviewIntelRecord(ctx context.Context, id liaison.ID, reason s
 		e.Details = map[string]string{"retain_until": next.RetainUntil.Format(time.RFC3339)}
 		return s.audit(ctx, tx, e)
 	})
-	return r, err
+	if err == nil {
+		err = hidden
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // PurgeIntelRecord removes a record's content, keeping a tombstone and the
@@ -120,15 +125,14 @@ func (s *Service) PurgeIntelRecord(ctx context.Context, id liaison.ID, reason st
 	if len(reason) < 5 {
 		return liaison.FieldErrorf("reason", "say why the record is purged")
 	}
-	return s.Store.Update(ctx, func(tx liaison.Tx) error {
-		if !liaison.ValidID(id) {
-			return errNoRecord()
-		}
-		old, err := tx.FindIntelRecord(ctx, id)
-		if liaison.ErrorCode(err) == liaison.ENOTFOUND || (err == nil && (old.Purged || (a.User != nil && !mayReview(a.User, old.Originator)))) {
-			return errNoRecord()
-		} else if err != nil {
+	var hidden error
+	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
+		old, err := findRecord(ctx, tx, id)
+		if err != nil {
 			return err
+		}
+		if old == nil || old.Purged || (a.User != nil && !mayReview(a.User, old.Originator)) {
+			return s.hide(ctx, tx, &hidden, "intel.purge", "intel", id, errNoRecord())
 		}
 		now := s.now()
 		if err := tx.PurgeIntelRecord(ctx, old.Tombstone(now, reason)); err != nil {
@@ -141,6 +145,10 @@ func (s *Service) PurgeIntelRecord(ctx context.Context, id liaison.ID, reason st
 		}
 		return s.notifyRecipients(ctx, tx, id, "intel.purge.notify", now, map[string]string{"reason": reason})
 	})
+	if err == nil {
+		err = hidden
+	}
+	return err
 }
 
 // recipientNotices is what a recipient's inbox says of a change to an item

@@ -187,8 +187,8 @@ func bulkAuditEvent(ctx context.Context, now time.Time, action, objectType strin
 // EditSARDraft replaces the content of a draft (a new one, or one a
 // supervisor returned with what to fix) and, with in.Submit, submits it
 // again. Its author and the supervisors of its agency may edit it; anyone
-// else gets not found. Only drafts change: a report in vetting is what the
-// vetting chain saw.
+// outside the agency gets not found, as for a missing report. Only drafts
+// change: a report in vetting is what the vetting chain saw.
 func (s *Service) EditSARDraft(ctx context.Context, id liaison.ID, in SARInput) (*liaison.SAR, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
@@ -196,17 +196,17 @@ func (s *Service) EditSARDraft(ctx context.Context, id liaison.ID, in SARInput) 
 	}
 	now := s.now()
 	var r *liaison.SAR
-	var refused error
+	var refused, hidden error
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		if !liaison.ValidID(id) {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
-		}
-		var err error
-		if r, err = tx.FindSAR(ctx, id); err != nil {
+		ag, err := tx.FindAgencyByID(ctx, a.User.AgencyID)
+		if err != nil {
 			return err
 		}
-		if r.AgencyID != a.User.AgencyID {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		if r, err = findSAR(ctx, tx, id); err != nil {
+			return err
+		}
+		if r == nil || r.AgencyID != a.User.AgencyID {
+			return s.hide(ctx, tx, &hidden, "sar.edit", "sar", id, errNoReport())
 		}
 		if r.AuthorID != a.User.ID && !a.User.Has(liaison.RoleSupervisor) {
 			refused = liaison.Errorf(liaison.EFORBIDDEN, "only the report's author and the agency's supervisors edit a draft")
@@ -233,10 +233,6 @@ func (s *Service) EditSARDraft(ctx context.Context, id liaison.ID, in SARInput) 
 		if !in.Submit {
 			return nil
 		}
-		ag, err := tx.FindAgencyByID(ctx, a.User.AgencyID)
-		if err != nil {
-			return err
-		}
 		if err := sar.Apply(r, sar.Actor{User: a.User, AgencyKind: ag.Kind}, sar.Submit, sar.Input{}, now); err != nil {
 			return err
 		}
@@ -250,36 +246,51 @@ func (s *Service) EditSARDraft(ctx context.Context, id liaison.ID, in SARInput) 
 	if refused != nil {
 		return nil, s.denied(ctx, "sar.edit", "sar", id, refused)
 	}
+	if err == nil {
+		err = hidden
+	}
 	if err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-// StepSAR takes one vetting step (sar.Apply's rules), audited. A report the
-// caller may not see answers as not found. Withdrawing notifies every
-// earlier recipient.
+// findSAR loads a report; nil, with no error, for an id that is not one
+// or that no report has.
+func findSAR(ctx context.Context, tx liaison.Tx, id liaison.ID) (*liaison.SAR, error) {
+	if !liaison.ValidID(id) {
+		return nil, nil
+	}
+	r, err := tx.FindSAR(ctx, id)
+	if isMissing(err) {
+		return nil, nil
+	}
+	return r, err
+}
+
+// StepSAR takes one vetting step (sar.Apply's rules), audited. Steps are
+// for the report's agency and, while it is not shared, its vetting chain
+// (inChain): they see its state already. To anyone else the report
+// answers as missing, even to a reader of the shared ISE-SAR, who is not
+// in the chain of any step: the answer never tells its state. Withdrawing
+// notifies every earlier recipient.
 func (s *Service) StepSAR(ctx context.Context, id liaison.ID, in StepInput) (*liaison.SAR, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
 		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
 	}
 	var r *liaison.SAR
-	var refused error
+	var refused, hidden error
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		if !liaison.ValidID(id) {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
-		}
-		var err error
-		if r, err = tx.FindSAR(ctx, id); err != nil {
-			return err
-		}
 		actor, err := sarActor(ctx, tx, a.User)
 		if err != nil {
 			return err
 		}
-		if !s.maySeeSAR(r, actor) {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		if r, err = findSAR(ctx, tx, id); err != nil {
+			return err
+		}
+		if r == nil || !s.inChain(r, actor) {
+			return s.hide(ctx, tx, &hidden, "sar.step", "sar", id, errNoReport())
 		}
 		now, before := s.now(), r.State
 		if err := sar.Apply(r, actor, in.Step, sar.Input{Reason: in.Reason, Corroboration: in.Corroboration,
@@ -310,10 +321,23 @@ func (s *Service) StepSAR(ctx context.Context, id liaison.ID, in StepInput) (*li
 	if refused != nil {
 		return nil, s.denied(ctx, "sar.step", "sar", id, refused)
 	}
+	if err == nil {
+		err = hidden
+	}
 	if err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// inChain says whether the actor is among those who act on r: its own
+// agency, and while it is not shared the vetting chain that sees it in
+// full (maySeeSAR; the same as decideSARView's first rule). They may be
+// told its state and why a step is not theirs. A shared report of
+// another agency is, for acts on it, known only to its agency: the only
+// step left, withdrawal, is the originator's.
+func (s *Service) inChain(r *liaison.SAR, a sar.Actor) bool {
+	return a.User.AgencyID == r.AgencyID || (r.State != liaison.SARShared && s.maySeeSAR(r, a))
 }
 
 // maySeeSAR: the originating agency, the vetting chain, and the step-2
@@ -553,8 +577,12 @@ func (s *Service) PromoteSAR(ctx context.Context, id liaison.ID, purpose liaison
 	return rec, err
 }
 
-// AttachSARToCase links a report to a case. The case's lead agency attaches
-// reports it may see (its own, or shared ones it can read); audited.
+// AttachSARToCase links a report to a case. The case's lead agency
+// attaches its own reports; audited. A report has one case link, its
+// originator's: whoever else may read the report (its vetting chain, a
+// reader of the shared ISE-SAR for the declared purpose, counterterrorism
+// when none is) is told to promote it into their own case instead, and
+// to anyone who may not read it, it answers as missing.
 func (s *Service) AttachSARToCase(ctx context.Context, id, caseID liaison.ID) (*liaison.SAR, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
@@ -563,37 +591,40 @@ func (s *Service) AttachSARToCase(ctx context.Context, id, caseID liaison.ID) (*
 	if !a.User.Has(liaison.RoleAnalyst) && !a.User.Has(liaison.RoleSupervisor) {
 		return nil, s.denied(ctx, "sar.attach_case", "sar", id, liaison.Errorf(liaison.EFORBIDDEN, "analysts and supervisors attach reports to cases"))
 	}
+	purpose, err := purposeOf(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	if purpose == "" {
+		purpose = liaison.PurposeCounterterrorism
+	}
 	var r *liaison.SAR
-	notOriginator := false
-	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		if !liaison.ValidID(id) {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
-		}
+	var refused, hidden error
+	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
 		if !liaison.ValidID(caseID) {
 			return liaison.FieldErrorf("case_id", "must be a case id")
 		}
 		c, err := tx.FindCaseByID(ctx, caseID)
-		if liaison.ErrorCode(err) == liaison.ENOTFOUND || (err == nil && c.AgencyID != a.User.AgencyID) {
+		if isMissing(err) || (err == nil && c.AgencyID != a.User.AgencyID) {
 			return liaison.FieldErrorf("case_id", "must be a case your agency leads")
 		} else if err != nil {
 			return err
 		}
-		if r, err = tx.FindSAR(ctx, id); err != nil {
-			return err
-		}
-		actor, err := sarActor(ctx, tx, a.User)
+		// The reader's facts are gathered for a missing report too: both
+		// answers do the same work.
+		sub, err := s.subject(ctx, tx, a.User)
 		if err != nil {
 			return err
 		}
-		if !s.maySeeSAR(r, actor) {
-			return liaison.Errorf(liaison.ENOTFOUND, "no such report")
+		if r, err = findSAR(ctx, tx, id); err != nil {
+			return err
+		}
+		if r == nil || !s.decideSARView(sub, a.User, r, purpose).allow {
+			return s.hide(ctx, tx, &hidden, "sar.attach_case", "sar", id, errNoReport())
 		}
 		if r.AgencyID != a.User.AgencyID {
-			// A report has one case link, its originator's: a partner in its
-			// vetting chain or reading the shared ISE-SAR files it into its
-			// own case by promoting it to a record there.
-			notOriginator = true
-			return liaison.Errorf(liaison.EFORBIDDEN, "only the originating agency links its report to a case; promote it to a record in your case instead")
+			refused = liaison.Errorf(liaison.EFORBIDDEN, "only the originating agency links its report to a case; promote it to a record in your case instead")
+			return nil
 		}
 		r.CaseID, r.Updated = caseID, s.now()
 		if err := tx.UpdateSAR(ctx, r); err != nil {
@@ -603,10 +634,16 @@ func (s *Service) AttachSARToCase(ctx context.Context, id, caseID liaison.ID) (*
 		e.Details = map[string]string{"case_id": caseID}
 		return s.audit(ctx, tx, e)
 	})
-	if notOriginator {
-		return nil, s.denied(ctx, "sar.attach_case", "sar", id, err) // audited once the transaction is over
+	if refused != nil {
+		return nil, s.denied(ctx, "sar.attach_case", "sar", id, refused) // audited once the transaction is over
 	}
-	return r, err
+	if err == nil {
+		err = hidden
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // noWiderThan refuses a record derived from another agency's report that

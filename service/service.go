@@ -49,6 +49,9 @@ type Service struct {
 	dummyMu  sync.Mutex
 	dummy    string       // argon2id hash verified for unknown logins
 	dummyFor Argon2Params // the cost dummy was made at
+
+	closedMu     sync.Mutex
+	closedMonths map[string]map[string]int64 // transparency figures of closed months: month, measure, count
 }
 
 // New returns a Service over store with production settings.

@@ -44,7 +44,7 @@ func (c *clock) Add(d time.Duration) {
 type env struct {
 	t     *testing.T
 	dir   string
-	store *sqlite.Store
+	store liaison.Store
 	svc   *service.Service
 	clock *clock
 	sys   context.Context // the system acting, for set-up
@@ -60,11 +60,20 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	e := newEnvOn(t, store)
+	e.dir = dir
+	return e
+}
+
+// newEnvOn is newEnv over store, for tests that run on every backend.
+func newEnvOn(t *testing.T, store liaison.Store) *env {
+	t.Helper()
+	ctx := context.Background()
 	c := &clock{t: start}
 	svc := service.New(store)
 	svc.Argon2 = service.Argon2Params{Memory: 64, Time: 1, Threads: 1}
 	svc.Now = c.Now
-	return &env{t: t, dir: dir, store: store, svc: svc, clock: c,
+	return &env{t: t, store: store, svc: svc, clock: c,
 		sys: liaison.NewContext(ctx, liaison.Actor{System: "test"}), anon: ctx}
 }
 

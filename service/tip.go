@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"strings"
+	"time"
 
 	"liaison"
 )
@@ -14,12 +15,13 @@ type TipInput struct {
 	When     liaison.SARTime
 	Where    string
 	Category liaison.Category // optional
-	IP       string           // for the audit trail only
 }
 
 // SubmitTip files an anonymous tip into the receiving agency's step-1
 // intake queue and returns a receipt code the tipster keeps to add
-// information later. Nothing about the report is ever shown back.
+// information later. Nothing about the report is ever shown back, and
+// nothing about the tipster (address, browser) is kept: the audit entry
+// says only that the public filed a tip.
 func (s *Service) SubmitTip(ctx context.Context, in TipInput) (receipt string, err error) {
 	now := s.now()
 	cats := []liaison.Category{liaison.CatSectorSpecific}
@@ -56,9 +58,7 @@ func (s *Service) SubmitTip(ctx context.Context, in TipInput) (receipt string, e
 		if err := tx.PutSARReceipt(ctx, hashToken(code), r.ID); err != nil {
 			return err
 		}
-		e := liaison.NewAuditEvent(ctx, now, "tip.receive", "sar", r.ID)
-		e.Actor, e.IP = "public", in.IP
-		return s.audit(ctx, tx, e)
+		return s.audit(ctx, tx, tipperEvent(ctx, now, "tip.receive", r.ID))
 	})
 	if err != nil {
 		return "", err
@@ -86,10 +86,17 @@ func (s *Service) AddToTip(ctx context.Context, receipt, more string) error {
 		if err := tx.UpdateSAR(ctx, r); err != nil {
 			return err
 		}
-		e := liaison.NewAuditEvent(ctx, now, "tip.add", "sar", r.ID)
-		e.Actor = "public"
-		return s.audit(ctx, tx, e)
+		return s.audit(ctx, tx, tipperEvent(ctx, now, "tip.add", r.ID))
 	})
+}
+
+// tipperEvent is the audit entry of a tipster's act on report id: the log
+// keeps it for ever, so it names the public and carries no address,
+// whatever the caller's context holds.
+func tipperEvent(ctx context.Context, now time.Time, action string, id liaison.ID) *liaison.AuditEvent {
+	e := liaison.NewAuditEvent(ctx, now, action, "sar", id)
+	e.Actor, e.IP, e.UserID, e.AgencyID = "public", "", "", ""
+	return e
 }
 
 // TipAgencies lists the agencies a tip may go to (not private partners).
