@@ -293,10 +293,12 @@ func TestStepTwoIsTheVettingChain(t *testing.T) {
 			if err.Error() != missErr.Error() {
 				t.Errorf("%s: hidden answers %q, missing %q", a.who.Login, err, missErr)
 			}
-			// (That a write on a hidden report reads word for word as one on a
-			// missing report is the write paths' own test.)
 			_, err = w.svc.StepSAR(as(a.who), r.ID, service.StepInput{Step: sar.RetainLocal, Reason: "kept at the far center"})
+			_, missErr = w.svc.StepSAR(as(a.who), liaison.NewID(), service.StepInput{Step: sar.RetainLocal, Reason: "kept at the far center"})
 			wantErr(t, err, liaison.ENOTFOUND, "")
+			if err.Error() != missErr.Error() {
+				t.Errorf("%s: a step on the hidden report answers %q, on a missing one %q", a.who.Login, err, missErr)
+			}
 		}
 		// The chain still does step 2.
 		shared, err := w.svc.StepSAR(as(analysts[1].who), r.ID, service.StepInput{Step: sar.RetainLocal, Reason: "kept for the task force"})
