@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"liaison"
 )
 
@@ -21,8 +19,15 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "store": s.svc.Store.Dialect()})
 }
 
+// metrics serves the Prometheus metrics on the main listener to
+// administrators only: exact per-route counts (purges, exports, refusals)
+// say what the partnership is doing. A scraper without an administrator's
+// token reads them on the separate metrics address (MetricsHandler).
 func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
-	promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+	if !liaison.ActorFrom(r.Context()).IsAdmin() {
+		return liaison.Errorf(liaison.EFORBIDDEN, "only administrators read the metrics here; a scraper reads them on the metrics address (liaison serve --metrics-addr)")
+	}
+	s.MetricsHandler().ServeHTTP(w, r)
 	return nil
 }
 
@@ -129,7 +134,20 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if a := liaison.ActorFrom(r.Context()); !a.IsAdmin() && u.ID != a.User.ID {
+		// Another's account: its name card, without the fields it leaves out.
+		return writeJSON(w, http.StatusOK, userCard{ID: u.ID, Login: u.Login, Name: u.Name, AgencyID: u.AgencyID})
+	}
 	return writeJSON(w, http.StatusOK, u)
+}
+
+// userCard is what a user who is not an administrator reads of another
+// user (service.FindUser): who they are and where they work.
+type userCard struct {
+	ID       liaison.ID `json:"id"`
+	Login    string     `json:"login"`
+	Name     string     `json:"name"`
+	AgencyID liaison.ID `json:"agency_id"`
 }
 
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {

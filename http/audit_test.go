@@ -177,7 +177,7 @@ func TestReadsAreAudited(t *testing.T) {
 		if status != 200 {
 			t.Fatalf("read = %d %s", status, body)
 		}
-		f.do("GET", "/api/v1/users?role=analyst", f.userTok, "")
+		f.do("GET", "/api/v1/users?role=analyst", f.adminTok, "")
 		sequence(t, f.store)
 		var reads, lists []*liaison.AuditEvent
 		_ = f.store.View(context.Background(), func(tx liaison.Tx) error {

@@ -501,7 +501,7 @@ func TestOpsEndpoints(t *testing.T) {
 		}
 	}
 	f.do("GET", "/api/v1/agencies", f.userTok, "")
-	status, _, body := f.do("GET", "/metrics", "", "")
+	status, _, body := f.do("GET", "/metrics", f.adminTok, "")
 	if status != 200 || !bytes.Contains(body, []byte(`liaison_http_requests_total{code="200",route="agencies.list"} 1`)) {
 		t.Errorf("metrics = %d, missing the request counter:\n%.500s", status, body)
 	}
@@ -582,4 +582,85 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 func (f *fixture) deniedCount(action string) int {
 	f.t.Helper()
 	return f.outcomeCount(action, liaison.OutcomeDenied)
+}
+
+// TestMetricsAdminsOnly pins who reads /metrics on the main listener:
+// its exact per-route counts (purges, exports, refusals) are an
+// administrator's, not the public's nor every user's.
+func TestMetricsAdminsOnly(t *testing.T) {
+	f := newFixture(t, storetest.OpenSQLite)
+	ctx := liaison.NewContext(context.Background(), liaison.Actor{System: "test"})
+	adminNoScope := must(f.svc.CreateToken(ctx, liaison.TokenInput{UserID: f.admin.ID, Name: "no admin scope",
+		Scopes: []liaison.Scope{liaison.ScopeRead}}))(t).Secret
+	f.do("GET", "/api/v1/agencies", f.userTok, "")
+	tests := []struct {
+		name   string
+		token  string
+		status int
+	}{
+		{"anonymous", "", 401},
+		{"analyst", f.userTok, 403},
+		{"analyst, read-only token", f.readTok, 403},
+		{"administrator without the admin scope", adminNoScope, 403},
+		{"administrator", f.adminTok, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, hdr, body := f.do("GET", "/metrics", tt.token, "")
+			if status != tt.status {
+				t.Fatalf("GET /metrics = %d, want %d: %.300s", status, tt.status, body)
+			}
+			counted := bytes.Contains(body, []byte(`liaison_http_requests_total{code="200",route="agencies.list"} 1`))
+			if got, want := counted, tt.status == 200; got != want {
+				t.Errorf("counts in the body: got %v, want %v:\n%.300s", got, want, body)
+			}
+			if tt.status != 200 {
+				if p := parseProblem(t, hdr, body); p.Status != tt.status {
+					t.Errorf("problem status = %d, want %d", p.Status, tt.status)
+				}
+			}
+		})
+	}
+}
+
+// TestUserDirectoryOverHTTP: the staff list answers administrators only
+// (403 problem+json otherwise); another user's account reads as a card
+// without roles, clearance or e-mail address; one's own stays whole.
+func TestUserDirectoryOverHTTP(t *testing.T) {
+	forEachStore(t, func(t *testing.T, f *fixture) {
+		tests := []struct {
+			name, path, token string
+			status            int
+			has, hasNot       []string
+		}{
+			{"admin lists", "/api/v1/users", f.adminTok, 200, []string{`"login":"analyst"`, `"roles"`}, nil},
+			{"analyst lists", "/api/v1/users", f.userTok, 403, []string{`"status":403`}, []string{`"login"`}},
+			{"analyst lists one agency", "/api/v1/users?agency_id=" + f.agency.ID, f.readTok, 403, nil, []string{`"login"`}},
+			{"analyst reads the admin", "/api/v1/users/admin", f.userTok, 200, []string{`"login":"admin"`, `"agency_id"`},
+				[]string{`"roles"`, `"email"`, `"attributes"`, "clearance"}},
+			{"analyst reads themself", "/api/v1/users/analyst", f.userTok, 200, []string{`"roles":["analyst"]`, `"email"`}, nil},
+			{"admin reads the analyst", "/api/v1/users/" + f.analyst.ID, f.adminTok, 200, []string{`"roles":["analyst"]`, `"email"`}, nil},
+			{"missing", "/api/v1/users/nobody", f.userTok, 404, nil, nil},
+		}
+		for _, tt := range tests {
+			status, hdr, body := f.do("GET", tt.path, tt.token, "")
+			if status != tt.status {
+				t.Errorf("%s: GET %s = %d, want %d: %s", tt.name, tt.path, status, tt.status, body)
+				continue
+			}
+			if status >= 400 {
+				parseProblem(t, hdr, body)
+			}
+			for _, s := range tt.has {
+				if !bytes.Contains(body, []byte(s)) {
+					t.Errorf("%s: body lacks %s: %s", tt.name, s, body)
+				}
+			}
+			for _, s := range tt.hasNot {
+				if bytes.Contains(body, []byte(s)) {
+					t.Errorf("%s: body has %s: %s", tt.name, s, body)
+				}
+			}
+		}
+	})
 }

@@ -31,7 +31,7 @@ func (s *Server) routeTable() []route {
 		// Operations.
 		{method: "GET", pattern: "/healthz", name: "healthz", h: s.healthz},
 		{method: "GET", pattern: "/readyz", name: "readyz", h: s.readyz},
-		{method: "GET", pattern: "/metrics", name: "metrics", h: s.metrics},
+		{method: "GET", pattern: "/metrics", name: "metrics", auth: authUser, h: s.metrics}, // administrators only; see MetricsHandler
 		{method: "GET", pattern: "/static/{hash}/{file}", name: "static", h: s.static},
 
 		// JSON API.
@@ -52,13 +52,13 @@ func (s *Server) routeTable() []route {
 			op{Tag: "directory", Summary: "Change an agency (admin)", Request: liaison.AgencyUpdate{}, Response: &liaison.Agency{}}),
 
 		api("GET", "/users", "users.list", authUser, s.listUsers,
-			op{Tag: "directory", Summary: "List users", Response: []*liaison.User{},
+			op{Tag: "directory", Summary: "List users (admin); others find an agency's points of contact on the agency", Response: []*liaison.User{},
 				Params: append(list(), param{"agency_id", "query", "Home agency id", nil},
 					param{"role", "query", "Role", enumOf(liaison.Roles)})}),
 		api("POST", "/users", "users.create", authUser, s.idempotent(s.createUser),
 			op{Tag: "directory", Summary: "Open an account (admin)", Request: liaison.UserInput{}, Response: &liaison.User{}, Status: 201, Idempotent: true}),
 		api("GET", "/users/{id}", "users.get", authUser, s.getUser,
-			op{Tag: "directory", Summary: "One user, by id or login", Response: &liaison.User{}}),
+			op{Tag: "directory", Summary: "One user, by id or login: the whole account to admins and to the user; to others a card of id, login, name and agency_id", Response: &liaison.User{}}),
 		api("PATCH", "/users/{id}", "users.update", authUser, s.updateUser,
 			op{Tag: "directory", Summary: "Change a user; role and attribute changes are audited permission changes (admin)",
 				Request: liaison.UserUpdate{}, Response: &liaison.User{}}),

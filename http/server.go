@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"liaison"
 	"liaison/service"
@@ -76,12 +77,33 @@ func (s *Server) Handler() http.Handler { return s.mux }
 // Registry returns the Prometheus registry served at /metrics.
 func (s *Server) Registry() *prometheus.Registry { return s.registry }
 
-// ListenAndServe serves on ln until ctx ends, then shuts down gracefully.
+// MetricsHandler serves the metrics to anyone who reaches it: mount it
+// only on a listener of its own that Prometheus alone can reach (loopback
+// by default). The main listener's /metrics answers administrators only.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+}
+
+// Serve serves on ln until ctx ends, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+	return s.serve(ctx, ln, s.Handler(), s.streams.shutdown)
+}
+
+// ServeMetrics serves MetricsHandler at /metrics on ln, and nothing else,
+// until ctx ends.
+func (s *Server) ServeMetrics(ctx context.Context, ln net.Listener) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.MetricsHandler())
+	return s.serve(ctx, ln, mux, nil)
+}
+
+func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler, onShutdown func()) error {
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
-	hs.RegisterOnShutdown(s.streams.shutdown)
+	if onShutdown != nil {
+		hs.RegisterOnShutdown(onShutdown)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

@@ -605,14 +605,16 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The recipients on this page by name: the staff list is the
+	// administrators', so each is looked up (and audited) on its own.
 	users := map[liaison.ID]string{}
-	if len(rows) > 0 {
-		us, _, err := s.svc.ListUsers(ctx, liaison.UserFilter{}, liaison.Page{Limit: liaison.MaxPageSize})
-		if err != nil {
-			return err
+	for _, row := range rows {
+		if _, ok := users[row.RecipientUserID]; ok || row.RecipientUserID == "" {
+			continue
 		}
-		for _, u := range us {
-			users[u.ID] = u.Name + " (" + u.Login + ")"
+		users[row.RecipientUserID] = ""
+		if u, err := s.svc.FindUser(ctx, row.RecipientUserID); err == nil {
+			users[row.RecipientUserID] = u.Name + " (" + u.Login + ")"
 		}
 	}
 	filter := f.values()

@@ -486,7 +486,7 @@ func (s *Server) sarPage(w http.ResponseWriter, r *http.Request, status int, id 
 	if err != nil {
 		return err
 	}
-	mine, err := s.svc.FindAgency(ctx, me.AgencyID)
+	actor, err := s.svc.SARActor(ctx) // the steps this reader may take
 	if err != nil {
 		return err
 	}
@@ -557,7 +557,6 @@ func (s *Server) sarPage(w http.ResponseWriter, r *http.Request, status int, id 
 		}
 		commBoxes = append(commBoxes, communityBox{ID: c.ID, Name: c.Name, Kind: string(c.Kind), Checked: slices.Contains(form.Communities, c.ID)})
 	}
-	actor := sar.Actor{User: me, AgencyKind: mine.Kind}
 	now := s.svc.Now()
 	tlp := form.TLP
 	if tlp == "" {

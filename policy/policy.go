@@ -52,6 +52,7 @@ type Subject struct {
 	User        *liaison.User
 	AgencyKind  liaison.AgencyKind
 	Communities []liaison.ID         // communities the user's agency belongs to
+	Peers       []liaison.ID         // agencies sharing a community with the user's, its own included (the SAR vetting chain)
 	Agreements  []*liaison.Agreement // the user's agency's agreements
 	Cases       []liaison.ID         // cases the user is assigned to
 	Grants      []Grant

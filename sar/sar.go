@@ -31,6 +31,10 @@ const (
 type Actor struct {
 	User       *liaison.User
 	AgencyKind liaison.AgencyKind
+	// Peers are the agencies that share a community with the actor's
+	// agency, its own included. A fusion center or task force vets at step
+	// 2 only the reports of its peers: that is the vetting chain.
+	Peers []liaison.ID
 }
 
 // Input is what a step carries.
@@ -73,6 +77,9 @@ func analyst(s *liaison.SAR, a Actor) string {
 	}
 	if a.AgencyKind != liaison.AgencyFusionCenter && a.AgencyKind != liaison.AgencyTaskForce {
 		return "step 2 is done at a fusion center or a task force"
+	}
+	if !slices.Contains(a.Peers, s.AgencyID) {
+		return "step 2 is done at a fusion center or a task force that shares a community with the originating agency"
 	}
 	return ""
 }
@@ -176,7 +183,8 @@ func InQueue(s *liaison.SAR, a Actor, q Queue) bool {
 
 // PIIVisible reports whether the actor may see identifying data in s
 // before it is shared: only the originating agency and its vetting chain
-// (the step-2 analyst who holds it).
+// (the trained analysts of the fusion centers and task forces among its
+// peers while it awaits step 2, and whoever took a step on it).
 func PIIVisible(s *liaison.SAR, a Actor) bool {
 	if a.User.AgencyID == s.AgencyID {
 		return true

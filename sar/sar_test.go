@@ -33,7 +33,11 @@ func TestVettingFlow(t *testing.T) {
 	analyst := person(fusion, true, liaison.RoleAnalyst)
 	untrained := person(fusion, false, liaison.RoleAnalyst)
 	localAnalyst := person(pd, true, liaison.RoleAnalyst)
-	as := func(u *liaison.User, kind liaison.AgencyKind) sar.Actor { return sar.Actor{User: u, AgencyKind: kind} }
+	// Everyone here shares a community with the police department but far.
+	as := func(u *liaison.User, kind liaison.AgencyKind) sar.Actor {
+		return sar.Actor{User: u, AgencyKind: kind, Peers: []liaison.ID{u.AgencyID, pd}}
+	}
+	far := sar.Actor{User: person(fbi, true, liaison.RoleAnalyst), AgencyKind: liaison.AgencyTaskForce, Peers: []liaison.ID{fbi, otherPD}}
 	comm := []liaison.ID{liaison.NewID()}
 
 	s := report(officer, liaison.CatPhotography, liaison.CatTheft)
@@ -56,6 +60,8 @@ func TestVettingFlow(t *testing.T) {
 		{"non-analyst step 2", as(sgt, liaison.AgencyLocal), sar.Share, sar.Input{Communities: comm}, liaison.EFORBIDDEN, liaison.SARReviewed},
 		{"untrained analyst step 2", as(untrained, liaison.AgencyFusionCenter), sar.Share, sar.Input{Communities: comm}, liaison.EFORBIDDEN, liaison.SARReviewed},
 		{"analyst at a local PD", as(localAnalyst, liaison.AgencyLocal), sar.Share, sar.Input{Communities: comm}, liaison.EFORBIDDEN, liaison.SARReviewed},
+		{"analyst of a task force outside the originator's communities", far, sar.Share, sar.Input{Communities: comm}, liaison.EFORBIDDEN, liaison.SARReviewed},
+		{"the same, retaining", far, sar.RetainLocal, sar.Input{Reason: "keep it local"}, liaison.EFORBIDDEN, liaison.SARReviewed},
 		{"share with nobody", as(analyst, liaison.AgencyFusionCenter), sar.Share, sar.Input{}, liaison.EINVALID, liaison.SARReviewed},
 		{"step 2 shares", as(analyst, liaison.AgencyFusionCenter), sar.Share, sar.Input{Communities: comm}, "", liaison.SARShared},
 		{"another agency withdraws", as(otherSgt, liaison.AgencyLocal), sar.Withdraw, sar.Input{Reason: "not ours"}, liaison.EFORBIDDEN, liaison.SARShared},
@@ -83,7 +89,7 @@ func TestVettingFlow(t *testing.T) {
 func TestPartBOnlyNeedsCorroboration(t *testing.T) {
 	officer := person(pd, false, liaison.RoleOfficer)
 	sgt := person(pd, true, liaison.RoleSupervisor)
-	analyst := sar.Actor{User: person(fbi, true, liaison.RoleAnalyst), AgencyKind: liaison.AgencyTaskForce}
+	analyst := sar.Actor{User: person(fbi, true, liaison.RoleAnalyst), AgencyKind: liaison.AgencyTaskForce, Peers: []liaison.ID{fbi, pd}}
 	s := report(officer, liaison.CatPhotography, liaison.CatObservation)
 	for _, step := range []sar.Step{sar.Submit, sar.Forward} {
 		a := sar.Actor{User: sgt, AgencyKind: liaison.AgencyLocal}
@@ -151,7 +157,10 @@ func TestReportValidation(t *testing.T) {
 func TestQueuesAndPII(t *testing.T) {
 	officer := person(pd, false, liaison.RoleOfficer)
 	sgt := sar.Actor{User: person(pd, true, liaison.RoleSupervisor), AgencyKind: liaison.AgencyLocal}
-	analyst := sar.Actor{User: person(fusion, true, liaison.RoleAnalyst), AgencyKind: liaison.AgencyFusionCenter}
+	analyst := sar.Actor{User: person(fusion, true, liaison.RoleAnalyst), AgencyKind: liaison.AgencyFusionCenter, Peers: []liaison.ID{fusion, pd}}
+	// A trained analyst of a fusion center that shares no community with
+	// the police department: outside its vetting chain.
+	far := sar.Actor{User: person(fbi, true, liaison.RoleAnalyst), AgencyKind: liaison.AgencyFusionCenter, Peers: []liaison.ID{fbi, otherPD}}
 	outsider := sar.Actor{User: person(otherPD, true, liaison.RoleAnalyst), AgencyKind: liaison.AgencyLocal}
 	s := report(officer, liaison.CatTheft)
 	me := sar.Actor{User: officer, AgencyKind: liaison.AgencyLocal}
@@ -165,5 +174,8 @@ func TestQueuesAndPII(t *testing.T) {
 	_ = sar.Apply(s, sgt, sar.Forward, sar.Input{}, now)
 	if !sar.InQueue(s, analyst, sar.AwaitingStep2) || !sar.PIIVisible(s, analyst) || sar.PIIVisible(s, outsider) {
 		t.Fatal("step 2 queue or the vetting chain's PII is wrong")
+	}
+	if sar.InQueue(s, far, sar.AwaitingStep2) || sar.PIIVisible(s, far) {
+		t.Fatal("a fusion center outside the originator's communities is in its step 2 queue or sees its PII")
 	}
 }

@@ -138,6 +138,8 @@ func TestSARAttachmentOfPublicTip(t *testing.T) {
 	pd := e.agency("PD-TIP")
 	fc := ok(e.svc.CreateAgency(e.sys, liaison.AgencyInput{Code: "FC-TIP", Name: "Fusion", Kind: liaison.AgencyFusionCenter, Country: "US",
 		Contacts: []liaison.Contact{{Name: "Desk", Email: "desk@example.gov"}}}))(t)
+	// The fusion center's area holds the department: its vetting chain.
+	_ = ok(e.svc.CreateCommunity(e.sys, liaison.CommunityInput{Name: "Tip area", Kind: liaison.CommunityFusionArea, Members: []liaison.ID{pd.ID, fc.ID}}))(t)
 	clerk := e.userIn(pd, "c.tip")
 	sgt := e.userIn(pd, "s.tip", liaison.RoleSupervisor)
 	analyst := ok(e.svc.CreateUser(e.sys, liaison.UserInput{Login: "a.tip", Name: "Analyst", Email: "a.tip@example.gov", AgencyID: fc.ID,

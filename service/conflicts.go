@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -246,23 +247,7 @@ func (s *Service) GetConflict(ctx context.Context, id liaison.ID) (*ConflictView
 // member of every community its agency belongs to (a fusion center's area
 // is a community), its own agency included.
 func watchArea(ctx context.Context, tx liaison.Tx, u *liaison.User) ([]liaison.ID, error) {
-	area := []liaison.ID{u.AgencyID}
-	after := ""
-	for {
-		cs, err := tx.ListCommunities(ctx, liaison.CommunityFilter{AgencyID: u.AgencyID}, liaison.Page{After: after, Limit: liaison.MaxPageSize})
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cs {
-			area = append(area, c.Members...)
-		}
-		if len(cs) < liaison.MaxPageSize {
-			break
-		}
-		after = cs[len(cs)-1].ID
-	}
-	slices.Sort(area)
-	return slices.Compact(area), nil
+	return agencyPeers(ctx, tx, u.AgencyID)
 }
 
 func requireWatch(ctx context.Context) (*liaison.User, error) {
@@ -292,6 +277,9 @@ func (s *Service) WatchConflicts(ctx context.Context, states []liaison.ConflictS
 		}
 		if out, err = tx.ListConflicts(ctx, liaison.ConflictFilter{AgencyIDs: area, States: states}, p); err != nil {
 			return err
+		}
+		for _, c := range out {
+			watchView(c, u)
 		}
 		return s.audit(ctx, tx, liaison.NewAuditEvent(ctx, s.now(), "conflict.watch", "conflict", ""))
 	})
@@ -392,7 +380,40 @@ func (s *Service) HandleConflict(ctx context.Context, id liaison.ID, in WatchAct
 		return nil, err
 	}
 	s.kick()
-	return c, nil
+	return watchView(c, u), nil
+}
+
+// watchView is c as watch officer u sees it. The midpoint of the two
+// centres tells a watch center which way to look; but a watch officer whose
+// own agency is a party knows its own side's centre, and with the exact
+// midpoint would know the other side's. That watch officer gets the
+// midpoint on a grid of about a kilometre (coarseMidpoint).
+func watchView(c *liaison.Conflict, u *liaison.User) *liaison.Conflict {
+	if _, _, party := c.Party(u.AgencyID); party && c.Where != nil {
+		c.Where = coarseMidpoint(*c.Where)
+	}
+	return c
+}
+
+// midpointGridM is the grid a party's watch officer sees the midpoint on.
+const midpointGridM = 1000
+
+// coarseMidpoint puts p on the nearest node of a grid about
+// midpointGridM apart: latitude in steps of that many metres, longitude in
+// steps as wide on the ground at that latitude (capped near the poles).
+func coarseMidpoint(p liaison.GeoPoint) *liaison.GeoPoint {
+	const metresPerDegree = 111_320.0
+	step := midpointGridM / metresPerDegree
+	lat := math.Max(-90, math.Min(90, math.Round(p.Lat/step)*step))
+	lonStep := math.Min(360, step/math.Max(math.Cos(lat*math.Pi/180), 0.01))
+	lon := math.Round(p.Lon/lonStep) * lonStep
+	if lon > 180 {
+		lon -= 360
+	} else if lon < -180 {
+		lon += 360
+	}
+	round := func(x float64) float64 { return math.Round(x*1e5) / 1e5 }
+	return &liaison.GeoPoint{Lat: round(lat), Lon: round(lon)}
 }
 
 func ownerOf(c *liaison.Conflict, u *liaison.User) error {

@@ -279,26 +279,66 @@ func diff(before, after map[string]string) map[string]string {
 	return out
 }
 
-// FindUser returns a user by id or login; ENOTFOUND.
+// FindUser returns a user by id or login; ENOTFOUND. Administrators and
+// the user themself get the whole account. Anyone else gets a name card
+// (id, login, name and home agency), enough to say who added,
+// assigned or vetted something, never roles, clearance or e-mail address.
+// A user of a private-sector or international partner sees only its own
+// agency's users: any other answers as a missing one does.
 func (s *Service) FindUser(ctx context.Context, idOrLogin string) (*liaison.User, error) {
 	if err := requireUser(ctx); err != nil {
 		return nil, err
 	}
+	a := liaison.ActorFrom(ctx)
 	var u *liaison.User
 	err := s.read(ctx, "user.read", "user", nil, func(tx liaison.Tx) (string, error) {
-		var err error
-		if u, err = findUser(ctx, tx, idOrLogin); err != nil {
+		var own *liaison.Agency
+		if !a.IsAdmin() {
+			// Read before the lookup, so that hidden and missing cost alike.
+			var err error
+			if own, err = tx.FindAgencyByID(ctx, a.User.AgencyID); err != nil {
+				return "", err
+			}
+		}
+		found, err := findUser(ctx, tx, idOrLogin)
+		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
+			return "", errNoUser()
+		} else if err != nil {
 			return "", err
+		}
+		switch {
+		case a.IsAdmin() || found.ID == a.User.ID:
+			u = found
+		case (own.Kind == liaison.AgencyPrivate || own.Kind == liaison.AgencyInternational) && found.AgencyID != own.ID:
+			return "", errNoUser()
+		default:
+			u = userCard(found)
 		}
 		return u.ID, nil
 	})
 	return u, err
 }
 
-// ListUsers returns one page of users and the cursor of the next.
+// errNoUser is the one answer for a user that does not exist and for one
+// the caller may not see.
+func errNoUser() error { return liaison.Errorf(liaison.ENOTFOUND, "no such user") }
+
+// userCard is the part of u every user may see of another: id, login,
+// name and home agency.
+func userCard(u *liaison.User) *liaison.User {
+	return &liaison.User{ID: u.ID, Login: u.Login, Name: u.Name, AgencyID: u.AgencyID}
+}
+
+// ListUsers returns one page of users and the cursor of the next. The
+// staff list is the administrators': anyone else is refused (EFORBIDDEN)
+// and finds an agency's points of contact on the agency.
 func (s *Service) ListUsers(ctx context.Context, f liaison.UserFilter, p liaison.Page) ([]*liaison.User, string, error) {
 	if err := requireUser(ctx); err != nil {
 		return nil, "", err
+	}
+	if !liaison.ActorFrom(ctx).IsAdmin() {
+		return nil, "", s.denied(ctx, "user.list", "user", "", liaison.Errorf(liaison.EFORBIDDEN,
+			"only administrators list users; an agency's points of contact are listed with the agency"))
 	}
 	if f.Role != "" && !slices.Contains(liaison.Roles, f.Role) {
 		return nil, "", liaison.FieldErrorf("role", "must be one of the roles")

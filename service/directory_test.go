@@ -967,11 +967,11 @@ func TestListUsersFilters(t *testing.T) {
 		{"no wildcards", liaison.UserFilter{Text: "%"}, nil},
 	}
 	for _, bad := range []string{strings.Repeat("a", 101), "ali\x00ce", "bad\xffutf8"} {
-		_, _, err := e.svc.ListUsers(e.as(f.alice.user), liaison.UserFilter{Text: bad}, liaison.Page{})
+		_, _, err := e.svc.ListUsers(e.as(f.root.user), liaison.UserFilter{Text: bad}, liaison.Page{})
 		wantErr(t, err, liaison.EINVALID, "q")
 	}
 	for _, tt := range tests {
-		us, next, err := e.svc.ListUsers(e.as(f.alice.user), tt.filter, liaison.Page{})
+		us, next, err := e.svc.ListUsers(e.as(f.root.user), tt.filter, liaison.Page{})
 		must(t, err)
 		var got []string
 		for _, u := range us {

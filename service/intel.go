@@ -294,6 +294,7 @@ func (s *Service) subject(ctx context.Context, tx liaison.Tx, u *liaison.User) (
 	for _, c := range comms {
 		sub.Communities = append(sub.Communities, c.ID)
 	}
+	sub.Peers = peersOf(u.AgencyID, comms)
 	return sub, nil
 }
 

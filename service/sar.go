@@ -282,11 +282,10 @@ func (s *Service) StepSAR(ctx context.Context, id liaison.ID, in StepInput) (*li
 	var r *liaison.SAR
 	var refused, hidden error
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		ag, err := tx.FindAgencyByID(ctx, a.User.AgencyID)
+		actor, err := sarActor(ctx, tx, a.User)
 		if err != nil {
 			return err
 		}
-		actor := sar.Actor{User: a.User, AgencyKind: ag.Kind}
 		if r, err = findSAR(ctx, tx, id); err != nil {
 			return err
 		}
@@ -342,7 +341,9 @@ func (s *Service) inChain(r *liaison.SAR, a sar.Actor) bool {
 }
 
 // maySeeSAR: the originating agency, the vetting chain, and the step-2
-// analysts while a report awaits them; shared reports go through Decide.
+// analysts while a report awaits them (those of fusion centers and task
+// forces that share a community with the originating agency: a.Peers);
+// shared reports go through Decide.
 func (s *Service) maySeeSAR(r *liaison.SAR, a sar.Actor) bool {
 	return a.User.AgencyID == r.AgencyID || sar.PIIVisible(r, a) ||
 		(r.State == liaison.SARReviewed && sar.InQueue(r, a, sar.AwaitingStep2))
@@ -413,7 +414,7 @@ type sarView struct {
 // only the originating agency and its vetting chain; a shared ISE-SAR of
 // another agency through the decision point.
 func (s *Service) decideSARView(sub *policy.Subject, u *liaison.User, r *liaison.SAR, purpose liaison.Purpose) sarView {
-	actor := sar.Actor{User: u, AgencyKind: sub.AgencyKind}
+	actor := sar.Actor{User: u, AgencyKind: sub.AgencyKind, Peers: sub.Peers}
 	if s.maySeeSAR(r, actor) && (r.State != liaison.SARShared || u.AgencyID == r.AgencyID) {
 		return sarView{allow: true, plan: policy.Full, text: "permit: originating agency or vetting chain"}
 	}
@@ -448,7 +449,7 @@ func (s *Service) SARQueue(ctx context.Context, q sar.Queue, purpose liaison.Pur
 		if err != nil {
 			return err
 		}
-		actor := sar.Actor{User: a.User, AgencyKind: sub.AgencyKind}
+		actor := sarActorOf(sub)
 		var f liaison.SARFilter
 		switch q {
 		case sar.MyDrafts:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -278,4 +279,51 @@ func TestAgencyPolicies(t *testing.T) {
 	os.Remove(filepath.Join(dir, "wide.cedar"))
 	_ = os.WriteFile(filepath.Join(dir, "strict.cedar"), []byte(`@id("no-export") @reason("no exports here") forbid (principal, action == Liaison::Action::"export", resource);`), 0o644)
 	mustCLI(t, st, "admin", "agency", "list")
+}
+
+// TestServeMetricsAddr pins the two ways to read /metrics: on the main
+// listener an administrator's sign-in is needed; --metrics-addr serves
+// them without one on a listener of their own, on loopback for a bare port.
+func TestServeMetricsAddr(t *testing.T) {
+	base, out := server(t, store{flags: []string{"--data", t.TempDir()}}, "--metrics-addr", "127.0.0.1:0")
+	m := regexp.MustCompile(`Metrics for Prometheus on (http://127\.0\.0\.1:[0-9]+)/metrics`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("serve printed no metrics address:\n%s", out)
+	}
+	get := func(url string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, _ := get(base + "/healthz"); status != 200 {
+		t.Fatalf("healthz = %d", status)
+	}
+	tests := []struct {
+		name, url string
+		status    int
+		metrics   bool
+	}{
+		{"main listener, anonymous", base + "/metrics", 401, false},
+		{"metrics listener", m[1] + "/metrics", 200, true},
+		{"metrics listener serves nothing else", m[1] + "/api/v1/openapi.json", 404, false},
+	}
+	for _, tt := range tests {
+		status, body := get(tt.url)
+		if status != tt.status || strings.Contains(body, `route="healthz"`) != tt.metrics {
+			t.Errorf("%s: GET %s = %d (counts shown: %v), want %d (%v)", tt.name, tt.url, status,
+				strings.Contains(body, `route="healthz"`), tt.status, tt.metrics)
+		}
+	}
+	for _, tt := range []struct{ in, want string }{
+		{"9090", "127.0.0.1:9090"}, {":9090", "127.0.0.1:9090"}, {"0.0.0.0:9090", "0.0.0.0:9090"}, {"[::1]:9090", "[::1]:9090"},
+	} {
+		if got := loopbackByDefault(tt.in); got != tt.want {
+			t.Errorf("loopbackByDefault(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
 }

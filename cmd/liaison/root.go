@@ -153,7 +153,7 @@ func (e *env) logger() *slog.Logger {
 }
 
 func (e *env) serveCmd() *cobra.Command {
-	var addr string
+	var addr, metricsAddr string
 	var withDemo bool
 	var checkpointEvery time.Duration
 	var natsURL string
@@ -187,6 +187,13 @@ func (e *env) serveCmd() *cobra.Command {
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return err
+			}
+			var mln net.Listener
+			if metricsAddr != "" {
+				if mln, err = net.Listen("tcp", loopbackByDefault(metricsAddr)); err != nil {
+					ln.Close()
+					return fmt.Errorf("--metrics-addr: %w", err)
+				}
 			}
 			cp := &audit.Checkpointer{Store: store, Signer: svc.Signer, Interval: checkpointEvery, OnError: func(err error) {
 				log.Error("audit checkpoint", "error", err)
@@ -240,10 +247,25 @@ func (e *env) serveCmd() *cobra.Command {
 			if e.ready != nil {
 				e.ready(ln.Addr().String())
 			}
+			if mln != nil {
+				log.Info("metrics", "addr", mln.Addr().String())
+				fmt.Fprintf(e.stdout, "Metrics for Prometheus on http://%s/metrics\n", mln.Addr())
+				mctx, stop := context.WithCancel(ctx)
+				defer stop()
+				errc := make(chan error, 1)
+				go func() { errc <- srv.ServeMetrics(mctx, mln) }()
+				err = srv.Serve(ctx, ln)
+				stop()
+				if merr := <-errc; err == nil {
+					err = merr
+				}
+				return err
+			}
 			return srv.Serve(ctx, ln)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", orDefault(e.getenv("LIAISON_ADDR"), "127.0.0.1:8080"), "listen address HOST:PORT (env LIAISON_ADDR)")
+	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", e.getenv("LIAISON_METRICS_ADDR"), "also serve /metrics, without sign-in, on this address; a bare port such as 9090 listens on loopback only (env LIAISON_METRICS_ADDR; empty: only administrators read /metrics on --addr)")
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "seed the demo partnership first (no change if it is there)")
 	cmd.Flags().StringVar(&natsURL, "nats", e.getenv("LIAISON_NATS"), "NATS JetStream URL for the event stream between nodes, e.g. nats://127.0.0.1:4222 (env LIAISON_NATS; empty: in-process)")
 	cmd.Flags().DurationVar(&checkpointEvery, "checkpoint-interval", time.Hour, "how often to sign an audit checkpoint")
@@ -371,4 +393,15 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// loopbackByDefault puts a metrics address given as a bare port (9090 or
+// :9090) on loopback: the metrics need no sign-in, so reaching them from
+// elsewhere must be asked for by naming the host.
+func loopbackByDefault(addr string) string {
+	port := strings.TrimPrefix(addr, ":")
+	if !strings.Contains(port, ":") {
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return addr
 }
