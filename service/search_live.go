@@ -131,12 +131,13 @@ type decider struct {
 // decide decides a search's read of li, on its live labels.
 func (d *decider) decide(li *liveItem) policy.Decision {
 	u := d.sub.User
+	if li.kind == liaison.KindSAR && li.agency == u.AgencyID {
+		// The originating agency reads its reports in full, as GetSAR does.
+		return policy.Decision{Allow: true, Redaction: policy.Full, Policies: []string{"originating-agency"}}
+	}
 	if !li.shared {
 		// Before it is shared, and once withdrawn, a report is its
 		// agency's alone in search (the vetting chain works from its queue).
-		if li.agency == u.AgencyID {
-			return policy.Decision{Allow: true, Redaction: policy.Full, Policies: []string{"originating-agency"}}
-		}
 		return policy.Decision{}
 	}
 	if li.kind == liaison.KindCase && li.agency == u.AgencyID {

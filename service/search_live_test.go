@@ -34,10 +34,23 @@ type liveWorld struct {
 	vetter                                    *liaison.User // the fusion center's analyst: step 2, and a full reader
 	redacted                                  *liaison.User // the no-PII partner's analyst
 	priv, intlUser, outsider                  *liaison.User
-	holderCase                                liaison.ID
+	holderCase, fcCase                        *liaison.Case
 }
 
 func newLiveWorld(t *testing.T, store liaison.Store) *liveWorld {
+	t.Helper()
+	return newLiveWorldWith(t, store, func(w *liveWorld, agree func(*liaison.Agency, *liaison.Community, func(*liaison.AgreementInput))) {
+		agree(w.fc, w.region, func(in *liaison.AgreementInput) { in.PIIAllowed = true })
+		agree(w.nopii, w.region, nil)
+		agree(w.private, w.region, func(in *liaison.AgreementInput) { in.PrivateRelease = true })
+		agree(w.intl, w.region, nil)
+		agree(w.intl, w.channel, func(in *liaison.AgreementInput) { in.InternationalRelease = true })
+	})
+}
+
+// newLiveWorldWith builds the world with the agreements agreements makes
+// (agree defaults to counterterrorism, reports and intelligence).
+func newLiveWorldWith(t *testing.T, store liaison.Store, agreements func(w *liveWorld, agree func(*liaison.Agency, *liaison.Community, func(*liaison.AgreementInput)))) *liveWorld {
 	t.Helper()
 	c := &clock{t: start}
 	svc := service.New(store)
@@ -73,11 +86,7 @@ func newLiveWorld(t *testing.T, store liaison.Store) *liveWorld {
 		_, err := svc.CreateAgreement(w.sys, in)
 		must(t, err)
 	}
-	agree(w.fc, w.region, func(in *liaison.AgreementInput) { in.PIIAllowed = true })
-	agree(w.nopii, w.region, nil)
-	agree(w.private, w.region, func(in *liaison.AgreementInput) { in.PrivateRelease = true })
-	agree(w.intl, w.region, nil)
-	agree(w.intl, w.channel, func(in *liaison.AgreementInput) { in.InternationalRelease = true })
+	agreements(w, agree)
 	user := func(a *liaison.Agency, login string, roles ...liaison.Role) *liaison.User {
 		u, err := svc.CreateUser(w.sys, liaison.UserInput{Login: login, Name: "User " + login, Email: login + "@example.gov",
 			AgencyID: a.ID, Roles: roles, Attributes: liaison.Attributes{Part23Trained: true, SwornOfficer: true}, Password: password})
@@ -91,9 +100,11 @@ func newLiveWorld(t *testing.T, store liaison.Store) *liveWorld {
 	w.priv = user(w.private, "priv", liaison.RolePartnerLiaison)
 	w.intlUser = user(w.intl, "intl", liaison.RoleAnalyst)
 	w.outsider = user(w.outside, "outsider", liaison.RoleAnalyst)
-	cs, err := svc.CreateCase(w.as(w.writer), liaison.CaseInput{Title: "Port investigation"})
+	var err error
+	w.holderCase, err = svc.CreateCase(w.as(w.writer), liaison.CaseInput{Title: "Port investigation"})
 	must(t, err)
-	w.holderCase = cs.ID
+	w.fcCase, err = svc.CreateCase(w.as(w.vetter), liaison.CaseInput{Title: "Regional picture"})
+	must(t, err)
 	return w
 }
 
@@ -106,7 +117,7 @@ func (w *liveWorld) record(title, narrative string, tlp liaison.TLP, shared []li
 	w.t.Helper()
 	in := liaison.IntelInput{Title: title, Narrative: narrative, Subjects: []liaison.Entity{{Kind: liaison.EntityPerson, Attributes: attrs}},
 		Predicate: "Reasonable suspicion of a definable crime.", LawfulCollection: true, Grading: liaison.Grading{Source: "B", Information: 2},
-		TLP: tlp, Handling: liaison.H1, CaseID: w.holderCase, RetainUntil: w.clock.Now().AddDate(1, 0, 0), SharedWith: shared}
+		TLP: tlp, Handling: liaison.H1, CaseID: w.holderCase.ID, RetainUntil: w.clock.Now().AddDate(1, 0, 0), SharedWith: shared}
 	if tlp == liaison.TLPRed {
 		in.Recipients = []liaison.ID{w.writer.ID}
 	}
