@@ -243,10 +243,13 @@ func parseSearch(in SearchRequest) (*parsedSearch, error) {
 }
 
 // Search finds what the caller may see, and pointers to what matches but
-// they may not see. Candidates are read newest first and each is decided
-// by the decision point; a page holds the newest Limit results, ordered by
-// relevance within the page. Pointers come from the same candidates,
-// grouped per holding agency and kind, and tell the holder of the hit.
+// they may not see. Candidates are read newest first from the index, a
+// prefilter, and each item is read live and decided by the decision point;
+// it is a result only when what the caller is released of it matches. A
+// page holds the newest Limit results, ordered by relevance within the
+// page. Pointers come from the words and kinds alone (no words, no
+// pointers), grouped per holding agency and kind, and tell the holder of
+// the hit.
 // One audit entry records the search, what it released and what pointers
 // it issued; releases outside the caller's agency go into the ledger.
 func (s *Service) Search(ctx context.Context, in SearchRequest) (*SearchResponse, error) {
