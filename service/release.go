@@ -126,6 +126,30 @@ func (s *Service) decideItem(rq releaseRequest, it liveItem) policy.Decision {
 // one-item read (rq.object set) that releases nothing is audited as denied
 // whether the item was hidden or missing, so the two cost and look alike.
 func (s *Service) release(ctx context.Context, tx liaison.Tx, rq releaseRequest, items []liveItem) ([]released, error) {
+	out, rc := s.prepareRelease(ctx, rq, items)
+	if err := s.writeRelease(ctx, tx, rc); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// releaseReceipt is a prepared release's audit entry and ledger rows, to
+// be written by writeRelease in the transaction that hands the items over.
+type releaseReceipt struct {
+	event  *liaison.AuditEvent
+	ids    []string
+	ledger []*liaison.Dissemination
+}
+
+// name adds an item handed over outside release's forms (a case in a
+// search, which only its lead agency and grant holders see) to the entry.
+func (rc *releaseReceipt) name(id liaison.ID) { rc.ids = append(rc.ids, id) }
+
+// prepareRelease is release without the writing: it decides and redacts
+// the items and prepares the receipt. Search reads in a read-only
+// transaction and writes the receipt with its pointers (recordSearch);
+// every other read calls release.
+func (s *Service) prepareRelease(ctx context.Context, rq releaseRequest, items []liveItem) ([]released, *releaseReceipt) {
 	u := rq.sub.User
 	now := s.now()
 	e := liaison.NewAuditEvent(ctx, now, rq.audit, rq.objectType, rq.object)
@@ -138,9 +162,8 @@ func (s *Service) release(ctx context.Context, tx liaison.Tx, rq releaseRequest,
 	for k, v := range rq.details {
 		e.Details[k] = v
 	}
+	rc := &releaseReceipt{event: e}
 	var out []released
-	var ids []string
-	var ledger []*liaison.Dissemination
 	var decisions []string
 	for _, it := range items {
 		dec := s.decideItem(rq, it)
@@ -166,9 +189,9 @@ func (s *Service) release(ctx context.Context, tx liaison.Tx, rq releaseRequest,
 			kind, labels = "sar", liaison.Labels{TLP: string(it.sar.TLP), Originator: it.sar.AgencyID}
 		}
 		out = append(out, r)
-		ids = append(ids, it.id())
+		rc.ids = append(rc.ids, it.id())
 		if labels.Originator != u.AgencyID {
-			ledger = append(ledger, &liaison.Dissemination{ID: liaison.NewID(), At: now, ItemKind: kind, ItemID: it.id(),
+			rc.ledger = append(rc.ledger, &liaison.Dissemination{ID: liaison.NewID(), At: now, ItemKind: kind, ItemID: it.id(),
 				RecipientUserID: u.ID, RecipientAgencyID: u.AgencyID, Purpose: rq.purpose, Redacted: dec.Redaction != policy.Full,
 				Labels: labels, AuditEventID: e.ID})
 		}
@@ -186,15 +209,19 @@ func (s *Service) release(ctx context.Context, tx liaison.Tx, rq releaseRequest,
 	} else {
 		e.Details["candidates"] = itoa(len(items))
 	}
-	if len(ids) > 0 {
-		e.Details[liaison.AuditObjectsDetail] = strings.Join(ids, " ")
+	return out, rc
+}
+
+// writeRelease writes a prepared release's audit entry, naming every item
+// it released, and its ledger rows, in tx.
+func (s *Service) writeRelease(ctx context.Context, tx liaison.Tx, rc *releaseReceipt) error {
+	e := rc.event
+	if len(rc.ids) > 0 {
+		e.Details[liaison.AuditObjectsDetail] = strings.Join(rc.ids, " ")
 	}
-	e.Details["released"] = itoa(len(ids))
+	e.Details["released"] = itoa(len(rc.ids))
 	if err := s.audit(ctx, tx, e); err != nil {
-		return nil, err
+		return err
 	}
-	if err := tx.CreateDisseminations(ctx, ledger); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return tx.CreateDisseminations(ctx, rc.ledger)
 }

@@ -163,13 +163,13 @@ func (s *Service) runSaved(ctx context.Context, ss *liaison.SavedSearch, upTo in
 	}
 	ps.limit = searchPageMax
 	ctx = liaison.NewContext(ctx, liaison.Actor{User: u, System: "saved-search"})
-	resp, released, err := s.runSearch(ctx, u, in.Purpose, ps, ss.LastSeq)
+	resp, receipt, err := s.runSearch(ctx, u, in.Purpose, ps, ss.LastSeq)
 	if err != nil {
 		return err
 	}
 	found := len(resp.Results) + len(resp.Pointers)
 	if found > 0 {
-		if err := s.recordSearch(ctx, u, in.Purpose, in, resp, released, ss.ID); err != nil {
+		if err := s.recordSearch(ctx, u, in.Purpose, in, resp, receipt, ss.ID); err != nil {
 			return err
 		}
 	}

@@ -242,49 +242,14 @@ func parseSearch(in SearchRequest) (*parsedSearch, error) {
 	return ps, p.Err()
 }
 
-// decider decides candidates for one searcher, remembering decisions by
-// the facts they depend on: most candidates share their labels.
-type decider struct {
-	s       *Service
-	sub     *policy.Subject
-	purpose liaison.Purpose
-	now     time.Time
-	granted map[liaison.ID]bool
-	cache   map[string]policy.Decision
-}
-
-func (d *decider) decide(c *liaison.SearchDoc) policy.Decision {
-	u := d.sub.User
-	if c.Kind == liaison.KindSAR && c.State != string(liaison.SARShared) {
-		// Before it is shared a report is its agency's alone (GetSAR's rule).
-		if c.AgencyID == u.AgencyID {
-			return policy.Decision{Allow: true, Redaction: policy.Full, Policies: []string{"originating-agency"}}
-		}
-		return policy.Decision{}
-	}
-	res := &policy.Resource{ID: c.ItemID, Kind: c.Kind, Originator: c.AgencyID, TLP: c.TLP, Handling: c.Handling,
-		Recipients: c.Recipients, SharedWith: c.SharedWith, CaseID: c.CaseID}
-	if c.Kind == liaison.KindCase && c.AgencyID == u.AgencyID {
-		return policy.Decision{Allow: true, Redaction: policy.Full, Policies: []string{"lead-agency"}}
-	}
-	if d.granted[c.ItemID] || slices.Contains(c.Recipients, u.ID) {
-		return d.s.Policy.Decide(policy.Request{Subject: d.sub, Action: policy.Search, Resource: res, Purpose: d.purpose, Now: d.now})
-	}
-	key := string(c.Kind) + "|" + c.AgencyID + "|" + string(c.TLP) + "|" + string(c.Handling) + "|" + c.CaseID + "|" +
-		strings.Join(c.SharedWith, ",") + "|" + strconv.Itoa(len(c.Recipients))
-	if dec, ok := d.cache[key]; ok {
-		return dec
-	}
-	dec := d.s.Policy.Decide(policy.Request{Subject: d.sub, Action: policy.Search, Resource: res, Purpose: d.purpose, Now: d.now})
-	d.cache[key] = dec
-	return dec
-}
-
 // Search finds what the caller may see, and pointers to what matches but
-// they may not see. Candidates are read newest first and each is decided
-// by the decision point; a page holds the newest Limit results, ordered by
-// relevance within the page. Pointers come from the same candidates,
-// grouped per holding agency and kind, and tell the holder of the hit.
+// they may not see. Candidates are read newest first from the index, a
+// prefilter, and each item is read live and decided by the decision point;
+// it is a result only when what the caller is released of it matches. A
+// page holds the newest Limit results, ordered by relevance within the
+// page. Pointers come from the words and kinds alone (no words, no
+// pointers), grouped per holding agency and kind, and tell the holder of
+// the hit.
 // One audit entry records the search, what it released and what pointers
 // it issued; releases outside the caller's agency go into the ledger.
 func (s *Service) Search(ctx context.Context, in SearchRequest) (*SearchResponse, error) {
@@ -300,22 +265,14 @@ func (s *Service) Search(ctx context.Context, in SearchRequest) (*SearchResponse
 	if err != nil {
 		return nil, err
 	}
-	resp, released, err := s.runSearch(ctx, a.User, purpose, ps, 0)
+	resp, receipt, err := s.runSearch(ctx, a.User, purpose, ps, 0)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.recordSearch(ctx, a.User, purpose, in, resp, released, ""); err != nil {
+	if err := s.recordSearch(ctx, a.User, purpose, in, resp, receipt, ""); err != nil {
 		return nil, err
 	}
 	return resp, nil
-}
-
-// releasedItem is what the audit entry and the ledger need of a result.
-type releasedItem struct {
-	kind     liaison.RecordKind
-	id       liaison.ID
-	labels   liaison.Labels
-	redacted bool
 }
 
 // pointerGroup collects the hidden candidates of one agency and kind.
@@ -327,26 +284,37 @@ type pointerGroup struct {
 }
 
 // runSearch reads candidates and decides them (a read-only transaction),
-// in two scans of the index, newest first:
+// in two scans of the index, newest first. The index is a prefilter that
+// may only narrow: every candidate's item is read live from the store in
+// this transaction (in batches), decided on its live labels, and matched
+// against the form the searcher is released of it.
 //
 //   - results: documents the searcher may possibly see (a prefilter built
-//     from the same facts as the decision point, which still decides each),
-//     until a ranking window of admitted results (rankWindow, or the page
-//     size if larger) or searchScanMax candidates, or, when stopAt > 0, a
-//     Seq <= stopAt (a saved search's last run). The window is ranked by
-//     relevance, newest first among equals, and the page is cut from it;
-//     only the page's items are read and redacted. The cursor names the
-//     window's top and the offset in it, so the next page ranks the same
-//     window; past its end the next window starts below it.
-//   - pointers (first page of a window only): the newest pointerScan
-//     documents of other agencies that may give a pointer, decided the
-//     same way; the refused ones are grouped per agency and kind.
-func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaison.Purpose, ps *parsedSearch, stopAt int64) (*SearchResponse, []releasedItem, error) {
+//     from the same facts as the decision point), until a ranking window
+//     of admitted results (rankWindow, or the page size if larger) or
+//     searchScanMax candidates, or, when stopAt > 0, a Seq <= stopAt (a
+//     saved search's last run). An item is admitted when the decision on
+//     its live labels allows it and it passes every filter as released
+//     (parsedSearch.admits). The window is ranked by relevance, newest
+//     first among equals, and the page is cut from it. The cursor names
+//     the window's top and the offset in it, so the next page ranks the
+//     same window; past its end the next window starts below it.
+//   - pointers (first page of a window, and only when the search has
+//     words): the newest pointerScan documents of other agencies that
+//     match the words and the kinds, and nothing else: label, place,
+//     time, category, agency and identifier filters never decide a
+//     pointer. An item not released to the searcher (refused, or released
+//     redacted without the words) gives one when its live labels allow a
+//     pointer to this searcher (decider.mayPoint); they are grouped per
+//     agency and kind.
+func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaison.Purpose, ps *parsedSearch, stopAt int64) (*SearchResponse, *releaseReceipt, error) {
 	resp := &SearchResponse{Results: []*SearchResult{}, Pointers: []*liaison.Pointer{}, Facets: map[string]map[string]int{}}
-	var released []releasedItem
+	var receipt *releaseReceipt
 	type admittedDoc struct {
-		c   *liaison.SearchCandidate
-		dec policy.Decision
+		c    *liaison.SearchCandidate
+		li   *searchItem
+		dec  policy.Decision
+		form *releasedForm
 	}
 	window := max(ps.limit, rankWindow)
 	err := s.Store.View(ctx, func(tx liaison.Tx) error {
@@ -369,13 +337,12 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 		if top == 0 {
 			top = st.MaxSeq + 1
 		}
-		inArea := func(c *liaison.SearchCandidate) bool {
-			return ps.circle == nil || (c.Lat != nil && distanceM(ps.circle.Lat, ps.circle.Lon, *c.Lat, *c.Lon) <= ps.circle.RadiusM)
-		}
-		// scan reads candidates of m newest first, calling keep for each
-		// until it returns false or max candidates were read; it reports
-		// the last Seq read and whether the index ran out.
-		scan := func(m liaison.SearchMatch, first, max int, keep func(*liaison.SearchCandidate) bool) (last int64, exhausted bool, err error) {
+		live := liveItems{}
+		// scan reads candidates of m newest first, and their live items,
+		// calling keep for each until it returns false or max candidates
+		// were read; it reports the last Seq read and whether the index
+		// ran out.
+		scan := func(m liaison.SearchMatch, first, max int, keep func(*liaison.SearchCandidate, *searchItem) bool) (last int64, exhausted bool, err error) {
 			read := 0
 			for batch := first; ; batch = min(2*batch, max-read) {
 				m.Limit = batch
@@ -383,17 +350,26 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 				if err != nil {
 					return 0, false, err
 				}
-				for _, c := range cands {
+				use := cands
+				for i, c := range cands {
 					if stopAt > 0 && c.Seq <= stopAt {
-						return last, true, nil
+						use = cands[:i]
+						break
 					}
+				}
+				stopped := len(use) < len(cands)
+				use = use[:min(len(use), max-read)]
+				if err := live.load(ctx, tx, use); err != nil {
+					return 0, false, err
+				}
+				for _, c := range use {
 					read++
 					last = c.Seq
-					if !keep(c) || read >= max {
+					if !keep(c, live.get(c)) || read >= max {
 						return last, false, nil
 					}
 				}
-				if len(cands) < batch {
+				if stopped || len(cands) < batch {
 					return last, true, nil
 				}
 				m.Before = last
@@ -404,13 +380,25 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 		var admitted []admittedDoc
 		// Most candidates the prefilter passes are admitted: ask for a
 		// quarter more than the window, then double.
-		last, exhausted, err := scan(m, window+window/4+8, searchScanMax, func(c *liaison.SearchCandidate) bool {
+		last, exhausted, err := scan(m, window+window/4+8, searchScanMax, func(c *liaison.SearchCandidate, li *searchItem) bool {
 			resp.Scanned++
-			if !inArea(c) {
+			if li == nil {
+				return true // gone since it was indexed
+			}
+			dec := d.decide(li)
+			if !dec.Allow {
 				return true
 			}
-			if dec := d.decide(&c.SearchDoc); dec.Allow {
-				admitted = append(admitted, admittedDoc{c, dec})
+			a := admittedDoc{c: c, li: li, dec: dec}
+			form := func() releasedForm {
+				if a.form == nil {
+					f := searchForm(li, dec)
+					a.form = &f
+				}
+				return *a.form
+			}
+			if ps.admits(li, dec, form) {
+				admitted = append(admitted, a)
 			}
 			return len(admitted) < window
 		})
@@ -438,53 +426,44 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 			}
 			return ci.Seq > cj.Seq
 		})
+		// Facets count the released results, by their live labels.
 		for _, a := range admitted {
-			facet(resp.Facets, "kind", string(a.c.Kind))
-			facet(resp.Facets, "agency", a.c.AgencyID)
-			facet(resp.Facets, "tlp", string(a.c.TLP))
-			for _, c := range a.c.Categories {
+			facet(resp.Facets, "kind", string(a.li.kind))
+			facet(resp.Facets, "agency", a.li.agency)
+			facet(resp.Facets, "tlp", string(a.li.tlp))
+			for _, c := range a.li.categories {
 				facet(resp.Facets, "category", c)
 			}
 		}
 		end := min(len(admitted), ps.offset+ps.limit)
-		page := admitted[min(ps.offset, end):end]
-		// The page's reports and records in two reads, not one per item.
-		var sarIDs, intelIDs []liaison.ID
-		for _, a := range page {
-			switch a.c.Kind {
-			case liaison.KindSAR:
-				sarIDs = append(sarIDs, a.c.ItemID)
-			case liaison.KindIntelligence:
-				intelIDs = append(intelIDs, a.c.ItemID)
+		var page []admittedDoc
+		var items []liveItem
+		for _, a := range admitted[min(ps.offset, end):end] {
+			page = append(page, a)
+			if a.li.kind != liaison.KindCase {
+				items = append(items, a.li.live())
 			}
 		}
-		items := pageItems{sars: map[liaison.ID]*liaison.SAR{}, intel: map[liaison.ID]*liaison.IntelRecord{}}
-		if len(sarIDs) > 0 {
-			rs, err := tx.FindSARs(ctx, sarIDs)
-			if err != nil {
-				return err
-			}
-			for _, r := range rs {
-				items.sars[r.ID] = r
-			}
-		}
-		if len(intelIDs) > 0 {
-			rs, err := tx.FindIntelRecords(ctx, intelIDs)
-			if err != nil {
-				return err
-			}
-			for _, r := range rs {
-				items.intel[r.ID] = r
+		// The page leaves through release: decided again on the live
+		// items, redacted, and its receipt (audit entry naming every item,
+		// ledger rows) written with the search's pointers.
+		var rel []released
+		rel, receipt = s.prepareRelease(ctx, releaseRequest{sub: sub, action: policy.Search, purpose: purpose, audit: "search",
+			objectType: "search"}, items)
+		forms := map[liaison.ID]released{}
+		for _, r := range rel {
+			if r.record != nil {
+				forms[r.record.ID] = r
+			} else {
+				forms[r.sar.ID] = r
 			}
 		}
 		for _, a := range page {
-			r, item, err := s.loadResult(ctx, tx, a.c, a.dec, ps, items)
-			if err != nil {
-				return err
-			}
-			if r != nil {
-				resp.Results = append(resp.Results, r)
-				released = append(released, item)
+			if a.li.kind == liaison.KindCase {
+				receipt.name(a.li.id)
+				resp.Results = append(resp.Results, searchResult(a.c, a.li, released{dec: a.dec}, ps))
+			} else if r, ok := forms[a.li.id]; ok {
+				resp.Results = append(resp.Results, searchResult(a.c, a.li, r, ps))
 			}
 		}
 		switch {
@@ -496,30 +475,39 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 		if ps.offset > 0 {
 			return nil // the window's pointers came with its first page
 		}
+		if len(ps.match.Terms) == 0 {
+			// A search without words gives no pointers: a filter alone
+			// (a label, a place, a time, an identifier) would make the
+			// pointer an oracle for it, and "an agency holds something of
+			// this kind" answers no question.
+			return nil
+		}
 		groups := map[string]*pointerGroup{}
 		var order []string
-		pm := ps.match
-		pm.Before, pm.PointersFor = ps.before, u.AgencyID
-		if _, _, err := scan(pm, pointerScan, pointerScan, func(c *liaison.SearchCandidate) bool {
+		pm := liaison.SearchMatch{Terms: ps.match.Terms, Kinds: ps.match.Kinds, Before: ps.before, PointersFor: u.AgencyID}
+		if _, _, err := scan(pm, pointerScan, pointerScan, func(c *liaison.SearchCandidate, li *searchItem) bool {
 			resp.Scanned++
-			if !inArea(c) || d.decide(&c.SearchDoc).Allow {
+			if li == nil || !d.mayPoint(li) {
 				return true
 			}
-			key := c.AgencyID + "|" + string(c.Kind)
+			if dec := d.decide(li); dec.Allow && (dec.Redaction == policy.Full || wordsMatch(ps.match.Terms, searchForm(li, dec).text())) {
+				return true // released to the searcher: a result, or filtered out, never a pointer
+			}
+			key := li.agency + "|" + string(li.kind)
 			g := groups[key]
 			if g == nil {
-				g = &pointerGroup{agency: c.AgencyID, kind: c.Kind, from: c.Occurred, to: c.Occurred}
+				g = &pointerGroup{agency: li.agency, kind: li.kind, from: li.occurred, to: li.occurred}
 				groups[key] = g
 				order = append(order, key)
 			}
-			if c.Occurred.Before(g.from) {
-				g.from = c.Occurred
+			if li.occurred.Before(g.from) {
+				g.from = li.occurred
 			}
-			if c.Occurred.After(g.to) {
-				g.to = c.Occurred
+			if li.occurred.After(g.to) {
+				g.to = li.occurred
 			}
 			if len(g.items) < pointerItemsMax {
-				g.items = append(g.items, c.ItemID)
+				g.items = append(g.items, li.id)
 			}
 			return true
 		}); err != nil {
@@ -558,7 +546,7 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 	if err != nil {
 		return nil, nil, err
 	}
-	return resp, released, nil
+	return resp, receipt, nil
 }
 
 func facet(f map[string]map[string]int, name, value string) {
@@ -577,55 +565,30 @@ func distanceM(lat1, lon1, lat2, lon2 float64) float64 {
 	return 2 * r * math.Asin(math.Min(1, math.Sqrt(h)))
 }
 
-// loadResult reads an allowed candidate and redacts it as decided. An
-// item that changed since it was indexed so that it no longer matches its
-// document (purged, deleted) is skipped.
-// pageItems are a page's reports and records, read at once.
-type pageItems struct {
-	sars  map[liaison.ID]*liaison.SAR
-	intel map[liaison.ID]*liaison.IntelRecord
-}
-
-func (s *Service) loadResult(ctx context.Context, tx liaison.Tx, c *liaison.SearchCandidate, dec policy.Decision, ps *parsedSearch, items pageItems) (*SearchResult, releasedItem, error) {
-	r := &SearchResult{Kind: c.Kind, ID: c.ItemID, AgencyID: c.AgencyID, Occurred: c.Occurred, Redaction: dec.Redaction,
-		Score: math.Round(c.Score*1000) / 1000, Categories: c.Categories}
-	item := releasedItem{kind: c.Kind, id: c.ItemID, redacted: dec.Redaction != policy.Full}
+// searchResult is an admitted item as release released it (a case, as
+// its lead agency or a grant holder reads it).
+func searchResult(c *liaison.SearchCandidate, li *searchItem, rel released, ps *parsedSearch) *SearchResult {
+	r := &SearchResult{Kind: li.kind, ID: li.id, AgencyID: li.agency, Occurred: li.occurred, Redaction: rel.dec.Redaction,
+		Score: math.Round(c.Score*1000) / 1000, Categories: li.categories}
 	var text []string
 	var subjects []liaison.Entity
-	switch c.Kind {
-	case liaison.KindSAR:
-		sr := items.sars[c.ItemID]
-		if sr == nil {
-			return nil, item, nil // gone since it was indexed
-		}
-		sr = policy.RedactSAR(sr, dec.Redaction)
+	switch {
+	case rel.sar != nil:
+		sr := rel.sar
 		r.Title, r.TLP, r.State = sr.Title, sr.TLP, string(sr.State)
 		text = []string{sr.Narrative, sr.Why}
 		subjects = sr.Involved
-		item.labels = liaison.Labels{TLP: string(sr.TLP), Originator: sr.AgencyID}
-	case liaison.KindIntelligence:
-		ir := items.intel[c.ItemID]
-		if ir == nil || ir.Purged {
-			return nil, item, nil
-		}
-		ir = policy.Redact(ir, dec.Redaction)
+	case rel.record != nil:
+		ir := rel.record
 		r.Title, r.TLP, r.Handling = ir.Title, ir.TLP, ir.Handling
 		text = []string{ir.Narrative, ir.Predicate}
 		subjects = ir.Subjects
-		item.labels = liaison.Labels{TLP: string(ir.TLP), Handling: string(ir.Handling), Sensitivity: ir.Sensitivity, Originator: ir.Originator}
-	case liaison.KindCase:
-		cs, err := tx.FindCaseByID(ctx, c.ItemID)
-		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
-			return nil, item, nil
-		} else if err != nil {
-			return nil, item, err
-		}
-		r.Title = cs.Title
-		item.labels = liaison.Labels{Originator: cs.AgencyID}
+	case li.cs != nil:
+		r.Title = li.cs.Title
 	}
 	r.Snippet = snippet(text, ps.words, 240)
 	r.Entities = matchedEntities(subjects, ps)
-	return r, item, nil
+	return r
 }
 
 // matchedEntities returns the subjects whose values contain a query word
@@ -731,32 +694,18 @@ func hitNoticeDue(key string, now time.Time) bool {
 // recordSearch audits the search, ledgers its releases, stores its
 // pointers and tells the holding agencies of the hits, in one transaction.
 // saved names the saved search that ran, if any.
-func (s *Service) recordSearch(ctx context.Context, u *liaison.User, purpose liaison.Purpose, in SearchRequest, resp *SearchResponse, released []releasedItem, saved liaison.ID) error {
+func (s *Service) recordSearch(ctx context.Context, u *liaison.User, purpose liaison.Purpose, in SearchRequest, resp *SearchResponse, receipt *releaseReceipt, saved liaison.ID) error {
 	now := s.now()
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		e := liaison.NewAuditEvent(ctx, now, "search", "search", saved)
-		e.Reason = string(purpose)
+		e := receipt.event
+		e.ObjectID = saved
 		q, _ := json.Marshal(in)
-		ids := make([]string, len(released))
-		var ledger []*liaison.Dissemination
-		for i, r := range released {
-			ids[i] = string(r.kind) + ":" + r.id
-			if r.labels.Originator != u.AgencyID && r.kind != liaison.KindCase {
-				ledger = append(ledger, &liaison.Dissemination{ID: liaison.NewID(), At: now, ItemKind: itemKind(r.kind), ItemID: r.id,
-					RecipientUserID: u.ID, RecipientAgencyID: u.AgencyID, Purpose: purpose, Redacted: r.redacted, Labels: r.labels,
-					AuditEventID: e.ID})
-			}
-		}
 		var pts []string
 		for _, p := range resp.Pointers {
 			pts = append(pts, p.ID+"="+p.AgencyID+":"+string(p.Kind))
 		}
-		e.Details = map[string]string{"query": string(q), "scanned": itoa(resp.Scanned), "released": strings.Join(ids, ","),
-			"pointers": strings.Join(pts, ",")}
-		if err := s.audit(ctx, tx, e); err != nil {
-			return err
-		}
-		if err := tx.CreateDisseminations(ctx, ledger); err != nil {
+		e.Details["query"], e.Details["scanned"], e.Details["pointers"] = string(q), itoa(resp.Scanned), strings.Join(pts, ",")
+		if err := s.writeRelease(ctx, tx, receipt); err != nil {
 			return err
 		}
 		if err := tx.CreatePointers(ctx, resp.Pointers); err != nil {

@@ -211,7 +211,7 @@ func TestSearchReleasesWhatPolicyAllowsAndPointsToTheRest(t *testing.T) {
 	}
 	// The audit entry records the search, and the release is ledgered.
 	evs := w.audit(liaison.AuditFilter{Action: "search"})
-	if len(evs) == 0 || !strings.Contains(evs[0].Details["released"], shared.ID) {
+	if len(evs) == 0 || !strings.Contains(evs[0].Details[liaison.AuditObjectsDetail], shared.ID) {
 		t.Fatalf("search audit %+v", evs)
 	}
 	led := w.ledger(shared.ID)
