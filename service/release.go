@@ -2,7 +2,9 @@ package service
 
 import (
 	"context"
+	"math"
 	"strings"
+	"time"
 
 	"liaison"
 	"liaison/policy"
@@ -224,4 +226,49 @@ func (s *Service) writeRelease(ctx context.Context, tx liaison.Tx, rc *releaseRe
 		return err
 	}
 	return tx.CreateDisseminations(ctx, rc.ledger)
+}
+
+// SearchResult is one item a search released, built by searchResult from
+// the item's released form (release's output), here and nowhere else in
+// the service. It stays a plain struct so that API clients can decode it.
+type SearchResult struct {
+	Kind       liaison.RecordKind `json:"kind"`
+	ID         liaison.ID         `json:"id"`
+	AgencyID   liaison.ID         `json:"agency_id"`
+	Title      string             `json:"title"`
+	Snippet    string             `json:"snippet"`
+	Occurred   time.Time          `json:"occurred_at"`
+	TLP        liaison.TLP        `json:"tlp,omitempty"`
+	Handling   liaison.Handling   `json:"handling,omitempty"`
+	State      string             `json:"state,omitempty"`
+	Categories []string           `json:"categories,omitempty"`
+	Redaction  policy.Redaction   `json:"redaction"`
+	Score      float64            `json:"score"`
+	Entities   []liaison.Entity   `json:"matched_entities,omitempty"` // subjects the words or identifier matched
+}
+
+// searchResult is an admitted item as release released it (a case, as
+// its lead agency or a grant holder reads it).
+func searchResult(c *liaison.SearchCandidate, li *searchItem, rel released, ps *parsedSearch) *SearchResult {
+	r := &SearchResult{Kind: li.kind, ID: li.id, AgencyID: li.agency, Occurred: li.occurred, Redaction: rel.dec.Redaction,
+		Score: math.Round(c.Score*1000) / 1000, Categories: li.categories}
+	var text []string
+	var subjects []liaison.Entity
+	switch {
+	case rel.sar != nil:
+		sr := rel.sar
+		r.Title, r.TLP, r.State = sr.Title, sr.TLP, string(sr.State)
+		text = []string{sr.Narrative, sr.Why}
+		subjects = sr.Involved
+	case rel.record != nil:
+		ir := rel.record
+		r.Title, r.TLP, r.Handling = ir.Title, ir.TLP, ir.Handling
+		text = []string{ir.Narrative, ir.Predicate}
+		subjects = ir.Subjects
+	case li.cs != nil:
+		r.Title = li.cs.Title
+	}
+	r.Snippet = snippet(text, ps.words, 240)
+	r.Entities = matchedEntities(subjects, ps)
+	return r
 }

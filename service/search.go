@@ -64,23 +64,6 @@ type Near struct {
 	RadiusM float64 `json:"radius_m"`
 }
 
-// SearchResult is one item the searcher may see, redacted as decided.
-type SearchResult struct {
-	Kind       liaison.RecordKind `json:"kind"`
-	ID         liaison.ID         `json:"id"`
-	AgencyID   liaison.ID         `json:"agency_id"`
-	Title      string             `json:"title"`
-	Snippet    string             `json:"snippet"`
-	Occurred   time.Time          `json:"occurred_at"`
-	TLP        liaison.TLP        `json:"tlp,omitempty"`
-	Handling   liaison.Handling   `json:"handling,omitempty"`
-	State      string             `json:"state,omitempty"`
-	Categories []string           `json:"categories,omitempty"`
-	Redaction  policy.Redaction   `json:"redaction"`
-	Score      float64            `json:"score"`
-	Entities   []liaison.Entity   `json:"matched_entities,omitempty"` // subjects the words or identifier matched
-}
-
 // SearchResponse is one page of a search.
 type SearchResponse struct {
 	Results  []*SearchResult    `json:"results"`
@@ -563,32 +546,6 @@ func distanceM(lat1, lon1, lat2, lon2 float64) float64 {
 	dp, dl := p2-p1, (lon2-lon1)*math.Pi/180
 	h := math.Sin(dp/2)*math.Sin(dp/2) + math.Cos(p1)*math.Cos(p2)*math.Sin(dl/2)*math.Sin(dl/2)
 	return 2 * r * math.Asin(math.Min(1, math.Sqrt(h)))
-}
-
-// searchResult is an admitted item as release released it (a case, as
-// its lead agency or a grant holder reads it).
-func searchResult(c *liaison.SearchCandidate, li *searchItem, rel released, ps *parsedSearch) *SearchResult {
-	r := &SearchResult{Kind: li.kind, ID: li.id, AgencyID: li.agency, Occurred: li.occurred, Redaction: rel.dec.Redaction,
-		Score: math.Round(c.Score*1000) / 1000, Categories: li.categories}
-	var text []string
-	var subjects []liaison.Entity
-	switch {
-	case rel.sar != nil:
-		sr := rel.sar
-		r.Title, r.TLP, r.State = sr.Title, sr.TLP, string(sr.State)
-		text = []string{sr.Narrative, sr.Why}
-		subjects = sr.Involved
-	case rel.record != nil:
-		ir := rel.record
-		r.Title, r.TLP, r.Handling = ir.Title, ir.TLP, ir.Handling
-		text = []string{ir.Narrative, ir.Predicate}
-		subjects = ir.Subjects
-	case li.cs != nil:
-		r.Title = li.cs.Title
-	}
-	r.Snippet = snippet(text, ps.words, 240)
-	r.Entities = matchedEntities(subjects, ps)
-	return r
 }
 
 // matchedEntities returns the subjects whose values contain a query word
