@@ -179,12 +179,7 @@ func TestPromotionCannotWiden(t *testing.T) {
 		Purposes: []liaison.Purpose{liaison.PurposeCounterterrorism}, RecordKinds: []liaison.RecordKind{liaison.KindSAR, liaison.KindIntelligence},
 		PIIAllowed: true, Expires: e.clock.Now().AddDate(1, 0, 0)})
 	must(t, err)
-	trained := func(a *liaison.Agency, login string, roles ...liaison.Role) *liaison.User {
-		u, err := e.svc.CreateUser(e.sys, liaison.UserInput{Login: login, Name: "User " + login, Email: login + "@example.gov", AgencyID: a.ID,
-			Roles: roles, Attributes: liaison.Attributes{Part23Trained: true, SwornOfficer: true}, Password: password})
-		must(t, err)
-		return u
-	}
+	trained := e.trained
 	officer := trained(pd, "officer", liaison.RoleOfficer)
 	sgt := trained(pd, "sgt", liaison.RoleSupervisor)
 	analyst := trained(fc, "analyst", liaison.RoleAnalyst)

@@ -168,21 +168,10 @@ func (w *liveWorld) report(title, narrative string, where liaison.Place, attrs m
 	return r
 }
 
-func (w *liveWorld) index() {
-	w.t.Helper()
-	if _, err := w.svc.IndexSearch(w.sys); err != nil {
-		w.t.Fatal(err)
-	}
-}
+func (w *liveWorld) index() { indexAll(w.t, w.svc, w.sys) }
 
 func (w *liveWorld) search(u *liaison.User, in service.SearchRequest) *service.SearchResponse {
-	w.t.Helper()
-	if in.Purpose == "" {
-		in.Purpose = liaison.PurposeCounterterrorism
-	}
-	resp, err := w.svc.Search(w.as(u), in)
-	must(w.t, err)
-	return resp
+	return searchAs(w.t, w.svc, w.as(u), in)
 }
 
 // pointed is what a response points to: "agency|kind" -> the items kept

@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -36,12 +37,7 @@ func newSearchWorld(t *testing.T) *searchWorld {
 		Purposes: []liaison.Purpose{liaison.PurposeCounterterrorism}, RecordKinds: []liaison.RecordKind{liaison.KindIntelligence, liaison.KindSAR},
 		PIIAllowed: true, Expires: e.clock.Now().AddDate(1, 0, 0)})
 	must(t, err)
-	trained := func(a *liaison.Agency, login string, roles ...liaison.Role) *liaison.User {
-		u, err := e.svc.CreateUser(e.sys, liaison.UserInput{Login: login, Name: "User " + login, Email: login + "@example.gov",
-			AgencyID: a.ID, Roles: roles, Attributes: liaison.Attributes{Part23Trained: true, SwornOfficer: true}, Password: password})
-		must(t, err)
-		return u
-	}
+	trained := e.trained
 	w.writer = trained(w.holder, "writer", liaison.RoleAnalyst, liaison.RoleOfficer)
 	w.sup = trained(w.holder, "sup", liaison.RoleSupervisor)
 	w.holderOfficer = trained(w.holder, "holderofficer", liaison.RoleOfficer)
@@ -80,20 +76,29 @@ func (w *searchWorld) record(title, narrative string, tlp liaison.TLP, shared bo
 	return r
 }
 
-func (w *searchWorld) index() {
-	w.t.Helper()
-	if _, err := w.svc.IndexSearch(w.sys); err != nil {
-		w.t.Fatal(err)
+func (w *searchWorld) index() { indexAll(w.t, w.svc, w.sys) }
+
+func (w *searchWorld) search(u *liaison.User, in service.SearchRequest) *service.SearchResponse {
+	return searchAs(w.t, w.svc, w.as(u), in)
+}
+
+// indexAll brings the search index up to date.
+func indexAll(t *testing.T, svc *service.Service, sys context.Context) {
+	t.Helper()
+	if _, err := svc.IndexSearch(sys); err != nil {
+		t.Fatal(err)
 	}
 }
 
-func (w *searchWorld) search(u *liaison.User, in service.SearchRequest) *service.SearchResponse {
-	w.t.Helper()
+// searchAs searches as the context's user, for counterterrorism unless
+// the request declares a purpose.
+func searchAs(t *testing.T, svc *service.Service, ctx context.Context, in service.SearchRequest) *service.SearchResponse {
+	t.Helper()
 	if in.Purpose == "" {
 		in.Purpose = liaison.PurposeCounterterrorism
 	}
-	resp, err := w.svc.Search(w.as(u), in)
-	must(w.t, err)
+	resp, err := svc.Search(ctx, in)
+	must(t, err)
 	return resp
 }
 

@@ -286,3 +286,13 @@ func (e *env) wrongCode(secret string) string {
 	}
 	panic("unreachable: at most three codes are valid")
 }
+
+// trained creates a sworn, Part 23-trained user of agency a with the test
+// password and the given roles.
+func (e *env) trained(a *liaison.Agency, login string, roles ...liaison.Role) *liaison.User {
+	e.t.Helper()
+	u, err := e.svc.CreateUser(e.sys, liaison.UserInput{Login: login, Name: "User " + login, Email: login + "@example.gov",
+		AgencyID: a.ID, Roles: roles, Attributes: liaison.Attributes{Part23Trained: true, SwornOfficer: true}, Password: password})
+	must(e.t, err)
+	return u
+}

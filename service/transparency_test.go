@@ -36,12 +36,7 @@ func newAuditWorld(t *testing.T, store liaison.Store) *auditWorld {
 			PIIAllowed: true, Expires: e.clock.Now().AddDate(2, 0, 0)})
 		must(t, err)
 	}
-	trained := func(a *liaison.Agency, login string, roles ...liaison.Role) *liaison.User {
-		u, err := e.svc.CreateUser(e.sys, liaison.UserInput{Login: login, Name: "User " + login, Email: login + "@example.gov",
-			AgencyID: a.ID, Roles: roles, Attributes: liaison.Attributes{Part23Trained: true, SwornOfficer: true}, Password: password})
-		must(t, err)
-		return u
-	}
+	trained := e.trained
 	w.writer = trained(w.holder, "writer", liaison.RoleAnalyst, liaison.RoleOfficer)
 	w.sup = trained(w.holder, "sup", liaison.RoleSupervisor)
 	w.privacy = trained(w.holder, "privacy", liaison.RolePrivacyOfficer)
