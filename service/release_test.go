@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -267,5 +268,21 @@ func TestGetTimeHiddenLikeMissing(t *testing.T) {
 	denied := w.audit(liaison.AuditFilter{Action: "intel.read", UserID: w.analyst.ID, Outcome: liaison.OutcomeDenied})
 	if len(denied) != 120 {
 		t.Errorf("%d reads audited as denied, want all 120 (hidden and missing alike)", len(denied))
+	}
+}
+
+// TestIdentifierSearchFindsUnlistedKeys: identifiers under keys named like
+// identifiers (license_plate, phone_number, passport_no) are indexed for
+// substring search, as redaction masks them, so a reader allowed to see
+// them can find them; before, only a fixed list of keys was indexed.
+func TestIdentifierSearchFindsUnlistedKeys(t *testing.T) {
+	w := newSearchWorld(t)
+	for key, value := range map[string]string{"license_plate": "KOX-7741", "phone_number": "+1 202 555 0177", "passport_no": "P5512309"} {
+		r := w.record("Note "+key, "Kept.", liaison.TLPAmber, true, map[string]string{"name": "Ola Berg", key: value}, nil)
+		w.index()
+		ident := value[len(value)-4:]
+		if got := resultIDs(w.search(w.analyst, service.SearchRequest{Identifier: ident})); !slices.Contains(got, r.ID) {
+			t.Errorf("identifier %q (%s) finds %v, want the record", ident, key, got)
+		}
 	}
 }

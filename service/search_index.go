@@ -21,6 +21,29 @@ var identifierKeys = map[string]bool{"plate": true, "vin": true, "registration":
 	"license_number": true, "id_number": true, "document_number": true, "account_number": true, "iban": true, "card_number": true,
 	"serial_number": true, "email": true, "username": true, "handle": true, "ip": true, "tail_number": true, "hull_number": true}
 
+// nameKey reports whether an attribute holds a name (name, surname,
+// given_name, maiden_name...), indexed with the sound of its words.
+func nameKey(k string) bool {
+	return nameKeys[k] || k == "surname" || strings.HasSuffix(k, "_name") && k != "user_name"
+}
+
+// identifierKey reports whether an attribute holds an identifier indexed
+// for substring search: a known key, or one named like one
+// (license_plate, phone_number, passport_no, vehicle_reg...).
+func identifierKey(k string) bool {
+	if identifierKeys[k] {
+		return true
+	}
+	for _, part := range strings.FieldsFunc(k, func(r rune) bool { return r == '_' || r == '-' || r == ' ' }) {
+		switch part {
+		case "plate", "phone", "mobile", "passport", "licence", "license", "reg", "registration", "vin", "imei", "iban",
+			"account", "card", "serial", "email", "ssn", "no", "number", "num", "id":
+			return true
+		}
+	}
+	return false
+}
+
 // entityText returns the names text (every attribute value, with the sound
 // of name words) and the normalised identifiers of entities.
 func entityText(es []liaison.Entity) (names, ids string) {
@@ -30,7 +53,7 @@ func entityText(es []liaison.Entity) (names, ids string) {
 			k = strings.ToLower(k)
 			nb.WriteString(v)
 			nb.WriteByte(' ')
-			if nameKeys[k] {
+			if nameKey(k) {
 				for _, w := range words(v) {
 					if sx := soundexToken(w); sx != "" {
 						nb.WriteString(sx)
@@ -38,7 +61,7 @@ func entityText(es []liaison.Entity) (names, ids string) {
 					}
 				}
 			}
-			if identifierKeys[k] {
+			if identifierKey(k) {
 				if n := liaison.NormalizeIdentifier(v); len(n) >= 3 {
 					ib.WriteString(n)
 					ib.WriteByte(' ')
