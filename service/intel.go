@@ -137,14 +137,25 @@ func (s *Service) changeCase(ctx context.Context, id liaison.ID, change func(cur
 // agency. The writer must be trained in 28 CFR Part 23; the record must
 // carry a predicate and an attestation (liaison.IntelRecord.Validate).
 func (s *Service) CreateIntelRecord(ctx context.Context, in liaison.IntelInput) (*liaison.IntelRecord, error) {
+	r, err := s.newIntelRecord(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	err = s.Store.Update(ctx, func(tx liaison.Tx) error { return s.insertIntelRecord(ctx, tx, r) })
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// newIntelRecord checks that the caller may write criminal intelligence
+// and builds and validates the record, writing nothing (but the audit
+// entry of a refusal).
+func (s *Service) newIntelRecord(ctx context.Context, in liaison.IntelInput) (*liaison.IntelRecord, error) {
+	if err := s.mayWriteIntel(ctx); err != nil {
+		return nil, err
+	}
 	a := liaison.ActorFrom(ctx)
-	if a.User == nil {
-		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
-	}
-	if !a.User.Attributes.Part23Trained || !(a.User.Has(liaison.RoleAnalyst) || a.User.Has(liaison.RoleOfficer)) {
-		return nil, s.denied(ctx, "intel.create", "intel", "",
-			liaison.Errorf(liaison.EFORBIDDEN, "criminal intelligence is written by analysts and officers trained in 28 CFR Part 23"))
-	}
 	now := s.now()
 	if in.Grading3x5x2 != nil {
 		g, err := liaison.GradingFrom3x5x2(in.Grading3x5x2.Source, in.Grading3x5x2.Intelligence)
@@ -159,18 +170,35 @@ func (s *Service) CreateIntelRecord(ctx context.Context, in liaison.IntelInput) 
 	if err := r.Validate(now); err != nil {
 		return nil, err
 	}
-	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		if err := tx.CreateIntelRecord(ctx, r); err != nil {
-			return err
-		}
-		e := liaison.NewAuditEvent(ctx, now, "intel.create", "intel", r.ID)
-		e.Details = map[string]string{"tlp": string(r.TLP), "handling": string(r.Handling), "case_id": r.CaseID}
-		return s.audit(ctx, tx, e)
-	})
-	if err != nil {
-		return nil, err
-	}
 	return r, nil
+}
+
+// mayWriteIntel refuses, audited, a caller who may not write criminal
+// intelligence: it is written by analysts and officers trained in Part 23.
+// The refusal is written in a transaction of its own: call it outside one.
+func (s *Service) mayWriteIntel(ctx context.Context) error {
+	a := liaison.ActorFrom(ctx)
+	if a.User == nil {
+		return liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+	}
+	if !a.User.Attributes.Part23Trained || !(a.User.Has(liaison.RoleAnalyst) || a.User.Has(liaison.RoleOfficer)) {
+		return s.denied(ctx, "intel.create", "intel", "",
+			liaison.Errorf(liaison.EFORBIDDEN, "criminal intelligence is written by analysts and officers trained in 28 CFR Part 23"))
+	}
+	return nil
+}
+
+// insertIntelRecord writes a built record and its audit entry in tx.
+func (s *Service) insertIntelRecord(ctx context.Context, tx liaison.Tx, r *liaison.IntelRecord) error {
+	if err := tx.CreateIntelRecord(ctx, r); err != nil {
+		return err
+	}
+	e := liaison.NewAuditEvent(ctx, r.Created, "intel.create", "intel", r.ID)
+	e.Details = map[string]string{"tlp": string(r.TLP), "handling": string(r.Handling), "case_id": r.CaseID}
+	if len(r.SourceSARs) > 0 {
+		e.Details["source_sars"] = strings.Join(r.SourceSARs, ",")
+	}
+	return s.audit(ctx, tx, e)
 }
 
 func intelFrom(in liaison.IntelInput, id liaison.ID, version int) *liaison.IntelRecord {

@@ -201,10 +201,27 @@ func TestPromotionCannotWiden(t *testing.T) {
 			SharedWith: shared, RetainUntil: e.clock.Now().AddDate(1, 0, 0)}
 	}
 	ct := liaison.PurposeCounterterrorism
+	ledger := func() int {
+		var n int
+		must(t, e.store.View(e.sys, func(tx liaison.Tx) error {
+			ds, err := tx.ListDisseminations(e.sys, liaison.DisseminationFilter{ItemID: r.ID}, liaison.Page{Limit: 100})
+			n = len(ds)
+			return err
+		}))
+		return n
+	}
+	before := ledger()
 	_, err = e.svc.PromoteSAR(e.as(analyst), r.ID, ct, record(liaison.TLPClear, region.ID))
 	wantErr(t, err, liaison.EINVALID, "tlp")
 	_, err = e.svc.PromoteSAR(e.as(analyst), r.ID, ct, record(liaison.TLPAmber, wide.ID))
 	wantErr(t, err, liaison.EINVALID, "shared_with[0]")
+	noPredicate := record(liaison.TLPAmber, region.ID)
+	noPredicate.Predicate = ""
+	_, err = e.svc.PromoteSAR(e.as(analyst), r.ID, ct, noPredicate)
+	wantErr(t, err, liaison.EINVALID, "criminal_predicate")
+	if n := ledger(); n != before {
+		t.Errorf("refused promotions wrote %d ledger rows: nothing may be written before the checks", n-before)
+	}
 	rec, err := e.svc.PromoteSAR(e.as(analyst), r.ID, ct, record(liaison.TLPAmberStrict, region.ID))
 	must(t, err)
 	if rec.TLP != liaison.TLPAmberStrict {

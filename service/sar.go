@@ -518,29 +518,74 @@ func (s *Service) PromoteSAR(ctx context.Context, id liaison.ID, purpose liaison
 	if purpose == "" {
 		purpose = liaison.PurposeCounterterrorism
 	}
-	// The report is read through release, as any read is: redacted as
-	// decided for a partner, audited as denied when hidden or missing.
-	var report *ReleasedSAR
+	// One transaction: the report is read through release (redacted as
+	// decided for a partner), the record written, both audited. Nothing
+	// is written before the decision and the checks: a refused promotion
+	// (hidden, missing, wider than the report, an invalid record) leaves
+	// no ledger row and no record; a hidden or missing report is audited
+	// as a denied read, alike.
+	if err := s.mayWriteIntel(ctx); err != nil {
+		return nil, err
+	}
+	var rec *liaison.IntelRecord
+	hidden := false
 	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
-		rel, _, err := s.readSAR(ctx, tx, id, purpose, "sar.promote.read")
-		if rel != nil {
-			report = rel.sar
+		sub, err := s.subject(ctx, tx, a.User)
+		if err != nil {
+			return err
 		}
-		return err
+		rq := releaseRequest{sub: sub, action: policy.View, purpose: purpose, audit: "sar.promote.read", objectType: "sar"}
+		var items []liveItem
+		if liaison.ValidID(id) {
+			rq.object = id
+			r, err := tx.FindSAR(ctx, id)
+			if err == nil {
+				items = []liveItem{{sar: r}}
+			} else if liaison.ErrorCode(err) != liaison.ENOTFOUND {
+				return err
+			}
+		}
+		rel, rc := s.prepareRelease(ctx, rq, items)
+		if len(rel) == 0 {
+			hidden = true
+			return s.writeRelease(ctx, tx, rc)
+		}
+		report := rel[0].sar
+		if err := noWiderThan(a.User, report, in); err != nil {
+			return err
+		}
+		if rec, err = s.newIntelRecord(ctx, promotedInput(report, in)); err != nil {
+			return err
+		}
+		rec.SourceSARs = []liaison.ID{id}
+		if err := s.writeRelease(ctx, tx, rc); err != nil {
+			return err
+		}
+		if err := s.insertIntelRecord(ctx, tx, rec); err != nil {
+			return err
+		}
+		e := liaison.NewAuditEvent(ctx, s.now(), "sar.promote", "sar", id)
+		e.Details = map[string]string{"intel_id": rec.ID}
+		return s.audit(ctx, tx, e)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if report == nil {
+	if hidden {
 		return nil, liaison.Errorf(liaison.ENOTFOUND, "no such report")
 	}
-	if err := noWiderThan(a.User, report, in); err != nil {
-		return nil, err
-	}
+	return rec, nil
+}
+
+// promotedInput is the record input of a promotion: the report's involved
+// entities as released become its subjects (targets become locations;
+// aircraft and vessels, vehicles), and its narrative the record's when
+// none is given. What a redacted copy withheld is not the promoter's to
+// keep: masked values are dropped, and a subject left with nothing is.
+func promotedInput(report *ReleasedSAR, in liaison.IntelInput) liaison.IntelInput {
 	kinds := map[liaison.EntityKind]liaison.EntityKind{"target": liaison.EntityLocation, "aircraft": liaison.EntityVehicle, "vessel": liaison.EntityVehicle}
+	in.Subjects = slices.Clone(in.Subjects)
 	for _, e := range report.Involved {
-		// What a redacted copy withheld is not the promoter's to keep: its
-		// masked values are dropped, and a subject left with nothing is.
 		attrs := map[string]string{}
 		for k, v := range e.Attributes {
 			if v != policy.Masked {
@@ -560,21 +605,7 @@ func (s *Service) PromoteSAR(ctx context.Context, id liaison.ID, purpose liaison
 	if strings.TrimSpace(in.Narrative) == "" {
 		in.Narrative = report.Narrative
 	}
-	rec, err := s.CreateIntelRecord(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	err = s.Store.Update(ctx, func(tx liaison.Tx) error {
-		rec.SourceSARs = []liaison.ID{id}
-		rec.Version++
-		if err := tx.UpdateIntelRecord(ctx, rec); err != nil {
-			return err
-		}
-		e := liaison.NewAuditEvent(ctx, s.now(), "sar.promote", "sar", id)
-		e.Details = map[string]string{"intel_id": rec.ID}
-		return s.audit(ctx, tx, e)
-	})
-	return rec, err
+	return in
 }
 
 // AttachSARToCase links a report to a case. The case's lead agency
