@@ -399,7 +399,14 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 				return err
 			}
 			for _, a := range admitted {
-				a.c.Score = scores[a.c.Seq]
+				// The index scores the whole text, masked names included:
+				// an item released redacted is ranked by recency alone, so
+				// neither its score nor its place tells what was withheld.
+				if a.dec.Redaction == policy.Full {
+					a.c.Score = scores[a.c.Seq]
+				} else {
+					a.c.Score = 0
+				}
 			}
 		}
 		sort.SliceStable(admitted, func(i, j int) bool {
@@ -473,8 +480,11 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 			if li == nil || !d.mayPoint(li) {
 				return true
 			}
-			if dec := d.decide(li); dec.Allow && (dec.Redaction == policy.Full || wordsMatch(ps.match.Terms, searchForm(li, dec).text())) {
-				return true // released to the searcher: a result, or filtered out, never a pointer
+			if d.decide(li).Allow {
+				// Released to the searcher, in any form: a result, or
+				// filtered out, never a pointer. A pointer to an item read
+				// redacted would tell whether a masked value matched.
+				return true
 			}
 			key := li.agency + "|" + string(li.kind)
 			g := groups[key]

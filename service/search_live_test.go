@@ -267,7 +267,8 @@ func TestSearchRedactedPlaceMatchesNothing(t *testing.T) {
 
 // TestSearchRedactedWordsOnlyInMaskedText: a word found only in what
 // redaction removes (the subject's name) does not make the item a
-// redacted result; the item gives a pointer instead, as to a non-reader.
+// redacted result, nor a pointer: a pointer to an item the reader reads
+// redacted would tell whether a guessed masked value matched.
 func TestSearchRedactedWordsOnlyInMaskedText(t *testing.T) {
 	forBackends(t, func(t *testing.T, w *liveWorld) {
 		r := w.record("Fertilizer purchase", "Viktor Baranov paid cash for fertilizer.", liaison.TLPAmber, []liaison.ID{w.region.ID},
@@ -277,9 +278,8 @@ func TestSearchRedactedWordsOnlyInMaskedText(t *testing.T) {
 		if len(resp.Results) != 0 {
 			t.Errorf("the name, masked for this reader, found %v", resultIDs(resp))
 		}
-		want := map[string][]liaison.ID{w.holder.ID + "|intelligence": {r.ID}}
-		if got := w.pointed(resp); pointedString(got) != pointedString(want) {
-			t.Errorf("pointers %v, want %v", got, want)
+		if len(resp.Pointers) != 0 {
+			t.Errorf("the masked name gives pointers %v, want none", w.pointed(resp))
 		}
 		if got := resultIDs(w.search(w.redacted, service.SearchRequest{Q: "fertilizer"})); !slices.Equal(got, []liaison.ID{r.ID}) {
 			t.Errorf("control: a released word finds %v, want %s", got, r.ID)
