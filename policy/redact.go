@@ -9,6 +9,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"liaison"
 )
 
@@ -55,12 +57,14 @@ func AttributeClass(key string) FieldClass {
 
 // Patterns of identifiers found in free text, masked in every free-text field.
 var narrativePatterns = []*regexp.Regexp{
-	regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`),                                                              // email
-	regexp.MustCompile(`\b\d{3}-\d{2}-\d{4}\b`),                                                                                       // SSN
-	regexp.MustCompile(`\+?\d[\d\s().-]{7,}\d`),                                                                                       // phone numbers
-	regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b`),                                                           // dates (birth dates)
-	regexp.MustCompile(`\b\d{1,6}\s+(?:[A-Z][a-z]+\s+){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Lane|Ln|Dr|Drive|Way|Ct|Court)\b\.?`), // street addresses
-	regexp.MustCompile(`\b[A-HJ-NPR-Z0-9]{17}\b`),                                                                                     // VIN
+	regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`),    // email
+	regexp.MustCompile(`\b\d{3}-\d{2}-\d{4}\b`),                             // SSN
+	regexp.MustCompile(`\+?\d[\d\s().-]{7,}\d`),                             // phone numbers
+	regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b`), // dates (birth dates)
+	regexp.MustCompile(`(?i)\b\d{1,6}[a-z]?\s+(?:[a-z]+\s+){1,3}(?:st|street|ave|avenue|rd|road|blvd|boulevard|lane|ln|dr|drive|way|ct|court|pl|place|terrace|sq|square|row|close)\b\.?`), // street addresses
+	regexp.MustCompile(`\b\d{3}-\d{4}\b`), // local phone numbers
+	regexp.MustCompile(`(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b`), // dates in words
+	regexp.MustCompile(`\b[A-HJ-NPR-Z0-9]{17}\b`), // VIN
 }
 
 // identifierToken matches words that mix letters and digits, as plates,
@@ -103,7 +107,7 @@ func RedactEntities(es []liaison.Entity, known []string) []liaison.Entity {
 			switch {
 			case slices.Contains(e.FirstAmendment, k) || AttributeClass(k) == Identifying:
 				e.Attributes[k] = Masked
-			case AttributeClass(k) == FreeText:
+			default: // free text, and safe values, which may still repeat a withheld one ("model": a name)
 				e.Attributes[k] = SanitizeText(v, known)
 			}
 		}
@@ -141,6 +145,13 @@ func Redact(r *liaison.IntelRecord, plan Redaction) *liaison.IntelRecord {
 	}
 	known := Known(r.Subjects)
 	out.Subjects = RedactEntities(r.Subjects, known)
+	for i := range out.Links {
+		out.Links[i].Type = SanitizeText(out.Links[i].Type, known) // "brother of ..." is free text
+	}
+	// Who is named on the record, and who reviewed it, are people of the
+	// originating agency: not a reader without personal-data rights' to know.
+	out.Recipients, out.ReviewedBy = nil, ""
+	out.Sensitivity = SanitizeText(r.Sensitivity, known)
 	out.Title = SanitizeText(r.Title, known)
 	out.Narrative = SanitizeText(r.Narrative, known)
 	out.Predicate = SanitizeText(r.Predicate, known)
@@ -214,24 +225,30 @@ func nameParts(v string) []string {
 
 // SanitizeText masks the known withheld values (longest first, any case),
 // every part of them that identifies on its own (each part of a name,
-// however often it appears), and identifier-shaped text: emails, phone and
-// ID numbers, dates, street addresses, VINs and words that mix letters and
-// digits as plates and document numbers do.
+// however often it appears, whatever its accents or case: "Zoe Muller"
+// and "ZOË" go with "Zoë Müller"), and identifier-shaped text: emails,
+// phone and ID numbers, dates, street addresses, VINs and words that mix
+// letters and digits as plates and document numbers do.
 func SanitizeText(s string, known []string) string {
 	if s == "" {
 		return s
 	}
-	var terms []string
+	var whole []string
+	parts := map[string]bool{}
 	for _, k := range known {
 		if k = strings.TrimSpace(k); k != "" {
-			terms = append(terms, k)
-			terms = append(terms, nameParts(k)...)
+			whole = append(whole, k)
+			for _, p := range nameParts(k) {
+				parts[fold(p)] = true
+			}
 		}
 	}
-	sort.Slice(terms, func(i, j int) bool { return len(terms[i]) > len(terms[j]) })
-	terms = slices.Compact(terms)
-	for _, k := range terms {
+	sort.Slice(whole, func(i, j int) bool { return len(whole[i]) > len(whole[j]) })
+	for _, k := range slices.Compact(whole) {
 		s = replaceFold(s, k)
+	}
+	if len(parts) > 0 {
+		s = maskWords(s, parts)
 	}
 	for _, re := range narrativePatterns {
 		s = re.ReplaceAllString(s, Masked)
@@ -242,6 +259,61 @@ func SanitizeText(s string, known []string) string {
 		}
 		return tok
 	})
+}
+
+// maskWords masks every word of s whose folded form is in parts.
+func maskWords(s string, parts map[string]bool) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isWordRune(r) {
+			i += size
+			continue
+		}
+		j := i + size
+		for j < len(s) {
+			r, size := utf8.DecodeRuneInString(s[j:])
+			if !isWordRune(r) && !unicode.Is(unicode.Mn, r) {
+				break
+			}
+			j += size
+		}
+		if parts[fold(s[i:j])] {
+			b.WriteString(s[last:i])
+			b.WriteString(Masked)
+			last = j
+		}
+		i = j
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// fold is a word's form for matching: compatibility-decomposed, accents
+// removed, lower case, ß as ss ("Zoë", "ZOE" and "zoe" fold alike, and
+// so do "Kelvin" spelt with the Kelvin sign and "Straße" and "STRASSE").
+func fold(w string) string {
+	ascii := true
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(w)
+	}
+	w = strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Mn, r) {
+			return -1
+		}
+		return r
+	}, norm.NFKD.String(w))
+	return strings.ReplaceAll(strings.ToLower(w), "ß", "ss")
 }
 
 // identifierShaped reports whether a token has the shape of a plate or a

@@ -153,3 +153,36 @@ func TestSanitizeTextLeavesProse(t *testing.T) {
 		t.Fatalf("prose was masked:\n got %q\nwant %q", got, in)
 	}
 }
+
+// TestRedactFoldsAndEveryFreeTextField: withheld names go whatever their
+// accents or case; link types, the sensitivity and safe attribute values
+// are sanitised too; the people named on and reviewing the record are not
+// released; more identifier shapes are masked.
+func TestRedactFoldsAndEveryFreeTextField(t *testing.T) {
+	a, b := liaison.NewID(), liaison.NewID()
+	r := &liaison.IntelRecord{
+		Title:     "Zoe Muller and ZOË at the depot",
+		Narrative: "MÜLLER called 555-0199 on March 3, 1985 from 221B Baker Street.",
+		Subjects: []liaison.Entity{
+			{ID: a, Kind: liaison.EntityPerson, Attributes: map[string]string{"name": "Zoë Müller"}},
+			{ID: b, Kind: liaison.EntityVehicle, Attributes: map[string]string{"model": "Muller's own", "make": "Ford"}},
+		},
+		Links:       []liaison.Link{{From: a, To: b, Type: "driven by Müller"}},
+		Sensitivity: "source close to Zoë",
+		Recipients:  []liaison.ID{liaison.NewID()}, ReviewedBy: liaison.NewID(),
+		TLP: liaison.TLPRed, Handling: liaison.H0,
+	}
+	got := policy.Redact(r, policy.NoPII)
+	text := strings.Join([]string{got.Title, got.Narrative, got.Links[0].Type, got.Sensitivity, got.Subjects[1].Attributes["model"]}, " | ")
+	for _, secret := range []string{"Zoe", "ZOË", "Zoë", "Muller", "MÜLLER", "Müller", "555-0199", "March 3, 1985", "221B Baker"} {
+		if strings.Contains(text, secret) {
+			t.Errorf("still shows %q: %s", secret, text)
+		}
+	}
+	if got.Subjects[1].Attributes["make"] != "Ford" || !strings.Contains(got.Title, "at the depot") {
+		t.Errorf("the substance was lost: %q %v", got.Title, got.Subjects[1].Attributes)
+	}
+	if got.Recipients != nil || got.ReviewedBy != "" {
+		t.Errorf("the people named and the reviewer were released: %v %q", got.Recipients, got.ReviewedBy)
+	}
+}
