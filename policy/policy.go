@@ -274,6 +274,10 @@ func redaction(r Request, f facts) Redaction {
 	switch {
 	case r.Action == Assess:
 		return Assessment
+	case r.Action == Review && !r.Subject.User.Attributes.Part23Trained:
+		// A privacy officer reviews retention without Part 23 training:
+		// the record's labels and dates, never its criminal intelligence.
+		return NoPII
 	case f.sameAgency:
 		return Full
 	case r.Subject.AgencyKind == liaison.AgencyPrivate:

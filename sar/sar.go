@@ -184,13 +184,17 @@ func InQueue(s *liaison.SAR, a Actor, q Queue) bool {
 // PIIVisible reports whether the actor may see identifying data in s
 // before it is shared: only the originating agency and its vetting chain
 // (the trained analysts of the fusion centers and task forces among its
-// peers while it awaits step 2, and whoever took a step on it).
+// peers while it awaits step 2, and whoever took a step on it, until it
+// is withdrawn).
 func PIIVisible(s *liaison.SAR, a Actor) bool {
 	if a.User.AgencyID == s.AgencyID {
 		return true
 	}
 	if s.State == liaison.SARReviewed && analyst(s, a) == "" {
 		return true
+	}
+	if s.State == liaison.SARWithdrawn {
+		return false // withdrawn: its originating agency's alone again, whoever vetted it
 	}
 	for _, h := range s.History {
 		if h.By == a.User.ID {

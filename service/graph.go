@@ -103,7 +103,7 @@ func (s *Service) EntityGraph(ctx context.Context, recordID, entityID liaison.ID
 			return err
 		}
 		rq := releaseRequest{sub: sub, action: policy.Links, purpose: purpose, audit: "intel.graph", objectType: "intel",
-			details: map[string]string{"entity_id": entityID}}
+			details: map[string]string{"entity_id": entityID}, one: true}
 		var start *liaison.IntelRecord
 		if liaison.ValidID(recordID) {
 			rq.object = recordID

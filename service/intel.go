@@ -399,7 +399,7 @@ func (s *Service) readRecord(ctx context.Context, tx liaison.Tx, id liaison.ID, 
 		return nil, nil, err
 	}
 	rq := releaseRequest{sub: sub, action: rd.action, purpose: rd.purpose, emergency: rd.emergency, atMost: rd.atMost,
-		audit: rd.audit, objectType: "intel", reason: rd.reason, details: rd.details}
+		audit: rd.audit, objectType: "intel", reason: rd.reason, details: rd.details, one: true}
 	var items []liveItem
 	if liaison.ValidID(id) {
 		rq.object = id

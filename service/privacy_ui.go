@@ -76,17 +76,16 @@ func (s *Service) ExplainAccessDetail(ctx context.Context, id liaison.ID, asUser
 		return nil, liaison.FieldErrorf("purpose", "must be one of the purposes agreements name")
 	}
 	var x *AccessExplanation
+	var hidden error
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
-		if !liaison.ValidID(id) {
-			return errNoRecord()
-		}
-		r, err := tx.FindIntelRecord(ctx, id)
-		if liaison.ErrorCode(err) == liaison.ENOTFOUND || (err == nil && r.Originator != a.User.AgencyID) {
-			// A privacy officer explains its own agency's records; another
-			// agency's record is answered as a missing one.
-			return errNoRecord()
-		} else if err != nil {
+		r, err := findRecord(ctx, tx, id)
+		if err != nil {
 			return err
+		}
+		if r == nil || r.Originator != a.User.AgencyID {
+			// A privacy officer explains its own agency's records; another
+			// agency's record is answered, and audited, as a missing one.
+			return s.hide(ctx, tx, &hidden, "intel.explain", "intel", id, errNoRecord())
 		}
 		u, err := findUser(ctx, tx, asUser)
 		if liaison.ErrorCode(err) == liaison.ENOTFOUND {
@@ -110,11 +109,22 @@ func (s *Service) ExplainAccessDetail(ctx context.Context, id liaison.ID, asUser
 			x.Communities[c.ID] = c.Name
 		}
 		x.User = u
-		x.Record.Title = r.Title
+		// The title is the privacy officer's to read only where they may
+		// read the record (a TLP:RED record that does not name them: not).
+		me, err := s.subject(ctx, tx, a.User)
+		if err != nil {
+			return err
+		}
+		if s.Policy.Decide(policy.Request{Subject: me, Action: policy.Review, Resource: resourceOf(r), Now: now}).Allow {
+			x.Record.Title = r.Title
+		}
 		e := liaison.NewAuditEvent(ctx, now, "intel.explain", "intel", id)
 		e.Details = map[string]string{"as_user_id": u.ID, "decision": decisionText(dec)}
 		return s.audit(ctx, tx, e)
 	})
+	if err == nil {
+		err = hidden
+	}
 	if err != nil {
 		return nil, err
 	}

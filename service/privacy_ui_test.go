@@ -50,8 +50,8 @@ func TestExplainAccessDetail(t *testing.T) {
 	wantErr(t, errOf(w.svc.ExplainAccessDetail(w.as(po), liaison.NewID(), "analyst", "")), liaison.ENOTFOUND, "")
 	wantErr(t, errOf(w.svc.ExplainAccessDetail(w.as(po), r.ID, "analyst", "gossip")), liaison.EINVALID, "purpose")
 	wantErr(t, errOf(w.svc.ExplainAccessDetail(w.as(w.analyst), r.ID, "analyst", "")), liaison.EFORBIDDEN, "")
-	if n := len(w.audit(liaison.AuditFilter{Action: "intel.explain"})); n != 3 {
-		t.Errorf("%d intel.explain entries, want 3 (two answers and one refusal)", n)
+	if n := len(w.audit(liaison.AuditFilter{Action: "intel.explain"})); n != 6 {
+		t.Errorf("%d intel.explain entries, want 6 (two answers, one refusal, three answered as missing)", n)
 	}
 }
 

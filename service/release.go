@@ -81,6 +81,7 @@ type releaseRequest struct {
 	audit      string
 	objectType string
 	object     liaison.ID
+	one        bool // a one-item read, audited as denied when it releases nothing, even for an id that is not one
 	reason     string
 	details    map[string]string
 	// versions, when set, are released in the form decided for rec (the
@@ -112,7 +113,7 @@ func redactionRank(p policy.Redaction) int {
 // other read asks the decision point.
 func (s *Service) decideItem(rq releaseRequest, it liveItem) policy.Decision {
 	if it.sar != nil {
-		v := s.decideSARView(rq.sub, rq.sub.User, it.sar, rq.purpose)
+		v := s.decideSAR(rq.sub, rq.sub.User, it.sar, rq.purpose, rq.action)
 		if !v.allow {
 			return policy.Decision{Reason: v.text}
 		}
@@ -198,7 +199,7 @@ func (s *Service) prepareRelease(ctx context.Context, rq releaseRequest, items [
 				Labels: labels, AuditEventID: e.ID})
 		}
 	}
-	if rq.object != "" {
+	if rq.one || rq.object != "" {
 		switch {
 		case len(items) == 0:
 			e.Decision = "deny: no such item"

@@ -27,7 +27,7 @@ func TestOnlyReleaseBuildsReleasedItems(t *testing.T) {
 	must(t, err)
 	// Writes answer the writer with what they wrote, in its own agency;
 	// these are the only exported methods that return a raw record or report.
-	writes := map[string]bool{"CreateIntelRecord": true, "CorrectIntelRecord": true, "ReviewIntelRecord": true, "PromoteSAR": true,
+	writes := map[string]bool{"CreateIntelRecord": true, "CorrectIntelRecord": true, "PromoteSAR": true,
 		"CreateSAR": true, "CreateSARs": true, "EditSARDraft": true, "StepSAR": true, "AttachSARToCase": true, "PurgeExpired": true}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {

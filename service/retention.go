@@ -69,7 +69,7 @@ func (s *Service) reviewQueue(ctx context.Context, u *liaison.User, until time.T
 // ReviewIntelRecord validates a record: the reviewer confirms it still
 // meets 28 CFR Part 23, which resets its retention (at most five years)
 // and records who, when and why. ENOTFOUND, EINVALID (reason, retain_until).
-func (s *Service) ReviewIntelRecord(ctx context.Context, id liaison.ID, reason string, retainUntil time.Time) (*liaison.IntelRecord, error) {
+func (s *Service) ReviewIntelRecord(ctx context.Context, id liaison.ID, reason string, retainUntil time.Time) (*ReleasedRecord, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil {
 		return nil, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
@@ -78,7 +78,7 @@ func (s *Service) ReviewIntelRecord(ctx context.Context, id liaison.ID, reason s
 	if len(reason) < 10 {
 		return nil, liaison.FieldErrorf("reason", "say why the record still meets the criminal-intelligence standard (at least 10 characters)")
 	}
-	var r *liaison.IntelRecord
+	var r *ReleasedRecord
 	var hidden error
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
 		old, err := findRecord(ctx, tx, id)
@@ -86,6 +86,16 @@ func (s *Service) ReviewIntelRecord(ctx context.Context, id liaison.ID, reason s
 			return err
 		}
 		if old == nil || old.Purged || !mayReview(a.User, old.Originator) {
+			return s.hide(ctx, tx, &hidden, "intel.review", "intel", id, errNoRecord())
+		}
+		sub, err := s.subject(ctx, tx, a.User)
+		if err != nil {
+			return err
+		}
+		rq := releaseRequest{sub: sub, action: policy.Review, audit: "intel.review.read", objectType: "intel", object: id}
+		if !s.decideItem(rq, liveItem{rec: old}).Allow {
+			// A reviewer reviews what the review queue shows them: a TLP:RED
+			// record that does not name them is not theirs to know of.
 			return s.hide(ctx, tx, &hidden, "intel.review", "intel", id, errNoRecord())
 		}
 		now := s.now()
@@ -98,11 +108,18 @@ func (s *Service) ReviewIntelRecord(ctx context.Context, id liaison.ID, reason s
 		if err := tx.UpdateIntelRecord(ctx, &next); err != nil {
 			return err
 		}
-		r = &next
 		e := liaison.NewAuditEvent(ctx, now, "intel.review", "intel", id)
 		e.Reason = reason
 		e.Details = map[string]string{"retain_until": next.RetainUntil.Format(time.RFC3339)}
-		return s.audit(ctx, tx, e)
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+		// The reviewed record is answered as the queue releases it.
+		rel, err := s.release(ctx, tx, rq, []liveItem{{rec: &next}})
+		if err == nil && len(rel) == 1 {
+			r = rel[0].record
+		}
+		return err
 	})
 	if err == nil {
 		err = hidden
@@ -165,27 +182,40 @@ var recipientNotices = map[string]struct{ refKind, title, body string }{
 // notifyRecipients records a notice for every earlier recipient of an
 // item in the audit log, and delivers it to each one's inbox.
 func (s *Service) notifyRecipients(ctx context.Context, tx liaison.Tx, id liaison.ID, action string, now time.Time, details map[string]string) error {
-	ds, err := tx.ListDisseminations(ctx, liaison.DisseminationFilter{ItemID: id}, liaison.Page{Limit: liaison.MaxPageSize})
-	if err != nil {
-		return err
+	msg, known := recipientNotices[action]
+	objectType := "intel"
+	if known {
+		objectType = msg.refKind
 	}
 	told := map[liaison.ID]bool{}
-	for _, d := range ds {
-		if told[d.RecipientUserID] {
-			continue
-		}
-		told[d.RecipientUserID] = true
-		n := liaison.NewAuditEvent(ctx, now, action, "intel", id)
-		n.Details = map[string]string{"recipient_user_id": d.RecipientUserID, "recipient_agency_id": d.RecipientAgencyID}
-		for k, v := range details {
-			n.Details[k] = v
-		}
-		if err := s.audit(ctx, tx, n); err != nil {
+	p := liaison.Page{Limit: liaison.MaxPageSize}
+	for {
+		// Every recipient is told, however many times they read the item.
+		ds, err := tx.ListDisseminations(ctx, liaison.DisseminationFilter{ItemID: id}, p)
+		if err != nil {
 			return err
 		}
-		if msg, ok := recipientNotices[action]; ok {
+		for _, d := range ds {
+			if told[d.RecipientUserID] {
+				continue
+			}
+			told[d.RecipientUserID] = true
+			n := liaison.NewAuditEvent(ctx, now, action, objectType, id)
+			n.Details = map[string]string{"recipient_user_id": d.RecipientUserID, "recipient_agency_id": d.RecipientAgencyID}
+			for k, v := range details {
+				n.Details[k] = v
+			}
+			if err := s.audit(ctx, tx, n); err != nil {
+				return err
+			}
+			if !known {
+				continue
+			}
 			body := msg.body
 			if r := details["reason"]; r != "" {
+				if d.Redacted {
+					r = policy.SanitizeText(r, nil) // a recipient without personal-data rights gets no identifier from the reason either
+				}
 				body += " Reason given: " + r
 			}
 			m := &liaison.InboxMessage{ID: liaison.NewID(), UserID: d.RecipientUserID, Kind: action, Title: msg.title, Body: body,
@@ -194,8 +224,11 @@ func (s *Service) notifyRecipients(ctx context.Context, tx liaison.Tx, id liaiso
 				return err
 			}
 		}
+		if len(ds) < p.Limit {
+			return nil
+		}
+		p.After = ds[len(ds)-1].ID
 	}
-	return nil
 }
 
 // PurgeExpired purges every record whose retention deadline has passed

@@ -383,7 +383,7 @@ func (s *Service) readSAR(ctx context.Context, tx liaison.Tx, id liaison.ID, pur
 	if err != nil {
 		return nil, nil, err
 	}
-	rq := releaseRequest{sub: sub, action: policy.View, purpose: purpose, audit: audit, objectType: "sar"}
+	rq := releaseRequest{sub: sub, action: policy.View, purpose: purpose, audit: audit, objectType: "sar", one: true}
 	var items []liveItem
 	if liaison.ValidID(id) {
 		rq.object = id
@@ -414,6 +414,12 @@ type sarView struct {
 // only the originating agency and its vetting chain; a shared ISE-SAR of
 // another agency through the decision point.
 func (s *Service) decideSARView(sub *policy.Subject, u *liaison.User, r *liaison.SAR, purpose liaison.Purpose) sarView {
+	return s.decideSAR(sub, u, r, purpose, policy.View)
+}
+
+// decideSAR decides a read of r for action (view, list, search, export),
+// as decideSARView does for a view.
+func (s *Service) decideSAR(sub *policy.Subject, u *liaison.User, r *liaison.SAR, purpose liaison.Purpose, action policy.Action) sarView {
 	actor := sar.Actor{User: u, AgencyKind: sub.AgencyKind, Peers: sub.Peers}
 	if s.maySeeSAR(r, actor) && (r.State != liaison.SARShared || u.AgencyID == r.AgencyID) {
 		return sarView{allow: true, plan: policy.Full, text: "permit: originating agency or vetting chain"}
@@ -421,8 +427,9 @@ func (s *Service) decideSARView(sub *policy.Subject, u *liaison.User, r *liaison
 	if r.State != liaison.SARShared {
 		return sarView{text: "deny: not shared, not in its vetting chain"}
 	}
-	dec := s.Policy.Decide(policy.Request{Subject: sub, Action: policy.View, Purpose: purpose, Now: s.now(),
-		Resource: &policy.Resource{ID: r.ID, Kind: liaison.KindSAR, Originator: r.AgencyID, TLP: r.TLP, Handling: liaison.H0, SharedWith: r.SharedWith}})
+	dec := s.Policy.Decide(policy.Request{Subject: sub, Action: action, Purpose: purpose, Now: s.now(),
+		Resource: &policy.Resource{ID: r.ID, Kind: liaison.KindSAR, Originator: r.AgencyID, TLP: r.TLP, Handling: liaison.H0,
+			SharedWith: r.SharedWith, CaseID: r.CaseID}})
 	return sarView{allow: dec.Allow, shared: true, plan: dec.Redaction, text: decisionText(dec)}
 }
 
@@ -534,7 +541,7 @@ func (s *Service) PromoteSAR(ctx context.Context, id liaison.ID, purpose liaison
 		if err != nil {
 			return err
 		}
-		rq := releaseRequest{sub: sub, action: policy.View, purpose: purpose, audit: "sar.promote.read", objectType: "sar"}
+		rq := releaseRequest{sub: sub, action: policy.View, purpose: purpose, audit: "sar.promote.read", objectType: "sar", one: true}
 		var items []liveItem
 		if liaison.ValidID(id) {
 			rq.object = id
@@ -558,6 +565,7 @@ func (s *Service) PromoteSAR(ctx context.Context, id liaison.ID, purpose liaison
 			return err
 		}
 		rec.SourceSARs = []liaison.ID{id}
+		rec.NoPointer = rec.NoPointer || report.NoPointer // what gave no pointer still gives none
 		if err := s.writeRelease(ctx, tx, rc); err != nil {
 			return err
 		}

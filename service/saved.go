@@ -182,9 +182,12 @@ func (s *Service) runSaved(ctx context.Context, ss *liaison.SavedSearch, upTo in
 		if found == 0 {
 			return nil
 		}
+		// The notice names no item's content, only which items: it is kept,
+		// and the items may be narrowed, withdrawn or purged after it.
+		// Opening one reads it through release, as it is then.
 		var lines []string
 		for _, r := range resp.Results {
-			lines = append(lines, fmt.Sprintf("%s %s: %s", kindNoun(r.Kind), r.ID, r.Title))
+			lines = append(lines, fmt.Sprintf("%s %s", kindNoun(r.Kind), r.ID))
 		}
 		for _, p := range resp.Pointers {
 			lines = append(lines, fmt.Sprintf("pointer: %s holds %s (handle %s)", p.Agency, kindNoun(p.Kind), p.ID))
