@@ -2,6 +2,7 @@ package http
 
 import (
 	"errors"
+	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
@@ -400,4 +401,18 @@ func clip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n]) + "…"
+}
+
+// checkPathValues applies the text policy to the route's path values
+// ({id}, {login}...) before any handler or store sees them: a NUL byte or
+// invalid UTF-8 in an id is bad input (400), never a database error.
+func checkPathValues(r *http.Request, pattern string) error {
+	var p liaison.Problems
+	for _, m := range pathParamRE.FindAllStringSubmatch(pattern, -1) {
+		v := r.PathValue(m[1])
+		if !utf8.ValidString(v) || len(v) > maxLineText || strings.IndexFunc(v, unicode.IsControl) >= 0 {
+			p.Add(m[1], "is not a valid identifier")
+		}
+	}
+	return p.Err()
 }
