@@ -189,3 +189,107 @@ func TestBadInputChangesNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestBadInputNamesTheField checks the strict decoder and the text policy
+// on the inputs the reliability run found accepted or unnamed: each is a
+// 400 problem naming the field (by full path), and nothing is written.
+func TestBadInputNamesTheField(t *testing.T) {
+	forEachStore(t, func(t *testing.T, f *fixture) {
+		status, _, body := f.do("POST", "/api/v1/cases", f.userTok, `{"title":"Operation Lantern"}`)
+		if status != 201 {
+			t.Fatalf("create case = %d %s", status, body)
+		}
+		var c liaison.Case
+		_ = json.Unmarshal(body, &c)
+		start := "2030-01-01T10:00:00Z"
+		op := func(center string) string {
+			return `{"name":"A","kind":"warrant_service","center":` + center + `,"radius_m":200,"start":"` + start +
+				`","end":"2030-01-01T12:00:00Z","officers":8,"contact":{"phone":"+1 202 555 0100"}}`
+		}
+		agency := "/api/v1/agencies/" + f.agency.ID
+		tests := []struct {
+			name, method, path, body string
+			field                    string // "" when the body as a whole is at fault
+		}{
+			{"assignments null", "PUT", "/api/v1/cases/" + c.ID + "/assignments", `null`, ""},
+			{"assignments empty object", "PUT", "/api/v1/cases/" + c.ID + "/assignments", `{}`, "assigned"},
+			{"assignments null list", "PUT", "/api/v1/cases/" + c.ID + "/assignments", `{"assigned":null}`, "assigned"},
+			{"agency patch null", "PATCH", agency, `null`, ""},
+			{"agency patch empty", "PATCH", agency, `{}`, ""},
+			{"agency patch null name", "PATCH", agency, `{"name":null}`, "name"},
+			{"centre without lat", "POST", "/api/v1/operations", op(`{"lon":-77.03}`), "center.lat"},
+			{"centre lat null", "POST", "/api/v1/operations", op(`{"lat":null,"lon":-77.03}`), "center.lat"},
+			{"centre empty", "POST", "/api/v1/operations", op(`{}`), "center.lat"},
+			{"key in capitals", "POST", "/api/v1/cases", `{"TITLE":"x"}`, "TITLE"},
+			{"key repeated", "POST", "/api/v1/cases", `{"title":"a","title":"b"}`, "title"},
+			{"unknown nested key", "POST", "/api/v1/operations", op(`{"lat":1,"lon":1,"zz":1}`), "center.zz"},
+			{"time as a number", "POST", "/api/v1/operations", strings.Replace(op(`{"lat":1,"lon":1}`), `"`+start+`"`, `1893456000`, 1), "start"},
+			{"nested time as a number", "POST", "/api/v1/saved-searches", `{"name":"s","query":{"q":"x","from":1893456000}}`, "query.from"},
+			{"nested time that does not parse", "POST", "/api/v1/saved-searches", `{"name":"s","query":{"q":"x","from":"next tuesday"}}`, "query.from"},
+			{"number as a string", "POST", "/api/v1/operations", op(`{"lat":"38.9","lon":1}`), "center.lat"},
+			{"NUL in sensitivity", "POST", "/api/v1/records", `{"title":"t","sensitivity":"a\u0000b"}`, "sensitivity"},
+			{"long handling restriction", "POST", "/api/v1/records", `{"title":"t","handling_restriction":"` + strings.Repeat("r", 3000) + `"}`, "handling_restriction"},
+			{"line break in a title", "POST", "/api/v1/cases", `{"title":"a\r\nb"}`, "title"},
+			{"NUL in a login", "POST", "/api/v1/users", `{"login":"a\u0000b","name":"n","email":"n@example.gov","agency_id":"` + f.agency.ID + `","password":"` + testPassword + `"}`, "login"},
+			{"invalid UTF-8 in a name", "POST", "/api/v1/agencies", "{\"code\":\"AB\",\"name\":\"a\xffb\",\"kind\":\"local\",\"country\":\"US\"}", "name"},
+			{"too many list entries", "POST", "/api/v1/communities", `{"name":"c","kind":"other","members":[` + strings.TrimSuffix(strings.Repeat(`"x",`, 1500), ",") + `]}`, "members"},
+			{"NUL in a path id", "PATCH", "/api/v1/agencies/a%00b", `{"name":"x"}`, "id"},
+			{"invalid UTF-8 in a path id", "GET", "/api/v1/agencies/a%FFb", ``, "id"},
+		}
+		sequence(t, f.store)
+		before := f.outcomeCount("", liaison.OutcomeSuccess)
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				status, hdr, body := f.do(tt.method, tt.path, f.userTok, tt.body)
+				if status != 400 {
+					t.Fatalf("status = %d, want 400; body %.400s", status, body)
+				}
+				p := parseProblem(t, hdr, body)
+				if tt.field == "" {
+					return
+				}
+				if len(p.Errors) == 0 || p.Errors[0].Field != tt.field {
+					t.Errorf("errors = %+v, want the first to name %q", p.Errors, tt.field)
+				}
+			})
+		}
+		if got := f.outcomeCount("", liaison.OutcomeSuccess); got != before {
+			t.Errorf("audit log has %d successful entries after bad input, want %d", got, before)
+		}
+		status, _, body = f.do("GET", "/api/v1/cases/"+c.ID, f.userTok, "")
+		var after liaison.Case
+		_ = json.Unmarshal(body, &after)
+		if status != 200 || len(after.Assigned) != len(c.Assigned) {
+			t.Errorf("case after refused assignments = %d %s, want its assignments kept", status, body)
+		}
+	})
+}
+
+// TestBadInputErrorsDoNotAmplify sends a body with thousands of faults:
+// the answer lists the first 20, counts the rest and stays small.
+func TestBadInputErrorsDoNotAmplify(t *testing.T) {
+	forEachStore(t, func(t *testing.T, f *fixture) {
+		var b strings.Builder
+		b.WriteString(`{"name":"c","kind":"other","members":[`)
+		for i := range 900 {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(`"a\u0000` + strings.Repeat("z", 40) + `"`)
+		}
+		b.WriteString(`]}`)
+		status, hdr, body := f.do("POST", "/api/v1/communities", f.adminTok, b.String())
+		if status != 400 {
+			t.Fatalf("status = %d, want 400", status)
+		}
+		parseProblem(t, hdr, body)
+		var p struct {
+			Errors     []json.RawMessage `json:"errors"`
+			MoreErrors int               `json:"more_errors"`
+		}
+		_ = json.Unmarshal(body, &p)
+		if len(p.Errors) != 20 || p.MoreErrors == 0 || len(body) > 8<<10 {
+			t.Errorf("got %d errors, %d more, %d bytes; want 20, a count of the rest, under 8 KiB", len(p.Errors), p.MoreErrors, len(body))
+		}
+	})
+}
