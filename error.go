@@ -105,14 +105,26 @@ func (p *Problems) Add(field, format string, args ...any) {
 	*p = append(*p, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
+// MaxProblems is how many problems a message lists; the rest are counted.
+const MaxProblems = 20
+
 // Err returns nil when nothing was added, otherwise an EINVALID *Error.
+// Its message lists the first MaxProblems and counts the rest, so an
+// error never grows with the input.
 func (p Problems) Err() error {
 	if len(p) == 0 {
 		return nil
 	}
-	msgs := make([]string, len(p))
-	for i, f := range p {
-		msgs[i] = f.Field + ": " + f.Message
+	shown := p[:min(len(p), MaxProblems)]
+	msgs := make([]string, len(shown), len(shown)+1)
+	for i, f := range shown {
+		msgs[i] = f.Message
+		if f.Field != "" {
+			msgs[i] = f.Field + ": " + f.Message
+		}
+	}
+	if n := len(p) - len(shown); n > 0 {
+		msgs = append(msgs, fmt.Sprintf("and %d more problems", n))
 	}
 	return &Error{Code: EINVALID, Message: strings.Join(msgs, "; "), Fields: p}
 }

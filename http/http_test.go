@@ -293,8 +293,8 @@ func TestBadInput(t *testing.T) {
 			parseProblem(t, hdr, body)
 		}
 		status, hdr, body := f.do("POST", "/api/v1/agencies", f.adminTok, `{}`, "Content-Type", "text/plain")
-		if status != 400 || parseProblem(t, hdr, body).Errors[0].Field != "Content-Type" {
-			t.Errorf("text/plain body = %d %s, want 400 naming Content-Type", status, body)
+		if status != 415 || parseProblem(t, hdr, body).Errors[0].Field != "Content-Type" {
+			t.Errorf("text/plain body = %d %s, want 415 (RFC 9110) naming Content-Type", status, body)
 		}
 	})
 }

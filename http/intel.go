@@ -22,7 +22,7 @@ func (s *Server) createCase(w http.ResponseWriter, r *http.Request) error {
 }
 
 type assignRequest struct {
-	Assigned []liaison.ID `json:"assigned"`
+	Assigned []liaison.ID `json:"assigned" required:"true"` // the whole list: null or absent is refused, never "nobody"
 }
 
 func (s *Server) assignCase(w http.ResponseWriter, r *http.Request) error {

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"liaison"
 )
@@ -33,7 +32,7 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return liaison.FieldErrorf("Content-Type", "must be application/json")
+			return unsupportedMedia{got: ct}
 		}
 	}
 	body, ok := bodyFrom(r)
@@ -50,63 +49,7 @@ func decodeJSON(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return liaison.Errorf(liaison.EINVALID, "the request body is empty; send a JSON object")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var pe *time.ParseError
-		if errors.As(err, &pe) {
-			if field := keyWithValue(body, pe.Value); field != "" {
-				return liaison.FieldErrorf(field, "must be an RFC 3339 time such as 2026-11-25T18:30:00Z, not %q", pe.Value)
-			}
-		}
-		return jsonError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return liaison.Errorf(liaison.EINVALID, "malformed JSON: unexpected data after the object")
-	}
-	return nil
-}
-
-// keyWithValue finds the top-level key whose value is the string s: the
-// field a time that would not parse came from (time.Time's own decoder
-// does not say).
-func keyWithValue(body []byte, s string) string {
-	var top map[string]json.RawMessage
-	if json.Unmarshal(body, &top) != nil {
-		return ""
-	}
-	for k, raw := range top {
-		var v string
-		if json.Unmarshal(raw, &v) == nil && v == s {
-			return k
-		}
-	}
-	return ""
-}
-
-func jsonError(err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	var domain *liaison.Error
-	switch {
-	case errors.As(err, &domain): // a type's own UnmarshalJSON that names its field
-		return domain
-	case errors.As(err, &syn):
-		return liaison.Errorf(liaison.EINVALID, "malformed JSON at byte %d: %v", syn.Offset, syn)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return liaison.Errorf(liaison.EINVALID, "malformed JSON: the body ends early")
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			return liaison.Errorf(liaison.EINVALID, "the body must be a JSON object, not %s", typ.Value)
-		}
-		return liaison.FieldErrorf(field, "must be %s, not %s", jsonKind(typ.Type.Kind().String()), typ.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
-		return liaison.FieldErrorf(name, "is not a field of this request; check the spelling against the API document")
-	}
-	// Errors from a type's own UnmarshalJSON (e.g. time.Time) do not name the field.
-	return liaison.Errorf(liaison.EINVALID, "invalid value: %v", err)
+	return decodeStrict(body, v)
 }
 
 func jsonKind(k string) string {

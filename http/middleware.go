@@ -133,6 +133,10 @@ func (s *Server) wrap(rt route) http.Handler {
 				return
 			}
 		}
+		if err := checkPathValues(r, rt.pattern); err != nil {
+			s.renderError(w, r, rt, err)
+			return
+		}
 		if err := rt.h(w, r); err != nil {
 			s.renderError(w, r, rt, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -139,6 +140,8 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	switch t.Kind() {
 	case reflect.String:
 		return map[string]any{"type": "string"}
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number"}
 	case reflect.Bool:
 		return map[string]any{"type": "boolean"}
 	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Uint8, reflect.Uint32:
@@ -147,14 +150,15 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 		if t.Elem().Kind() == reflect.Uint8 {
 			return map[string]any{"type": "string", "contentEncoding": "base64"}
 		}
-		return map[string]any{"type": "array", "items": g.schema(t.Elem())}
+		return map[string]any{"type": "array", "items": g.schema(t.Elem()), "maxItems": maxItems}
 	case reflect.Map:
-		return map[string]any{"type": "object", "additionalProperties": g.schema(t.Elem())}
+		return map[string]any{"type": "object", "additionalProperties": g.schema(t.Elem()), "maxProperties": maxItems}
 	case reflect.Struct:
 		name := t.Name()
 		if _, ok := g.defs[name]; !ok && name != "" {
 			g.defs[name] = map[string]any{} // placeholder against recursion
 			props := map[string]any{}
+			var required []string
 			for i := range t.NumField() {
 				f := t.Field(i)
 				tag := strings.Split(f.Tag.Get("json"), ",")[0]
@@ -164,13 +168,42 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 				if tag == "" {
 					tag = f.Name
 				}
-				props[tag] = g.schema(f.Type)
+				props[tag] = g.fieldSchema(tag, f.Type)
+				if f.Tag.Get("required") == "true" {
+					required = append(required, tag)
+				}
 			}
-			g.defs[name] = map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+			def := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+			if len(required) > 0 {
+				sort.Strings(required)
+				def["required"] = required
+			}
+			g.defs[name] = def
 		}
 		return map[string]any{"$ref": "#/components/schemas/" + name}
 	}
 	return map[string]any{}
+}
+
+// fieldSchema is a field's schema with the text policy's limits for its
+// name: what decodeStrict enforces, stated where clients read it.
+func (g *schemaGen) fieldSchema(name string, t reflect.Type) map[string]any {
+	sch := g.schema(t)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	str := sch
+	if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String {
+		str, _ = sch["items"].(map[string]any)
+	} else if t.Kind() != reflect.String {
+		return sch
+	}
+	max, long := textLimit(name)
+	str["maxLength"] = max
+	if !long {
+		str["pattern"] = `^[^\p{Cc}]*$`
+	}
+	return sch
 }
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"liaison"
@@ -18,7 +19,13 @@ type Problem struct {
 	Instance  string               `json:"instance,omitempty"`
 	RequestID string               `json:"request_id,omitempty"`
 	Errors    []liaison.FieldError `json:"errors,omitempty"`
+	// MoreErrors counts the field errors beyond the first maxProblems,
+	// which are all an answer lists: errors never outgrow the input.
+	MoreErrors int `json:"more_errors,omitempty"`
 }
+
+// maxProblems is how many field errors one answer lists.
+const maxProblems = liaison.MaxProblems
 
 // statusOf is the one mapping from error codes to HTTP status.
 var statusOf = map[string]int{
@@ -52,11 +59,33 @@ func problemFor(r *http.Request, err error) Problem {
 			Status: http.StatusRequestEntityTooLarge, Instance: r.URL.Path,
 			Detail: "the request is larger than its limit of " + byteSize(tl.limit) + "; send less data, or a smaller file, per request"}
 	}
+	var um unsupportedMedia
+	if errors.As(err, &um) {
+		return Problem{Type: "urn:liaison:problem:unsupported_media_type", Title: "Unsupported media type",
+			Status: http.StatusUnsupportedMediaType, Instance: r.URL.Path,
+			Detail: "Content-Type: must be application/json",
+			Errors: []liaison.FieldError{{Field: "Content-Type", Message: "must be application/json, not " + strconv.Quote(clip(um.got, 60))}}}
+	}
 	code := liaison.ErrorCode(err)
 	status := statusOf[code]
-	return Problem{Type: "urn:liaison:problem:" + code, Title: titleOf[code],
-		Status: status, Detail: liaison.ErrorMessage(err), Instance: r.URL.Path, Errors: liaison.ErrorFields(err)}
+	p := Problem{Type: "urn:liaison:problem:" + code, Title: titleOf[code],
+		Status: status, Detail: clip(liaison.ErrorMessage(err), 2000), Instance: r.URL.Path}
+	fields := liaison.ErrorFields(err)
+	if len(fields) > maxProblems {
+		p.MoreErrors = len(fields) - maxProblems
+		fields = fields[:maxProblems]
+	}
+	for _, f := range fields {
+		p.Errors = append(p.Errors, liaison.FieldError{Field: clip(f.Field, 200), Message: clip(f.Message, 300)})
+	}
+	return p
 }
+
+// unsupportedMedia is a body sent as something other than JSON: 415
+// (RFC 9110, section 15.5.16), naming the Content-Type header.
+type unsupportedMedia struct{ got string }
+
+func (e unsupportedMedia) Error() string { return "unsupported media type " + e.got }
 
 func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 	p.RequestID = requestIDFrom(r.Context())
