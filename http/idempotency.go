@@ -172,7 +172,7 @@ func (s *Server) idempotent(h handlerFunc) handlerFunc {
 		switch {
 		case mine != nil && mine.Run == rec.Run:
 			rec.ObjectID = mine.ObjectID
-			return s.svc.Store.Update(ctx, func(tx liaison.Tx) error { return tx.CompleteIdempotencyKey(ctx, rec) })
+			s.keep(r, s.svc.Store.Update(ctx, func(tx liaison.Tx) error { return tx.CompleteIdempotencyKey(ctx, rec) }))
 		case mine == nil:
 			// Refused before anything committed: the refusal is kept, so a
 			// retry gets it again. (A success here is an act that audited no
@@ -181,14 +181,22 @@ func (s *Server) idempotent(h handlerFunc) handlerFunc {
 			if rec.Status < 300 {
 				s.log.Warn("idempotent request committed without its key", "path", r.URL.Path)
 			}
-			return s.svc.Store.Update(ctx, func(tx liaison.Tx) error {
+			s.keep(r, s.svc.Store.Update(ctx, func(tx liaison.Tx) error {
 				if err := tx.ClaimIdempotencyKey(ctx, rec); err != nil {
 					return err
 				}
 				return tx.CompleteIdempotencyKey(ctx, rec)
-			})
+			}))
 		}
-		return nil // another run holds the key
+		return nil // answered; or another run holds the key
+	}
+}
+
+// keep logs a response that could not be stored. The client has it
+// already; a committed act's retry is answered from its object.
+func (s *Server) keep(r *http.Request, err error) {
+	if err != nil {
+		s.log.Warn("idempotent response not stored", "path", r.URL.Path, "error", err)
 	}
 }
 
