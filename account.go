@@ -150,11 +150,33 @@ func ActorFrom(ctx context.Context) Actor {
 
 // IdempotencyRecord remembers the response to a create request sent with an
 // Idempotency-Key, so a retry gets the same answer and creates nothing new.
+//
+// The record is written in the act's own transaction (by the service, when
+// it audits the created object), so an act never commits without its
+// record: a retry after a crash finds it and gets the first response.
 type IdempotencyRecord struct {
 	Key         string    // "<principal>:<client key>"
 	RequestHash string    // SHA-256 of method, path and body
-	Status      int       // 0 while the first request is still running
+	Status      int       // 0 until the response is stored (the act has committed)
 	Body        []byte    // the response body
 	Location    string    // the Location header, if any
 	Created     time.Time //
+	ObjectType  string    // what the act created (its audit object type), e.g. "sar"
+	ObjectID    string    // its id, to answer a retry from when the response was lost
+	Run         string    // which run of the request wrote the record
+}
+
+type idempotencyKey struct{}
+
+// WithIdempotency returns ctx carrying the key a create request claims:
+// the service writes r in the transaction that creates an object of type
+// r.ObjectType.
+func WithIdempotency(ctx context.Context, r *IdempotencyRecord) context.Context {
+	return context.WithValue(ctx, idempotencyKey{}, r)
+}
+
+// IdempotencyFrom returns the key ctx claims, or nil.
+func IdempotencyFrom(ctx context.Context) *IdempotencyRecord {
+	r, _ := ctx.Value(idempotencyKey{}).(*IdempotencyRecord)
+	return r
 }

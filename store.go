@@ -381,7 +381,8 @@ type Tx interface {
 	// ListDisseminations returns releases in id order after p.After.
 	ListDisseminations(ctx context.Context, f DisseminationFilter, p Page) ([]*Dissemination, error)
 
-	// ClaimIdempotencyKey inserts r with Status 0; ECONFLICT if the key exists.
+	// ClaimIdempotencyKey inserts r (its object and run) with Status 0;
+	// ECONFLICT if the key exists.
 	ClaimIdempotencyKey(ctx context.Context, r *IdempotencyRecord) error
 	// FindIdempotencyKey returns the record; ENOTFOUND.
 	FindIdempotencyKey(ctx context.Context, key string) (*IdempotencyRecord, error)

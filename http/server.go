@@ -40,15 +40,14 @@ type Server struct {
 	// streams ends the live pages' event streams at shutdown.
 	streams *streams
 
-	// IdempotencyPendingTTL is how long an unfinished idempotent request
-	// blocks its key before a retry may run it again.
-	IdempotencyPendingTTL time.Duration
+	// inflight holds the Idempotency-Keys of requests running here now.
+	inflight inflight
 }
 
 // NewServer builds the server and its route table.
 func NewServer(svc *service.Service, log *slog.Logger) (*Server, error) {
 	s := &Server{svc: svc, log: log, mux: http.NewServeMux(), MaxBodyBytes: 1 << 20,
-		IdempotencyPendingTTL: time.Minute, registry: prometheus.NewRegistry(), tips: newLimiter(5, time.Hour), streams: newStreams()}
+		registry: prometheus.NewRegistry(), tips: newLimiter(5, time.Hour), streams: newStreams()}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "liaison_http_requests_total",
 		Help: "HTTP requests by route pattern and status code."}, []string{"route", "code"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "liaison_http_request_duration_seconds",

@@ -138,15 +138,15 @@ func (t *Tx) CountRecoveryCodes(ctx context.Context, userID liaison.ID) (int, er
 // ClaimIdempotencyKey implements liaison.Tx.
 func (t *Tx) ClaimIdempotencyKey(ctx context.Context, r *liaison.IdempotencyRecord) error {
 	return t.exec(ctx, "postgres.ClaimIdempotencyKey", false,
-		"INSERT INTO idempotency_keys (key, request_hash, status, body, location, created) VALUES ($1, $2, 0, '', '', $3)",
-		r.Key, r.RequestHash, r.Created)
+		"INSERT INTO idempotency_keys (key, request_hash, status, body, location, created, object_type, object_id, run) VALUES ($1, $2, 0, '', '', $3, $4, $5, $6)",
+		r.Key, r.RequestHash, r.Created, r.ObjectType, r.ObjectID, r.Run)
 }
 
 // FindIdempotencyKey implements liaison.Tx.
 func (t *Tx) FindIdempotencyKey(ctx context.Context, key string) (*liaison.IdempotencyRecord, error) {
 	var r liaison.IdempotencyRecord
-	err := t.tx.QueryRow(ctx, "SELECT key, request_hash, status, body, location, created FROM idempotency_keys WHERE key = $1", key).
-		Scan(&r.Key, &r.RequestHash, &r.Status, &r.Body, &r.Location, &r.Created)
+	err := t.tx.QueryRow(ctx, "SELECT key, request_hash, status, body, location, created, object_type, object_id, run FROM idempotency_keys WHERE key = $1", key).
+		Scan(&r.Key, &r.RequestHash, &r.Status, &r.Body, &r.Location, &r.Created, &r.ObjectType, &r.ObjectID, &r.Run)
 	if err != nil {
 		return nil, translate("postgres.FindIdempotencyKey", err)
 	}

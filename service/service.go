@@ -86,7 +86,35 @@ func (s *Service) audit(ctx context.Context, tx liaison.Tx, e *liaison.AuditEven
 		s.Alert("audit", "an audit entry could not be written, so the act ("+e.Action+") was refused: "+err.Error())
 		return err
 	}
-	return nil
+	return claimIdempotency(ctx, tx, e)
+}
+
+// claimIdempotency writes the Idempotency-Key of the request in ctx, if it
+// has one, in the transaction that audits the object it creates: the act
+// and its key commit together or not at all, so a retry after a crash finds
+// the key and is answered from the object instead of running again. A key
+// another run holds refuses the act (the transaction rolls back).
+func claimIdempotency(ctx context.Context, tx liaison.Tx, e *liaison.AuditEvent) error {
+	c := liaison.IdempotencyFrom(ctx)
+	if c == nil || e.Outcome != liaison.OutcomeSuccess || e.ObjectType != c.ObjectType {
+		return nil
+	}
+	old, err := tx.FindIdempotencyKey(ctx, c.Key)
+	switch {
+	case liaison.ErrorCode(err) == liaison.ENOTFOUND:
+	case err != nil:
+		return err
+	case old.Run == c.Run:
+		return nil // this run claimed it earlier in the transaction
+	default:
+		return liaison.Errorf(liaison.ECONFLICT, "a request with this Idempotency-Key is still running; retry in a moment")
+	}
+	r := *c
+	r.ObjectID = e.ObjectID
+	if r.ObjectID == "" {
+		r.ObjectID, _, _ = strings.Cut(e.Details[liaison.AuditObjectsDetail], " ")
+	}
+	return tx.ClaimIdempotencyKey(ctx, &r)
 }
 
 // requireAdmin fails unless the actor may administer the directory.

@@ -154,16 +154,16 @@ func (t *Tx) CountRecoveryCodes(ctx context.Context, userID liaison.ID) (int, er
 // ClaimIdempotencyKey implements liaison.Tx.
 func (t *Tx) ClaimIdempotencyKey(ctx context.Context, r *liaison.IdempotencyRecord) error {
 	return t.exec(ctx, "sqlite.ClaimIdempotencyKey", "Idempotency-Key", "", false,
-		"INSERT INTO idempotency_keys (key, request_hash, status, body, location, created) VALUES (?, ?, 0, x'', '', ?)",
-		r.Key, r.RequestHash, us(r.Created))
+		"INSERT INTO idempotency_keys (key, request_hash, status, body, location, created, object_type, object_id, run) VALUES (?, ?, 0, x'', '', ?, ?, ?, ?)",
+		r.Key, r.RequestHash, us(r.Created), r.ObjectType, r.ObjectID, r.Run)
 }
 
 // FindIdempotencyKey implements liaison.Tx.
 func (t *Tx) FindIdempotencyKey(ctx context.Context, key string) (*liaison.IdempotencyRecord, error) {
 	var r liaison.IdempotencyRecord
 	var created int64
-	err := t.tx.QueryRowContext(ctx, "SELECT key, request_hash, status, body, location, created FROM idempotency_keys WHERE key = ?", key).
-		Scan(&r.Key, &r.RequestHash, &r.Status, &r.Body, &r.Location, &created)
+	err := t.tx.QueryRowContext(ctx, "SELECT key, request_hash, status, body, location, created, object_type, object_id, run FROM idempotency_keys WHERE key = ?", key).
+		Scan(&r.Key, &r.RequestHash, &r.Status, &r.Body, &r.Location, &created, &r.ObjectType, &r.ObjectID, &r.Run)
 	if err != nil {
 		return nil, translate("sqlite.FindIdempotencyKey", err, "", "")
 	}

@@ -824,8 +824,19 @@ func testDisseminations(t *testing.T, s liaison.Store) {
 
 func testIdempotency(t *testing.T, s liaison.Store) {
 	ctx := context.Background()
-	r := &liaison.IdempotencyRecord{Key: "u1:k1", RequestHash: "abc", Created: epoch}
+	r := &liaison.IdempotencyRecord{Key: "u1:k1", RequestHash: "abc", Created: epoch,
+		ObjectType: "agency", ObjectID: "x", Run: "run-1"}
 	must(t, update(t, s, func(tx liaison.Tx) error { return tx.ClaimIdempotencyKey(ctx, r) }))
+	view(t, s, func(tx liaison.Tx) error {
+		got, err := tx.FindIdempotencyKey(ctx, "u1:k1")
+		must(t, err)
+		if len(got.Body) == 0 {
+			got.Body = nil // no response yet: empty, however the store spells it
+		}
+		equal(t, "claimed record", got, &liaison.IdempotencyRecord{Key: "u1:k1", RequestHash: "abc", Created: epoch,
+			ObjectType: "agency", ObjectID: "x", Run: "run-1"})
+		return nil
+	})
 	err := update(t, s, func(tx liaison.Tx) error { return tx.ClaimIdempotencyKey(ctx, r) })
 	wantErr(t, err, liaison.ECONFLICT, "Idempotency-Key")
 	r.Status, r.Body, r.Location = 201, []byte(`{"id":"x"}`), "/api/v1/agencies/x"
