@@ -233,15 +233,92 @@ func SanitizeText(s string, known []string) string {
 	for _, k := range terms {
 		s = replaceFold(s, k)
 	}
-	for _, re := range narrativePatterns {
-		s = re.ReplaceAllString(s, Masked)
+	return maskPatterns(s)
+}
+
+// maskPatterns masks identifier-shaped text as the patterns match it,
+// skipping the work no match can need: the regular expressions were most
+// of a list's redaction. Each skip keeps the output the patterns give.
+//
+//   - email needs an '@';
+//   - the digit patterns (SSN, phone, dates, street addresses) need a
+//     digit, and every match of theirs starts at a digit or at a '+'
+//     before one, so they run from the first digit's word (cut where the
+//     character before is not a word character, so \b reads the same);
+//   - a VIN needs a run of 17 of its letters and digits;
+//   - identifierToken only masks tokens with two digits or more, and no
+//     match spans a character outside [A-Za-z0-9 -]: it runs from the
+//     start of the run of such characters holding the first digit, and
+//     not at all with fewer than two digits.
+func maskPatterns(s string) string {
+	if strings.IndexByte(s, '@') >= 0 {
+		s = narrativePatterns[0].ReplaceAllString(s, Masked)
 	}
-	return identifierToken.ReplaceAllStringFunc(s, func(tok string) string {
-		if identifierShaped(tok) {
-			return Masked
+	if d := firstDigit(s); d >= 0 {
+		j := d
+		for j > 0 && isASCIIWord(s[j-1]) {
+			j--
 		}
-		return tok
-	})
+		if j > 0 && s[j-1] == '+' {
+			j--
+		}
+		rest := s[j:]
+		for _, re := range narrativePatterns[1:5] {
+			rest = re.ReplaceAllString(rest, Masked)
+		}
+		s = s[:j] + rest
+	}
+	if vinRun(s) {
+		s = narrativePatterns[5].ReplaceAllString(s, Masked)
+	}
+	if d := firstDigit(s); d >= 0 && firstDigit(s[d+1:]) >= 0 {
+		j := d
+		for j > 0 && tokenByte(s[j-1]) {
+			j--
+		}
+		s = s[:j] + identifierToken.ReplaceAllStringFunc(s[j:], func(tok string) string {
+			if identifierShaped(tok) {
+				return Masked
+			}
+			return tok
+		})
+	}
+	return s
+}
+
+func firstDigit(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return i
+		}
+	}
+	return -1
+}
+
+// isASCIIWord is \b's word character.
+func isASCIIWord(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
+}
+
+// tokenByte is a byte an identifierToken match may hold, or '_' (a word
+// character for \b): a run of other bytes is never inside a match.
+func tokenByte(c byte) bool { return isASCIIWord(c) || c == ' ' || c == '-' }
+
+// vinRun reports whether s has 17 VIN characters ([A-HJ-NPR-Z0-9]: no
+// I, O or Q) in a row.
+func vinRun(s string) bool {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' && c != 'I' && c != 'O' && c != 'Q' {
+			if n++; n >= 17 {
+				return true
+			}
+		} else {
+			n = 0
+		}
+	}
+	return false
 }
 
 // identifierShaped reports whether a token has the shape of a plate or a
