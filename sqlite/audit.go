@@ -434,24 +434,12 @@ func (t *Tx) CreateDisseminations(ctx context.Context, ds []*liaison.Disseminati
 			}
 			checked[k] = true
 		}
-	}
-	// Many rows to a statement: a release writes a row per item (a page of
-	// 500 records, a search's page), and a statement per row was most of
-	// writing them.
-	const rows = 200 // 13 parameters a row, well under SQLite's limit
-	for len(ds) > 0 {
-		n := min(len(ds), rows)
-		args := make([]any, 0, 13*n)
-		for _, d := range ds[:n] {
-			args = append(args, d.ID, us(d.At), d.ItemKind, d.ItemID, d.RecipientUserID, d.RecipientAgencyID, d.Labels.TLP, d.Labels.Handling,
-				d.Labels.Sensitivity, d.Labels.Originator, d.Purpose, d.Redacted, d.AuditEventID)
-		}
-		q := "INSERT INTO disseminations (" + disseminationCols + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" +
-			strings.Repeat(", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", n-1)
-		if err := t.exec(ctx, op, "", "recipient_user_id", false, q, args...); err != nil {
+		if err := t.exec(ctx, op, "", "recipient_user_id", false,
+			"INSERT INTO disseminations ("+disseminationCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			d.ID, us(d.At), d.ItemKind, d.ItemID, d.RecipientUserID, d.RecipientAgencyID, d.Labels.TLP, d.Labels.Handling,
+			d.Labels.Sensitivity, d.Labels.Originator, d.Purpose, d.Redacted, d.AuditEventID); err != nil {
 			return err
 		}
-		ds = ds[n:]
 	}
 	return nil
 }

@@ -797,27 +797,6 @@ func testDisseminations(t *testing.T, s liaison.Store) {
 	}
 	must(t, update(t, s, func(tx liaison.Tx) error { return tx.CreateDisseminations(ctx, batch) }))
 	must(t, update(t, s, func(tx liaison.Tx) error { return tx.CreateDisseminations(ctx, nil) }))
-	// A release of a large page: more rows than one statement takes.
-	item3 := liaison.NewID()
-	big := map[liaison.ID]bool{}
-	var bigBatch []*liaison.Dissemination
-	for i := range 450 {
-		d3 := *d
-		d3.ID, d3.ItemID, d3.At = liaison.NewID(), item3, epoch.Add(time.Hour+time.Duration(i)*time.Microsecond)
-		bigBatch = append(bigBatch, &d3)
-		big[d3.ID] = true
-	}
-	must(t, update(t, s, func(tx liaison.Tx) error { return tx.CreateDisseminations(ctx, bigBatch) }))
-	view(t, s, func(tx liaison.Tx) error {
-		got := map[liaison.ID]bool{}
-		ds, err := tx.ListDisseminations(ctx, liaison.DisseminationFilter{ItemID: item3}, liaison.Page{Limit: liaison.MaxPageSize})
-		must(t, err)
-		for _, d := range ds {
-			got[d.ID] = true
-		}
-		equal(t, "large batch", got, big)
-		return nil
-	})
 	err = update(t, s, func(tx liaison.Tx) error {
 		bad := *d
 		bad.ID, bad.RecipientUserID = liaison.NewID(), liaison.NewID()
