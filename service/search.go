@@ -359,15 +359,10 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 				}
 				stopped := len(use) < len(cands)
 				use = use[:min(len(use), max-read)]
-				// Live items are read a chunk at a time as keep consumes
-				// them: a batch is asked of the index larger than the
-				// window needs, and most of its tail is never looked at.
-				for i, c := range use {
-					if i%liveChunk == 0 {
-						if err := live.load(ctx, tx, use[i:min(len(use), i+liveChunk)]); err != nil {
-							return 0, false, err
-						}
-					}
+				if err := live.load(ctx, tx, use); err != nil {
+					return 0, false, err
+				}
+				for _, c := range use {
 					read++
 					last = c.Seq
 					if !keep(c, live.get(c)) || read >= max {

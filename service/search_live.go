@@ -64,9 +64,6 @@ func liveCase(c *liaison.Case) *searchItem {
 			Handling: liaison.H0, CaseID: c.ID}}
 }
 
-// liveChunk is how many candidates' live items are read in one query.
-const liveChunk = 32
-
 // liveItems reads candidates' items from the store, in batches, once per
 // search: nil for an item gone since it was indexed (deleted, purged).
 type liveItems map[liaison.SearchRef]*searchItem
