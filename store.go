@@ -118,9 +118,6 @@ type Tx interface {
 	// FindIntelRecords returns the latest versions of the records with these
 	// ids that exist, in no order.
 	FindIntelRecords(ctx context.Context, ids []ID) ([]*IntelRecord, error)
-	// FindIntelLabels is FindIntelRecords in label form (IntelLabels): what
-	// search decides on, without decoding the text.
-	FindIntelLabels(ctx context.Context, ids []ID) ([]*IntelRecord, error)
 	// ListIntelVersions returns every version of a record, oldest first.
 	ListIntelVersions(ctx context.Context, id ID) ([]*IntelRecord, error)
 	// ListIntelDue returns records (not purged) whose retention ends before
@@ -136,8 +133,6 @@ type Tx interface {
 	CreateSAR(ctx context.Context, r *SAR) error
 	// FindSARs returns the reports with these ids that exist, in no order.
 	FindSARs(ctx context.Context, ids []ID) ([]*SAR, error)
-	// FindSARLabels is FindSARs in label form (SARLabels).
-	FindSARLabels(ctx context.Context, ids []ID) ([]*SAR, error)
 	// CreateSARs inserts new reports at once (a bulk import); the errors of
 	// CreateSAR, and none is kept if one fails.
 	CreateSARs(ctx context.Context, rs []*SAR) error

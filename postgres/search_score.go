@@ -49,25 +49,3 @@ func (t *Tx) FindSARs(ctx context.Context, ids []liaison.ID) ([]*liaison.SAR, er
 func (t *Tx) FindIntelRecords(ctx context.Context, ids []liaison.ID) ([]*liaison.IntelRecord, error) {
 	return list(ctx, t, "postgres.FindIntelRecords", "SELECT body FROM intel_records WHERE id = ANY($1::uuid[])", []any{uids(ids)}, scanIntel)
 }
-
-// FindSARLabels implements liaison.Tx.
-func (t *Tx) FindSARLabels(ctx context.Context, ids []liaison.ID) ([]*liaison.SAR, error) {
-	return list(ctx, t, "postgres.FindSARLabels", "SELECT body FROM sars WHERE id = ANY($1::uuid[])", []any{uids(ids)}, func(s scanner) (*liaison.SAR, error) {
-		var body []byte
-		if err := s.Scan(&body); err != nil {
-			return nil, err
-		}
-		return liaison.DecodeSARLabels(body)
-	})
-}
-
-// FindIntelLabels implements liaison.Tx.
-func (t *Tx) FindIntelLabels(ctx context.Context, ids []liaison.ID) ([]*liaison.IntelRecord, error) {
-	return list(ctx, t, "postgres.FindIntelLabels", "SELECT body FROM intel_records WHERE id = ANY($1::uuid[])", []any{uids(ids)}, func(s scanner) (*liaison.IntelRecord, error) {
-		var body []byte
-		if err := s.Scan(&body); err != nil {
-			return nil, err
-		}
-		return liaison.DecodeIntelLabels(body)
-	})
-}

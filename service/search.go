@@ -342,11 +342,7 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 		// calling keep for each until it returns false or max candidates
 		// were read; it reports the last Seq read and whether the index
 		// ran out.
-		//
-		// Live items are read in label form; need says which of them
-		// keep will match words or identifiers on, read in full before
-		// keep sees them (one query per kind and batch).
-		scan := func(m liaison.SearchMatch, first, max int, need func(*searchItem) bool, keep func(*liaison.SearchCandidate, *searchItem) bool) (last int64, exhausted bool, err error) {
+		scan := func(m liaison.SearchMatch, first, max int, keep func(*liaison.SearchCandidate, *searchItem) bool) (last int64, exhausted bool, err error) {
 			read := 0
 			for batch := first; ; batch = min(2*batch, max-read) {
 				m.Limit = batch
@@ -364,15 +360,6 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 				stopped := len(use) < len(cands)
 				use = use[:min(len(use), max-read)]
 				if err := live.load(ctx, tx, use); err != nil {
-					return 0, false, err
-				}
-				var full []*searchItem
-				for _, c := range use {
-					if li := live.get(c); li != nil && !li.full && need(li) {
-						full = append(full, li)
-					}
-				}
-				if err := live.fill(ctx, tx, full); err != nil {
 					return 0, false, err
 				}
 				for _, c := range use {
@@ -393,14 +380,7 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 		var admitted []admittedDoc
 		// Most candidates the prefilter passes are admitted: ask for a
 		// quarter more than the window, then double.
-		// An allowed item is matched on its text or subjects when the
-		// search has an identifier, or words and the item is released
-		// redacted (parsedSearch.admits).
-		needFull := func(li *searchItem) bool {
-			dec := d.decide(li)
-			return dec.Allow && (ps.ident != "" || dec.Redaction != policy.Full && len(ps.match.Terms) > 0)
-		}
-		last, exhausted, err := scan(m, window+window/4+8, searchScanMax, needFull, func(c *liaison.SearchCandidate, li *searchItem) bool {
+		last, exhausted, err := scan(m, window+window/4+8, searchScanMax, func(c *liaison.SearchCandidate, li *searchItem) bool {
 			resp.Scanned++
 			if li == nil {
 				return true // gone since it was indexed
@@ -458,17 +438,9 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 		end := min(len(admitted), ps.offset+ps.limit)
 		var page []admittedDoc
 		var items []liveItem
-		var pageItems []*searchItem
-		for _, a := range admitted[min(ps.offset, end):end] {
-			pageItems = append(pageItems, a.li)
-		}
-		// The page is read in full (the same snapshot as its labels).
-		if err := live.fill(ctx, tx, pageItems); err != nil {
-			return err
-		}
 		for _, a := range admitted[min(ps.offset, end):end] {
 			page = append(page, a)
-			if a.li.kind != liaison.KindCase && a.li.full {
+			if a.li.kind != liaison.KindCase {
 				items = append(items, a.li.live())
 			}
 		}
@@ -513,16 +485,7 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 		groups := map[string]*pointerGroup{}
 		var order []string
 		pm := liaison.SearchMatch{Terms: ps.match.Terms, Kinds: ps.match.Kinds, Before: ps.before, PointersFor: u.AgencyID}
-		// A pointer candidate released redacted is matched on its
-		// released text: read in full.
-		needText := func(li *searchItem) bool {
-			if !d.mayPoint(li) {
-				return false
-			}
-			dec := d.decide(li)
-			return dec.Allow && dec.Redaction != policy.Full
-		}
-		if _, _, err := scan(pm, pointerScan, pointerScan, needText, func(c *liaison.SearchCandidate, li *searchItem) bool {
+		if _, _, err := scan(pm, pointerScan, pointerScan, func(c *liaison.SearchCandidate, li *searchItem) bool {
 			resp.Scanned++
 			if li == nil || !d.mayPoint(li) {
 				return true

@@ -36,10 +36,6 @@ type searchItem struct {
 	sar        *liaison.SAR
 	intel      *liaison.IntelRecord
 	cs         *liaison.Case
-	// full is false while sar or intel is the label form only
-	// (liaison.SARLabels): enough to decide, filter and point on, not to
-	// match words, identifiers or release (liveItems.fill reads the rest).
-	full bool
 }
 
 // live is the item as release takes it.
@@ -64,7 +60,7 @@ func liveIntel(r *liaison.IntelRecord) *searchItem {
 
 func liveCase(c *liaison.Case) *searchItem {
 	return &searchItem{kind: liaison.KindCase, id: c.ID, agency: c.AgencyID, shared: true, occurred: c.Created, tlp: liaison.TLPAmber,
-		pointer: true, cs: c, full: true, res: &policy.Resource{ID: c.ID, Kind: liaison.KindCase, Originator: c.AgencyID, TLP: liaison.TLPAmber,
+		pointer: true, cs: c, res: &policy.Resource{ID: c.ID, Kind: liaison.KindCase, Originator: c.AgencyID, TLP: liaison.TLPAmber,
 			Handling: liaison.H0, CaseID: c.ID}}
 }
 
@@ -76,9 +72,8 @@ func (l liveItems) get(c *liaison.SearchCandidate) *searchItem {
 	return l[liaison.SearchRef{Kind: c.Kind, ItemID: c.ItemID}]
 }
 
-// load reads the items of cands not read yet, in label form: reports and
-// records in one query per kind, cases (in full) one by one (few, and they
-// have no batch read).
+// load reads the items of cands not read yet: reports and records in one
+// query per kind, cases one by one (few, and they have no batch read).
 func (l liveItems) load(ctx context.Context, tx liaison.Tx, cands []*liaison.SearchCandidate) error {
 	var sarIDs, intelIDs []liaison.ID
 	for _, c := range cands {
@@ -103,7 +98,7 @@ func (l liveItems) load(ctx context.Context, tx liaison.Tx, cands []*liaison.Sea
 		}
 	}
 	if len(sarIDs) > 0 {
-		rs, err := tx.FindSARLabels(ctx, sarIDs)
+		rs, err := tx.FindSARs(ctx, sarIDs)
 		if err != nil {
 			return err
 		}
@@ -112,58 +107,13 @@ func (l liveItems) load(ctx context.Context, tx liaison.Tx, cands []*liaison.Sea
 		}
 	}
 	if len(intelIDs) > 0 {
-		rs, err := tx.FindIntelLabels(ctx, intelIDs)
+		rs, err := tx.FindIntelRecords(ctx, intelIDs)
 		if err != nil {
 			return err
 		}
 		for _, r := range rs {
 			if !r.Purged {
 				l[liaison.SearchRef{Kind: liaison.KindIntelligence, ItemID: r.ID}] = liveIntel(r)
-			}
-		}
-	}
-	return nil
-}
-
-// fill reads in full the items of lis read in label form, one query per
-// kind, in the same transaction (the same snapshot: the labels decided on
-// are the item's), and makes each the item as read in full. An item gone
-// meanwhile stays in label form: its text matches nothing and it is not
-// released.
-func (l liveItems) fill(ctx context.Context, tx liaison.Tx, lis []*searchItem) error {
-	var sarIDs, intelIDs []liaison.ID
-	for _, li := range lis {
-		if li == nil || li.full {
-			continue
-		}
-		switch li.kind {
-		case liaison.KindSAR:
-			sarIDs = append(sarIDs, li.id)
-		case liaison.KindIntelligence:
-			intelIDs = append(intelIDs, li.id)
-		}
-	}
-	if len(sarIDs) > 0 {
-		rs, err := tx.FindSARs(ctx, sarIDs)
-		if err != nil {
-			return err
-		}
-		for _, r := range rs {
-			if li := l[liaison.SearchRef{Kind: liaison.KindSAR, ItemID: r.ID}]; li != nil {
-				*li = *liveSAR(r)
-				li.full = true
-			}
-		}
-	}
-	if len(intelIDs) > 0 {
-		rs, err := tx.FindIntelRecords(ctx, intelIDs)
-		if err != nil {
-			return err
-		}
-		for _, r := range rs {
-			if li := l[liaison.SearchRef{Kind: liaison.KindIntelligence, ItemID: r.ID}]; li != nil && !r.Purged {
-				*li = *liveIntel(r)
-				li.full = true
 			}
 		}
 	}

@@ -527,35 +527,3 @@ func (t *Tx) FindIntelRecords(ctx context.Context, ids []liaison.ID) ([]*liaison
 	in(&q, "id", ids)
 	return list(ctx, t, "sqlite.FindIntelRecords", "SELECT body FROM intel_records WHERE "+q.where[0], q.args, scanIntel)
 }
-
-// FindSARLabels implements liaison.Tx.
-func (t *Tx) FindSARLabels(ctx context.Context, ids []liaison.ID) ([]*liaison.SAR, error) {
-	if len(ids) == 0 {
-		return []*liaison.SAR{}, nil
-	}
-	var q query
-	in(&q, "id", ids)
-	return list(ctx, t, "sqlite.FindSARLabels", "SELECT body FROM sars WHERE "+q.where[0], q.args, func(s scanner) (*liaison.SAR, error) {
-		var body []byte
-		if err := s.Scan(&body); err != nil {
-			return nil, err
-		}
-		return liaison.DecodeSARLabels(body)
-	})
-}
-
-// FindIntelLabels implements liaison.Tx.
-func (t *Tx) FindIntelLabels(ctx context.Context, ids []liaison.ID) ([]*liaison.IntelRecord, error) {
-	if len(ids) == 0 {
-		return []*liaison.IntelRecord{}, nil
-	}
-	var q query
-	in(&q, "id", ids)
-	return list(ctx, t, "sqlite.FindIntelLabels", "SELECT body FROM intel_records WHERE "+q.where[0], q.args, func(s scanner) (*liaison.IntelRecord, error) {
-		var body []byte
-		if err := s.Scan(&body); err != nil {
-			return nil, err
-		}
-		return liaison.DecodeIntelLabels(body)
-	})
-}
