@@ -55,17 +55,21 @@ func AttributeClass(key string) FieldClass {
 	return Identifying
 }
 
-// Patterns of identifiers found in free text, masked in every free-text field.
-var narrativePatterns = []*regexp.Regexp{
-	regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`),    // email
-	regexp.MustCompile(`\b\d{3}-\d{2}-\d{4}\b`),                             // SSN
-	regexp.MustCompile(`\+?\d[\d\s().-]{7,}\d`),                             // phone numbers
-	regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b`), // dates (birth dates)
-	regexp.MustCompile(`(?i)\b\d{1,6}[a-z]?\s+(?:[a-z]+\s+){1,3}(?:st|street|ave|avenue|rd|road|blvd|boulevard|lane|ln|dr|drive|way|ct|court|pl|place|terrace|sq|square|row|close)\b\.?`), // street addresses
-	regexp.MustCompile(`\b\d{3}-\d{4}\b`), // local phone numbers
-	regexp.MustCompile(`(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b`), // dates in words
-	regexp.MustCompile(`\b[A-HJ-NPR-Z0-9]{17}\b`), // VIN
-}
+// Patterns of identifiers found in free text, masked in every free-text
+// field, in this order: email, the digit patterns, dates in words, VINs
+// (maskPatterns relies on the groups: see there).
+var (
+	emailPattern  = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`)
+	digitPatterns = []*regexp.Regexp{ // every match starts at a digit, or a '+' before one
+		regexp.MustCompile(`\b\d{3}-\d{2}-\d{4}\b`),                             // SSN
+		regexp.MustCompile(`\+?\d[\d\s().-]{7,}\d`),                             // phone numbers
+		regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b`), // dates (birth dates)
+		regexp.MustCompile(`(?i)\b\d{1,6}[a-z]?\s+(?:[a-z]+\s+){1,3}(?:st|street|ave|avenue|rd|road|blvd|boulevard|lane|ln|dr|drive|way|ct|court|pl|place|terrace|sq|square|row|close)\b\.?`), // street addresses
+		regexp.MustCompile(`\b\d{3}-\d{4}\b`), // local phone numbers
+	}
+	wordDatePattern = regexp.MustCompile(`(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b`)
+	vinPattern      = regexp.MustCompile(`\b[A-HJ-NPR-Z0-9]{17}\b`)
+)
 
 // identifierToken matches words that mix letters and digits, as plates,
 // passport and document numbers do (ABC1234, 7-XYZ-12, P1234567).
@@ -250,15 +254,95 @@ func SanitizeText(s string, known []string) string {
 	if len(parts) > 0 {
 		s = maskWords(s, parts)
 	}
-	for _, re := range narrativePatterns {
-		s = re.ReplaceAllString(s, Masked)
+	return maskPatterns(s)
+}
+
+// maskPatterns masks identifier-shaped text as the patterns, applied one
+// after another over the whole text, would; it skips the work no match
+// can need, since the regular expressions were most of a list's
+// redaction. Each skip keeps the output the patterns give:
+//
+//   - email needs an '@';
+//   - the digit patterns (SSN, phone, dates, street addresses, local
+//     phones) need a digit, and every match of theirs starts at a digit or
+//     at a '+' before one, so they run from the first digit's word (cut
+//     where the character before is not a word character, so \b reads the
+//     same);
+//   - dates in words need a digit (they start at a month's name);
+//   - a VIN needs a run of 17 of its letters and digits;
+//   - identifierToken only masks tokens with two digits or more, and no
+//     match spans a character outside [A-Za-z0-9 -]: it runs from the
+//     start of the run of such characters holding the first digit, and
+//     not at all with fewer than two digits.
+func maskPatterns(s string) string {
+	if strings.IndexByte(s, '@') >= 0 {
+		s = emailPattern.ReplaceAllString(s, Masked)
 	}
-	return identifierToken.ReplaceAllStringFunc(s, func(tok string) string {
-		if identifierShaped(tok) {
-			return Masked
+	if d := firstDigit(s); d >= 0 {
+		j := d
+		for j > 0 && isASCIIWord(s[j-1]) {
+			j--
 		}
-		return tok
-	})
+		if j > 0 && s[j-1] == '+' {
+			j--
+		}
+		rest := s[j:]
+		for _, re := range digitPatterns {
+			rest = re.ReplaceAllString(rest, Masked)
+		}
+		s = wordDatePattern.ReplaceAllString(s[:j]+rest, Masked) // over the whole text: a month's name comes before its digits
+	}
+	if vinRun(s) {
+		s = vinPattern.ReplaceAllString(s, Masked)
+	}
+	if d := firstDigit(s); d >= 0 && firstDigit(s[d+1:]) >= 0 {
+		j := d
+		for j > 0 && tokenByte(s[j-1]) {
+			j--
+		}
+		s = s[:j] + identifierToken.ReplaceAllStringFunc(s[j:], func(tok string) string {
+			if identifierShaped(tok) {
+				return Masked
+			}
+			return tok
+		})
+	}
+	return s
+}
+
+func firstDigit(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return i
+		}
+	}
+	return -1
+}
+
+// isASCIIWord is \b's word character.
+func isASCIIWord(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
+}
+
+// tokenByte is a byte an identifierToken match may hold, or '_' (a word
+// character for \b): a run of other bytes is never inside a match.
+func tokenByte(c byte) bool { return isASCIIWord(c) || c == ' ' || c == '-' }
+
+// vinRun reports whether s has 17 VIN characters ([A-HJ-NPR-Z0-9]: no
+// I, O or Q) in a row.
+func vinRun(s string) bool {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' && c != 'I' && c != 'O' && c != 'Q' {
+			if n++; n >= 17 {
+				return true
+			}
+		} else {
+			n = 0
+		}
+	}
+	return false
 }
 
 // maskWords masks every word of s whose folded form is in parts.
