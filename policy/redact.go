@@ -345,9 +345,12 @@ func vinRun(s string) bool {
 	return false
 }
 
-// maskWords masks every word of s whose folded form is in parts.
+// maskWords masks every word of s whose folded form is in parts. ASCII
+// words, the common case, are folded into a reused buffer: no allocation
+// per word.
 func maskWords(s string, parts map[string]bool) string {
 	var b strings.Builder
+	var buf []byte
 	last := 0
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -363,7 +366,7 @@ func maskWords(s string, parts map[string]bool) string {
 			}
 			j += size
 		}
-		if parts[fold(s[i:j])] {
+		if j-i >= 2 && wordIn(s[i:j], parts, &buf) {
 			b.WriteString(s[last:i])
 			b.WriteString(Masked)
 			last = j
@@ -375,6 +378,23 @@ func maskWords(s string, parts map[string]bool) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// wordIn reports whether w's folded form is in parts.
+func wordIn(w string, parts map[string]bool, buf *[]byte) bool {
+	b := (*buf)[:0]
+	for k := 0; k < len(w); k++ {
+		c := w[k]
+		if c >= utf8.RuneSelf {
+			return parts[fold(w)]
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	*buf = b
+	return parts[string(b)] // the conversion in a map index does not allocate
 }
 
 // fold is a word's form for matching: compatibility-decomposed, accents
