@@ -140,7 +140,21 @@ func (s *Service) CaseCandidates(ctx context.Context, id liaison.ID, text string
 			if err != nil {
 				return err
 			}
-			out = append(out, found...)
+			for _, u := range found {
+				if ag.ID == a.User.AgencyID {
+					out = append(out, u)
+					continue
+				}
+				// Another agency's staff are found by login or name only, and
+				// shown as a name card with their roles (whom to assign):
+				// their e-mail, clearance and attributes are not the caller's
+				// to search or to read.
+				if text != "" && !strings.Contains(strings.ToLower(u.Login), strings.ToLower(text)) &&
+					!strings.Contains(strings.ToLower(u.Name), strings.ToLower(text)) {
+					continue
+				}
+				out = append(out, &liaison.User{ID: u.ID, Login: u.Login, Name: u.Name, AgencyID: u.AgencyID, Roles: u.Roles})
+			}
 		}
 		slices.SortFunc(out, func(x, y *liaison.User) int {
 			if c := strings.Compare(strings.ToLower(x.Name), strings.ToLower(y.Name)); c != 0 {

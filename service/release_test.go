@@ -303,3 +303,25 @@ func TestIdentifierSearchFindsUnlistedKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestCaseCandidatesAreNameCards: the people a case's lead agency may add
+// from a partner agency are found by login or name, never by e-mail, and
+// come as name cards (no e-mail, clearance or attributes).
+func TestCaseCandidatesAreNameCards(t *testing.T) {
+	w := newSearchWorld(t)
+	byMail, _, err := w.svc.CaseCandidates(w.as(w.writer), w.holderCase, "example.gov", 100)
+	must(t, err)
+	for _, u := range byMail {
+		if u.AgencyID != w.holder.ID {
+			t.Errorf("a partner's %s is found by e-mail", u.Login)
+		}
+	}
+	byLogin, _, err := w.svc.CaseCandidates(w.as(w.writer), w.holderCase, "colleague", 100)
+	must(t, err)
+	if len(byLogin) != 1 || byLogin[0].ID != w.colleague.ID {
+		t.Fatalf("by login: %v, want the seeker's colleague", byLogin)
+	}
+	if c := byLogin[0]; c.Email != "" || c.Attributes.Part23Trained || c.Name == "" {
+		t.Errorf("a partner's candidate is not a name card: %+v", c)
+	}
+}
