@@ -74,7 +74,7 @@ type SearchResponse struct {
 	Facets  map[string]map[string]int `json:"facets"`
 	Next    string                    `json:"next_cursor,omitempty"`
 	Scanned int                       `json:"-"`
-	Index   liaison.SearchIndexState  `json:"index"`
+	Index   liaison.SearchIndexState  `json:"index"` // the index backlog, for administrators only (zero for others)
 }
 
 var validCategory = func() map[liaison.Category]bool {
@@ -315,7 +315,11 @@ func (s *Service) runSearch(ctx context.Context, u *liaison.User, purpose liaiso
 		if err != nil {
 			return err
 		}
-		resp.Index = *st
+		if u.Has(liaison.RoleAdmin) {
+			// The index's backlog counts every agency's writes: for
+			// administrators, not a clock on other agencies' activity.
+			resp.Index = liaison.SearchIndexState{Pending: st.Pending, Oldest: st.Oldest}
+		}
 		top := ps.before
 		if top == 0 {
 			top = st.MaxSeq + 1
