@@ -134,15 +134,25 @@ func (s *Service) ReviewIntelRecord(ctx context.Context, id liaison.ID, reason s
 // audit trail, and tells every earlier recipient. The originating agency's
 // reviewers may purge; the system purges records past their deadline.
 func (s *Service) PurgeIntelRecord(ctx context.Context, id liaison.ID, reason string) error {
+	_, err := s.purgeRecord(ctx, id, reason, false)
+	return err
+}
+
+// purgeRecord purges as PurgeIntelRecord does; with pastRetention, only a
+// record whose retention deadline has passed, checked in the purging
+// transaction (a record reviewed since it was listed is kept). It reports
+// whether it purged.
+func (s *Service) purgeRecord(ctx context.Context, id liaison.ID, reason string, pastRetention bool) (bool, error) {
 	a := liaison.ActorFrom(ctx)
 	if a.User == nil && a.System == "" {
-		return liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
+		return false, liaison.Errorf(liaison.EUNAUTHORIZED, "sign in first")
 	}
 	reason = strings.TrimSpace(reason)
 	if len(reason) < 5 {
-		return liaison.FieldErrorf("reason", "say why the record is purged")
+		return false, liaison.FieldErrorf("reason", "say why the record is purged")
 	}
 	var hidden error
+	purged := false
 	err := s.Store.Update(ctx, func(tx liaison.Tx) error {
 		old, err := findRecord(ctx, tx, id)
 		if err != nil {
@@ -152,9 +162,13 @@ func (s *Service) PurgeIntelRecord(ctx context.Context, id liaison.ID, reason st
 			return s.hide(ctx, tx, &hidden, "intel.purge", "intel", id, errNoRecord())
 		}
 		now := s.now()
+		if pastRetention && old.RetainUntil.After(now) {
+			return nil // reviewed since it was listed
+		}
 		if err := tx.PurgeIntelRecord(ctx, old.Tombstone(now, reason)); err != nil {
 			return err
 		}
+		purged = true
 		e := liaison.NewAuditEvent(ctx, now, "intel.purge", "intel", id)
 		e.Reason = reason
 		if err := s.audit(ctx, tx, e); err != nil {
@@ -165,7 +179,7 @@ func (s *Service) PurgeIntelRecord(ctx context.Context, id liaison.ID, reason st
 	if err == nil {
 		err = hidden
 	}
-	return err
+	return purged && err == nil, err
 }
 
 // recipientNotices is what a recipient's inbox says of a change to an item
@@ -235,6 +249,11 @@ func (s *Service) notifyRecipients(ctx context.Context, tx liaison.Tx, id liaiso
 // without a review. With dryRun it only lists them. It is the retention
 // worker's job and the `liaison purge` command.
 func (s *Service) PurgeExpired(ctx context.Context, dryRun bool) ([]*liaison.IntelRecord, error) {
+	if liaison.ActorFrom(ctx).System == "" {
+		// Every agency's records: the retention worker's and the purge
+		// command's, never a signed-in user's (reviewers use PastRetention).
+		return nil, liaison.Errorf(liaison.EFORBIDDEN, "only the retention worker and the purge command purge every agency's expired records")
+	}
 	var due []*liaison.IntelRecord
 	err := s.Store.View(ctx, func(tx liaison.Tx) error {
 		var err error
@@ -244,12 +263,17 @@ func (s *Service) PurgeExpired(ctx context.Context, dryRun bool) ([]*liaison.Int
 	if err != nil || dryRun {
 		return due, err
 	}
+	var purged []*liaison.IntelRecord
 	for _, r := range due {
-		if err := s.PurgeIntelRecord(ctx, r.ID, "retention deadline passed without review (28 CFR 23.20(h))"); err != nil {
+		done, err := s.purgeRecord(ctx, r.ID, RetentionReason, true)
+		if err != nil {
 			return nil, err
 		}
+		if done {
+			purged = append(purged, r)
+		}
 	}
-	return due, nil
+	return purged, nil
 }
 
 // RetentionWorker purges expired records at an interval.
