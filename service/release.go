@@ -268,6 +268,9 @@ func searchResult(c *liaison.SearchCandidate, li *searchItem, rel released, ps *
 		subjects = ir.Subjects
 	case li.cs != nil:
 		r.Title = li.cs.Title
+		if rel.dec.Redaction != policy.Full {
+			r.Title = policy.SanitizeText(r.Title, nil) // a grant without personal data: no identifier from the case's title either
+		}
 	}
 	r.Snippet = snippet(text, ps.words, 240)
 	r.Entities = matchedEntities(subjects, ps)
