@@ -691,15 +691,6 @@ func (s *Service) recordSearch(ctx context.Context, u *liaison.User, purpose lia
 	return nil
 }
 
-// itemKind is the ledger's name for a kind ("intel" for intelligence, as
-// the read paths write it).
-func itemKind(k liaison.RecordKind) string {
-	if k == liaison.KindIntelligence {
-		return "intel"
-	}
-	return string(k)
-}
-
 // noticeHits tells each holding agency's supervisors that a searcher hit
 // their holdings: who searched and from which agency, never what.
 func (s *Service) noticeHits(ctx context.Context, tx liaison.Tx, u *liaison.User, ps []*liaison.Pointer, now time.Time) error {
