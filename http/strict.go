@@ -2,8 +2,10 @@ package http
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -203,9 +205,9 @@ func walk(p *liaison.Problems, t reflect.Type, v any, path, name string, top boo
 			p.Add(path, "has %d entries; at most %d are allowed", len(m), maxItems)
 			return
 		}
-		for k, e := range m {
+		for _, k := range slices.Sorted(maps.Keys(m)) { // errors in one order, every time
 			checkTextValue(p, join(path, k), "", k)
-			walk(p, t.Elem(), e, join(path, k), k, false)
+			walk(p, t.Elem(), m[k], join(path, k), k, false)
 		}
 	case reflect.Struct:
 		m, ok := v.(map[string]any)
@@ -213,7 +215,8 @@ func walk(p *liaison.Problems, t reflect.Type, v any, path, name string, top boo
 			return
 		}
 		fields := jsonFields(t)
-		for k, e := range m {
+		for _, k := range slices.Sorted(maps.Keys(m)) { // errors in one order, every time
+			e := m[k]
 			f, ok := fields[k]
 			if !ok {
 				p.Add(join(path, k), "is not a field of this request; check the spelling and case against the API document")
@@ -226,7 +229,8 @@ func walk(p *liaison.Problems, t reflect.Type, v any, path, name string, top boo
 			walk(p, f.typ, e, join(path, k), k, false)
 		}
 		allPointers := len(fields) > 0
-		for k, f := range fields {
+		for _, k := range slices.Sorted(maps.Keys(fields)) {
+			f := fields[k]
 			if _, ok := m[k]; !ok && (f.required || !top && isFloat(f.typ)) {
 				p.Add(join(path, k), "is required")
 			}
